@@ -1,0 +1,209 @@
+import { isBaseMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { Command, isCommand } from "@langchain/langgraph";
+import type { CallOutcome } from "./execute-tool-call.js";
+import type { CallPlan, PlannedCall } from "./plan-tool-calls.js";
+import { errorToToolMessage, outputToToolMessage } from "./to-tool-message.js";
+import type { SafeToolNodeOutput, ToolErrorHandler } from "./types.js";
+
+type UpdateTuple = [string, unknown];
+
+/** A Command's update as `[key, value]` pairs, and how to rebuild it. */
+interface UpdateParts {
+  tuples: UpdateTuple[];
+  shape: "object" | "tuples" | "root";
+}
+
+function isTupleList(update: unknown[]): boolean {
+  return update.every((t) => Array.isArray(t) && t.length === 2 && typeof t[0] === "string");
+}
+
+function readUpdate(update: unknown): UpdateParts {
+  if (update === undefined || update === null) return { tuples: [], shape: "object" };
+  if (Array.isArray(update)) {
+    if (update.length > 0 && isTupleList(update)) return { tuples: update as UpdateTuple[], shape: "tuples" };
+    return { tuples: [["messages", update]], shape: "root" };
+  }
+  if (typeof update === "object") return { tuples: Object.entries(update), shape: "object" };
+  return { tuples: [["__root__", update]], shape: "tuples" };
+}
+
+function writeUpdate(parts: UpdateParts): unknown {
+  if (parts.shape === "root") return parts.tuples.flatMap(([, value]) => (Array.isArray(value) ? value : [value]));
+  if (parts.shape === "tuples") return parts.tuples;
+  return Object.fromEntries(parts.tuples);
+}
+
+function commandWith(command: Command, update: unknown): Command {
+  return new Command({
+    graph: command.graph,
+    goto: command.goto,
+    resume: command.resume,
+    update: update as Record<string, unknown>,
+  });
+}
+
+/** What the node knows while it sorts one Command's messages. */
+interface BatchView {
+  plan: CallPlan | undefined;
+  batchIds: ReadonlySet<string>;
+}
+
+/**
+ * Picks the one result of `call` out of the messages a Command carries:
+ * the first ToolMessage with the call's id; failing that, the first one with
+ * no id or another call's id of this batch (re-addressed). Other such
+ * messages are dropped, so no call gets two results. ToolMessages for ids
+ * outside the batch (earlier turns, as in `[...state.messages, result]`) are
+ * left alone. A stale copy of the answered AIMessage is swapped for the
+ * corrected one, so it cannot undo the correction.
+ */
+function takeResult(messages: unknown[], call: PlannedCall, view: BatchView) {
+  let result: ToolMessage | undefined;
+  let resultAt = -1;
+  let strayAt = -1;
+  const rest: unknown[] = [];
+  const corrected = view.plan?.prefix.find((m) => m.id !== undefined && m.id === view.plan?.ai.id);
+  for (const message of messages) {
+    if (ToolMessage.isInstance(message)) {
+      const id = message.tool_call_id;
+      if (id === call.id) {
+        if (!result || resultAt < 0) {
+          result = message;
+          resultAt = rest.length;
+        }
+        continue;
+      }
+      if (!id || view.batchIds.has(id)) {
+        if (strayAt < 0 && !result) {
+          result = message;
+          strayAt = rest.length;
+        }
+        continue;
+      }
+    }
+    if (corrected && isBaseMessage(message) && message.id === corrected.id) {
+      rest.push(corrected);
+      continue;
+    }
+    rest.push(message);
+  }
+  const at = resultAt >= 0 ? resultAt : strayAt >= 0 ? strayAt : rest.length;
+  const answer = result
+    ? outputToToolMessage(result, call)
+    : new ToolMessage({
+        content: `Tool "${call.name}" ran and updated the graph state.`,
+        tool_call_id: call.id,
+        name: call.name,
+        status: "success",
+      });
+  return { answer, rest, at };
+}
+
+/** Splits a Command into the call's one result and the rest of its update. */
+function splitCommand(command: Command, call: PlannedCall, view: BatchView, keepResultInside: boolean) {
+  const parts = readUpdate(command.update);
+  let answer: ToolMessage | undefined;
+  const tuples: UpdateTuple[] = [];
+  for (const [key, value] of parts.tuples) {
+    if (key !== "messages") {
+      tuples.push([key, value]);
+      continue;
+    }
+    const list = Array.isArray(value) ? value : [value];
+    const taken = takeResult(list, call, view);
+    if (answer) {
+      // a second messages entry: its results were dropped by takeResult already
+      tuples.push([key, taken.rest]);
+      continue;
+    }
+    answer = taken.answer;
+    const messages = keepResultInside ? [...taken.rest.slice(0, taken.at), answer, ...taken.rest.slice(taken.at)] : taken.rest;
+    tuples.push([key, messages]);
+  }
+  if (!answer) {
+    answer = takeResult([], call, view).answer;
+    if (keepResultInside) tuples.push(["messages", [answer]]);
+  }
+  return { answer, parts: { tuples, shape: parts.shape } satisfies UpdateParts };
+}
+
+/** A Command's destinations as a list (it may hold one, several or none). */
+type Destination = Exclude<NonNullable<Command["goto"]>, readonly unknown[]>;
+function gotoList(command: Command): Destination[] {
+  const goto = command.goto;
+  if (goto === undefined) return [];
+  return Array.isArray(goto) ? (goto as Destination[]) : [goto as Destination];
+}
+
+function isEmptyCommand(command: Command, parts: UpdateParts): boolean {
+  const noUpdate = parts.tuples.every(([, value]) => Array.isArray(value) && value.length === 0);
+  return noUpdate && gotoList(command).length === 0 && command.resume === undefined;
+}
+
+function mergeParentCommands(commands: { command: Command; parts: UpdateParts }[]): Command | undefined {
+  if (commands.length === 0) return undefined;
+  if (commands.length === 1) return commandWith(commands[0]!.command, writeUpdate(commands[0]!.parts));
+  // Several hand-offs in one batch: one command, every update kept (as
+  // ordered pairs, so the parent's reducers see each write) and every goto.
+  return new Command({
+    graph: Command.PARENT,
+    goto: commands.flatMap(({ command }) => gotoList(command)),
+    resume: commands.find(({ command }) => command.resume !== undefined)?.command.resume,
+    update: commands.flatMap(({ parts }) => parts.tuples) as unknown as Record<string, unknown>,
+  });
+}
+
+export interface AssembleInput {
+  plan: CallPlan | undefined;
+  calls: readonly PlannedCall[];
+  /** The outcome of each call in `calls` that ran; undefined for calls already answered. */
+  outcomes: readonly (CallOutcome | undefined)[];
+  /** Results that already exist and are re-emitted (moved), by call index. */
+  reemitted: readonly (ToolMessage | undefined)[];
+  handleToolErrors: true | string | ToolErrorHandler;
+  listInput: boolean;
+}
+
+/**
+ * Builds the node's one update: the prefix (corrected AIMessage, removals),
+ * then one result per call in call order, then what Commands carry beyond
+ * their result, then one merged `Command.PARENT`.
+ */
+export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
+  const { plan, calls, outcomes, reemitted, handleToolErrors, listInput } = input;
+  const view: BatchView = { plan, batchIds: new Set(calls.map((call) => call.id)) };
+  const messages: BaseMessage[] = [...(plan?.prefix ?? [])];
+  const localCommands: Command[] = [];
+  const parentCommands: { command: Command; parts: UpdateParts }[] = [];
+
+  calls.forEach((call, index) => {
+    const moved = reemitted[index];
+    if (moved) {
+      messages.push(moved);
+      return;
+    }
+    const outcome = outcomes[index];
+    if (!outcome || outcome.kind === "control") return;
+    if (outcome.kind === "error") {
+      messages.push(errorToToolMessage(outcome.error, call, handleToolErrors));
+      return;
+    }
+    if (!isCommand(outcome.value)) {
+      messages.push(outputToToolMessage(outcome.value, call));
+      return;
+    }
+    const command = outcome.value as Command;
+    if (command.graph === Command.PARENT) {
+      parentCommands.push({ command, parts: splitCommand(command, call, view, true).parts });
+      return;
+    }
+    const { answer, parts } = splitCommand(command, call, view, false);
+    messages.push(answer);
+    if (!isEmptyCommand(command, parts)) localCommands.push(commandWith(command, writeUpdate(parts)));
+  });
+
+  const parent = mergeParentCommands(parentCommands);
+  const update = listInput ? messages : { messages };
+  if (localCommands.length === 0 && !parent) return update;
+  return [update, ...localCommands, ...(parent ? [parent] : [])];
+}

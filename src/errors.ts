@@ -1,0 +1,295 @@
+/**
+ * Named error classes. Each has a stable `name` and a static `isInstance`
+ * check that works across duplicate copies of this package (it tests a global
+ * symbol marker, not the prototype chain).
+ *
+ * Two families:
+ * - {@link InvalidNodeInputError} and {@link InvalidOptionsError} are *thrown*
+ *   to the caller: the graph is wired wrongly, and no answer to the model can
+ *   fix that.
+ * - {@link ToolCallError} and its subclasses are *never thrown* by the node:
+ *   they describe why one tool call failed, are handed to a custom error
+ *   formatter, and become that call's error ToolMessage.
+ */
+
+const MARKER = Symbol.for("safe-tool-node.error");
+
+function hasMarker(value: unknown, name?: string): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const marker = (value as Record<symbol, unknown>)[MARKER];
+  if (typeof marker !== "string") return false;
+  return name === undefined || marker.split(" ").includes(name);
+}
+
+/**
+ * Base class of every error this package defines.
+ *
+ * @example
+ * ```ts
+ * import { SafeToolNodeError } from "safe-tool-node";
+ * try { await node.invoke({ foo: 1 }); } catch (e) {
+ *   if (SafeToolNodeError.isInstance(e)) console.error(e.name, e.message);
+ * }
+ * ```
+ */
+export class SafeToolNodeError extends Error {
+  /** Stable class name; unaffected by minification. */
+  static readonly errorName: string = "SafeToolNodeError";
+  declare readonly [MARKER]: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    const chain: string[] = [];
+    for (
+      let ctor = new.target as unknown as typeof SafeToolNodeError | undefined;
+      ctor && ctor.errorName;
+      ctor = Object.getPrototypeOf(ctor) as typeof SafeToolNodeError | undefined
+    ) {
+      if (!chain.includes(ctor.errorName)) chain.push(ctor.errorName);
+      if (ctor === SafeToolNodeError) break;
+    }
+    this.name = chain[0] ?? "SafeToolNodeError";
+    Object.defineProperty(this, MARKER, { value: chain.join(" ") });
+  }
+
+  /** True when `error` is a SafeToolNodeError (from any copy of this package). */
+  static isInstance(error: unknown): error is SafeToolNodeError {
+    return hasMarker(error, this.errorName);
+  }
+}
+
+/**
+ * Thrown when the node is given input it cannot read: no messages list, a
+ * state without the `messages` key, or a list holding something that is not a
+ * message. The message names what was wrong.
+ *
+ * @example
+ * ```ts
+ * import { InvalidNodeInputError } from "safe-tool-node";
+ * await node.invoke({ msgs: [] }).catch((e) => {
+ *   InvalidNodeInputError.isInstance(e); // true
+ * });
+ * ```
+ */
+export class InvalidNodeInputError extends SafeToolNodeError {
+  static override readonly errorName: string = "InvalidNodeInputError";
+}
+
+/**
+ * Thrown by the constructor when an option or a tool is unusable (for example
+ * a negative timeout, two tools with the same name, or `handleToolErrors: false`).
+ *
+ * @example
+ * ```ts
+ * import { InvalidOptionsError, SafeToolNode } from "safe-tool-node";
+ * try { new SafeToolNode([search], { timeoutMs: -1 }); }
+ * catch (e) { InvalidOptionsError.isInstance(e); } // true
+ * ```
+ */
+export class InvalidOptionsError extends SafeToolNodeError {
+  static override readonly errorName: string = "InvalidOptionsError";
+}
+
+/** What kind of failure a {@link ToolCallError} describes. */
+export type ToolCallErrorKind =
+  | "unknown_tool"
+  | "invalid_arguments"
+  | "invalid_tool_call"
+  | "execution"
+  | "timeout"
+  | "cancelled";
+
+/** The call a {@link ToolCallError} is about, as the node answered it. */
+export interface FailedCall {
+  /** The tool name the model asked for (`"invalid_tool_call"` when it gave none). */
+  name: string;
+  /** The id the node answered (after repairing missing or duplicate ids). */
+  id: string;
+  /** The parsed arguments (`{}` for an invalid call). */
+  args: Record<string, unknown>;
+}
+
+/**
+ * Why one tool call failed. Never thrown by the node: it is passed to
+ * `handleToolErrors` (when that is a function) and turned into the call's
+ * error ToolMessage. `message` is the default text sent to the model; it never
+ * contains a stack trace.
+ *
+ * @example
+ * ```ts
+ * import { SafeToolNode, ToolCallError, ToolTimeoutError } from "safe-tool-node";
+ * const node = new SafeToolNode(tools, {
+ *   handleToolErrors: (error: ToolCallError) =>
+ *     ToolTimeoutError.isInstance(error) ? "Too slow, try a narrower query." : error.message,
+ * });
+ * ```
+ */
+export class ToolCallError extends SafeToolNodeError {
+  static override readonly errorName: string = "ToolCallError";
+  readonly kind: ToolCallErrorKind;
+  readonly toolName: string;
+  readonly toolCallId: string;
+
+  constructor(
+    kind: ToolCallErrorKind,
+    call: FailedCall,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.kind = kind;
+    this.toolName = call.name;
+    this.toolCallId = call.id;
+  }
+}
+
+/**
+ * The model asked for a tool that is not registered.
+ *
+ * @example
+ * ```ts
+ * // Model calls "serch" while "search" is registered; the call is answered:
+ * // Error: tool "serch" does not exist. Did you mean "search"? Available tools: search, fetch_page.
+ * ```
+ */
+export class UnknownToolError extends ToolCallError {
+  static override readonly errorName: string = "UnknownToolError";
+  readonly availableTools: readonly string[];
+  readonly closestMatch: string | undefined;
+
+  constructor(call: FailedCall, availableTools: readonly string[], closestMatch: string | undefined) {
+    const hint = closestMatch ? ` Did you mean "${closestMatch}"?` : "";
+    const list = availableTools.length ? availableTools.join(", ") : "(none)";
+    super(
+      "unknown_tool",
+      call,
+      `Error: tool "${call.name}" does not exist.${hint} Available tools: ${list}. Call one of these tools instead.`,
+    );
+    this.availableTools = availableTools;
+    this.closestMatch = closestMatch;
+  }
+}
+
+/** One schema violation, located by the path of the offending field. */
+export interface ArgumentIssue {
+  /** Field path such as `"filters.0.date"`; `""` for the arguments object itself. */
+  path: string;
+  message: string;
+}
+
+/**
+ * The arguments did not match the tool's schema. Lists each issue by field
+ * path; never echoes argument values or a stack trace.
+ *
+ * @example
+ * ```ts
+ * // Error: invalid arguments for tool "get_weather":
+ * // - location: Invalid input: expected string, received number
+ * // Fix these arguments and call the tool again.
+ * ```
+ */
+export class InvalidToolArgumentsError extends ToolCallError {
+  static override readonly errorName: string = "InvalidToolArgumentsError";
+  readonly issues: readonly ArgumentIssue[];
+
+  constructor(call: FailedCall, issues: readonly ArgumentIssue[], options?: { cause?: unknown }) {
+    const lines = issues.map((i) => `- ${i.path || "(arguments)"}: ${i.message}`);
+    super(
+      "invalid_arguments",
+      call,
+      `Error: invalid arguments for tool "${call.name}":\n${lines.join("\n")}\nFix these arguments and call the tool again.`,
+      options,
+    );
+    this.issues = issues;
+  }
+}
+
+/**
+ * The model's call could not be parsed (an `InvalidToolCall`, typically JSON
+ * cut off by the token limit). Quotes the parser's error.
+ *
+ * @example
+ * ```ts
+ * // Error: the call to "search" could not be parsed: Unexpected end of JSON input.
+ * // Resend the call with valid JSON arguments.
+ * ```
+ */
+export class InvalidToolCallError extends ToolCallError {
+  static override readonly errorName: string = "InvalidToolCallError";
+  /** The parser's error, as reported on the `InvalidToolCall`. */
+  readonly parseError: string | undefined;
+  /** The raw argument string the model produced. */
+  readonly rawArgs: string | undefined;
+
+  constructor(call: FailedCall, parseError: string | undefined, rawArgs: string | undefined) {
+    const why = parseError ? `: ${parseError}` : " (the arguments were not valid JSON)";
+    super(
+      "invalid_tool_call",
+      call,
+      `Error: the call to "${call.name}" could not be parsed${why}. Resend the call with valid JSON arguments.`,
+    );
+    this.parseError = parseError;
+    this.rawArgs = rawArgs;
+  }
+}
+
+/**
+ * The tool threw. `cause` holds the thrown value exactly as thrown.
+ *
+ * @example
+ * ```ts
+ * // Error: tool "fetch_page" failed: ECONNRESET. Fix the arguments or try a different approach.
+ * ```
+ */
+export class ToolExecutionError extends ToolCallError {
+  static override readonly errorName: string = "ToolExecutionError";
+  constructor(call: FailedCall, reason: string, cause: unknown) {
+    super(
+      "execution",
+      call,
+      `Error: tool "${call.name}" failed: ${reason}. Fix the arguments or try a different approach.`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * The tool did not finish within its timeout. Its `AbortSignal` was fired.
+ *
+ * @example
+ * ```ts
+ * // Error: tool "slow_search" timed out after 5000 ms and was cancelled. Try again with a smaller request, or use another tool.
+ * ```
+ */
+export class ToolTimeoutError extends ToolCallError {
+  static override readonly errorName: string = "ToolTimeoutError";
+  readonly timeoutMs: number;
+  constructor(call: FailedCall, timeoutMs: number) {
+    super(
+      "timeout",
+      call,
+      `Error: tool "${call.name}" timed out after ${timeoutMs} ms and was cancelled. Try again with a smaller request, or use another tool.`,
+    );
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * The run was aborted (its `config.signal` fired) before the tool finished.
+ *
+ * @example
+ * ```ts
+ * // Error: tool "search" was cancelled before it finished. Its outcome is unknown.
+ * ```
+ */
+export class ToolCancelledError extends ToolCallError {
+  static override readonly errorName: string = "ToolCancelledError";
+  constructor(call: FailedCall, options?: { cause?: unknown }) {
+    super(
+      "cancelled",
+      call,
+      `Error: tool "${call.name}" was cancelled before it finished. Its outcome is unknown.`,
+      options,
+    );
+  }
+}

@@ -1,0 +1,133 @@
+import type { ToolCall } from "@langchain/core/messages/tool";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type { ToolRuntime } from "@langchain/core/tools";
+import { isGraphControlFlow } from "./control-flow.js";
+import { argumentIssues, describeThrown } from "./describe-error.js";
+import {
+  InvalidToolArgumentsError,
+  InvalidToolCallError,
+  ToolCancelledError,
+  ToolExecutionError,
+  ToolTimeoutError,
+  UnknownToolError,
+  type ToolCallError,
+} from "./errors.js";
+import { closestMatch } from "./closest-match.js";
+import type { PlannedCall } from "./plan-tool-calls.js";
+import type { SafeTool } from "./types.js";
+
+/** How one call ended. Never a rejected promise. */
+export type CallOutcome =
+  | { kind: "output"; value: unknown }
+  | { kind: "error"; error: ToolCallError }
+  /** Graph control flow (an interrupt, a parent command): re-thrown once the batch settles. */
+  | { kind: "control"; thrown: unknown };
+
+/** The config LangGraph hands a node, with the fields tools read from it. */
+export type NodeConfig = RunnableConfig & {
+  context?: unknown;
+  store?: unknown;
+  writer?: unknown;
+};
+
+/** What every call of one node run shares. */
+export interface ExecutionContext {
+  tools: ReadonlyMap<string, SafeTool>;
+  config: NodeConfig;
+  state: unknown;
+  timeoutMs(toolName: string): number | undefined;
+}
+
+function toolCallOf(call: PlannedCall): ToolCall {
+  return { type: "tool_call", id: call.id, name: call.name, args: call.args };
+}
+
+function schemaErrorOutcome(tool: SafeTool, call: PlannedCall, thrown: unknown): CallOutcome {
+  const fallback = describeThrown(thrown);
+  const issues = argumentIssues((tool as { schema?: unknown }).schema, call.args, fallback);
+  return { kind: "error", error: new InvalidToolArgumentsError(call, issues, { cause: thrown }) };
+}
+
+function classifyThrown(tool: SafeTool, call: PlannedCall, thrown: unknown): CallOutcome {
+  if (isGraphControlFlow(thrown)) return { kind: "control", thrown };
+  if ((thrown as { name?: unknown } | null)?.name === "ToolInputParsingException") {
+    return schemaErrorOutcome(tool, call, thrown);
+  }
+  return { kind: "error", error: new ToolExecutionError(call, describeThrown(thrown), thrown) };
+}
+
+/**
+ * Runs one call to completion, timeout or cancellation, and settles every
+ * failure into an outcome. The tool gets an `AbortSignal` (as
+ * `runtime.signal`) that fires on its timeout and when the run's own
+ * `config.signal` fires; a tool that ignores it is simply no longer awaited.
+ */
+export async function executeToolCall(call: PlannedCall, context: ExecutionContext): Promise<CallOutcome> {
+  if (call.invalid) {
+    return { kind: "error", error: new InvalidToolCallError(call, call.invalid.error, call.invalid.rawArgs) };
+  }
+  const tool = context.tools.get(call.name);
+  if (!tool) {
+    const names = [...context.tools.keys()];
+    return { kind: "error", error: new UnknownToolError(call, names, closestMatch(call.name, names)) };
+  }
+
+  const runSignal = context.config.signal;
+  if (runSignal?.aborted) return { kind: "error", error: new ToolCancelledError(call, { cause: runSignal.reason }) };
+
+  const controller = new AbortController();
+  const timeoutMs = context.timeoutMs(call.name);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut = false;
+  const stopped = new Promise<CallOutcome>((resolve) => {
+    controller.signal.addEventListener(
+      "abort",
+      () =>
+        resolve({
+          kind: "error",
+          error: timedOut ? new ToolTimeoutError(call, timeoutMs!) : new ToolCancelledError(call, { cause: runSignal?.reason }),
+        }),
+      { once: true },
+    );
+  });
+  const onRunAbort = (): void => controller.abort(runSignal?.reason);
+  runSignal?.addEventListener("abort", onRunAbort, { once: true });
+  if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new ToolTimeoutError(call, timeoutMs));
+    }, timeoutMs);
+  }
+
+  const { config } = context;
+  const toolConfig = { ...config, signal: controller.signal };
+  const runtime: ToolRuntime = {
+    ...toolConfig,
+    state: context.state,
+    toolCallId: call.id,
+    toolCall: toolCallOf(call),
+    config: toolConfig,
+    context: config.context,
+    store: (config.store ?? null) as ToolRuntime["store"],
+    writer: (config.writer ?? config.configurable?.writer ?? null) as ToolRuntime["writer"],
+  };
+
+  const run = (async (): Promise<CallOutcome> => {
+    try {
+      const value: unknown = await (tool.invoke as (input: ToolCall, config: ToolRuntime) => Promise<unknown>)(
+        toolCallOf(call),
+        runtime,
+      );
+      return { kind: "output", value };
+    } catch (thrown) {
+      return classifyThrown(tool, call, thrown);
+    }
+  })();
+
+  try {
+    return await Promise.race([run, stopped]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    runSignal?.removeEventListener("abort", onRunAbort);
+  }
+}

@@ -1,0 +1,190 @@
+import { AIMessage, RemoveMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { CallIdAllocator } from "./tool-call-ids.js";
+import { rewriteAIMessage, toolUseBlocks } from "./repair-ai-message.js";
+
+/** One call of the AIMessage as the node answers it. */
+export interface PlannedCall {
+  /** The id the result carries (repaired when missing, malformed or duplicated). */
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+  /** The id the model gave, if any. */
+  originalId: string | undefined;
+  /** Set for calls the model's output parser could not read. */
+  invalid?: { error: string | undefined; rawArgs: string | undefined };
+}
+
+/** Where the result of one call comes from. */
+export type ResultSlot =
+  | { call: PlannedCall; existing: ToolMessage; reemit: boolean }
+  | { call: PlannedCall; existing?: undefined };
+
+/** What the node must do for the last AIMessage. */
+export interface CallPlan {
+  ai: AIMessage;
+  /** Every call of the (corrected) AIMessage, in call order. */
+  calls: PlannedCall[];
+  /** One slot per call, in call order. */
+  slots: ResultSlot[];
+  /** Messages that go first in the update: the corrected AIMessage, removals, in-place fixes. */
+  prefix: BaseMessage[];
+}
+
+const INVALID_CALL_NAME = "invalid_tool_call";
+
+/**
+ * Index of the AIMessage whose calls are still being answered: the last
+ * message, or the last message before a run of ToolMessages at the end.
+ * -1 when the history ends otherwise (a human turn, a final answer).
+ */
+export function findAnsweredAI(messages: readonly BaseMessage[]): number {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i]!;
+    if (ToolMessage.isInstance(message)) continue;
+    return AIMessage.isInstance(message) ? i : -1;
+  }
+  return -1;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The calls as the model made them, before ids are repaired. */
+interface RawCall {
+  id: string | undefined;
+  name: string;
+  args: Record<string, unknown>;
+  invalid?: PlannedCall["invalid"];
+}
+
+function collectRawCalls(ai: AIMessage): RawCall[] {
+  const raw: RawCall[] = [];
+  for (const call of ai.tool_calls ?? []) {
+    raw.push({ id: call.id || undefined, name: call.name, args: isRecord(call.args) ? call.args : {} });
+  }
+  for (const call of ai.invalid_tool_calls ?? []) {
+    raw.push({
+      id: call.id || undefined,
+      name: call.name || INVALID_CALL_NAME,
+      args: {},
+      invalid: { error: call.error, rawArgs: call.args },
+    });
+  }
+  // A tool_use block with no matching call is still sent by the Anthropic
+  // converter, so it is a call that needs an answer.
+  const unmatched = new Map<string, number>();
+  for (const call of raw) unmatched.set(call.id ?? "", (unmatched.get(call.id ?? "") ?? 0) + 1);
+  for (const block of toolUseBlocks(ai)) {
+    const left = unmatched.get(block.id ?? "") ?? 0;
+    if (left > 0) unmatched.set(block.id ?? "", left - 1);
+    else raw.push(block.call);
+  }
+  return raw;
+}
+
+/**
+ * Decides which calls of the last AIMessage need a result, repairs the
+ * AIMessage where the provider converters would otherwise send calls and
+ * results that do not pair up, and reconciles the ToolMessages already after
+ * it. Costs O(calls + trailing ToolMessages), never O(history).
+ *
+ * Returns undefined when there is nothing to answer.
+ */
+export function planToolCalls(messages: readonly BaseMessage[]): CallPlan | undefined {
+  const aiIndex = findAnsweredAI(messages);
+  if (aiIndex < 0) return undefined;
+  const ai = messages[aiIndex] as AIMessage;
+  const raw = collectRawCalls(ai);
+  if (raw.length === 0 && aiIndex === messages.length - 1) return undefined;
+
+  const ids = new CallIdAllocator(ai.id ?? "");
+  const kept = raw.map((call) => ids.keep(call.id));
+  const calls: PlannedCall[] = raw.map((call, index) => ({
+    id: kept[index] ? call.id! : ids.make(index, call.name, call.id),
+    name: call.name,
+    args: call.args,
+    originalId: call.id,
+    ...(call.invalid ? { invalid: call.invalid } : {}),
+  }));
+
+  const prefix: BaseMessage[] = [];
+  const needsRewrite =
+    (ai.invalid_tool_calls?.length ?? 0) > 0 ||
+    calls.length !== (ai.tool_calls?.length ?? 0) ||
+    calls.some((call) => call.id !== call.originalId);
+  if (needsRewrite) prefix.push(rewriteAIMessage(ai, calls));
+
+  // Reconcile the ToolMessages already after the AIMessage: the first result
+  // per call is kept, where it stands; the rest are orphans or duplicates.
+  const byId = new Map(calls.map((call) => [call.id, call]));
+  const answered = new Map<string, ToolMessage>();
+  const keptAt: { position: number; id: string }[] = [];
+  const leftovers: { position: number; message: ToolMessage }[] = [];
+  for (let position = aiIndex + 1; position < messages.length; position++) {
+    const message = messages[position] as ToolMessage;
+    if (byId.has(message.tool_call_id) && !answered.has(message.tool_call_id)) {
+      answered.set(message.tool_call_id, message);
+      keptAt.push({ position, id: message.tool_call_id });
+    } else {
+      leftovers.push({ position, message });
+    }
+  }
+  // A result addressed to a call's original id (e.g. the second of two
+  // duplicate ids) is re-addressed in place to the renamed call, instead of
+  // running that call again.
+  const inPlace: ToolMessage[] = [];
+  const removals: ToolMessage[] = [];
+  for (const { position, message } of leftovers) {
+    const owner = calls.find((call) => !answered.has(call.id) && call.originalId === message.tool_call_id);
+    if (owner && message.id) {
+      const readdressed = copyToolMessage(message, { tool_call_id: owner.id, name: message.name ?? owner.name });
+      answered.set(owner.id, readdressed);
+      keptAt.push({ position, id: owner.id });
+      inPlace.push(readdressed);
+    } else {
+      removals.push(message);
+    }
+  }
+
+  // Kept results stay where they are when they come first and in call order;
+  // otherwise they are moved: removed, and re-added in order under new ids.
+  keptAt.sort((a, b) => a.position - b.position);
+  const inOrder = keptAt.every(({ id }, index) => calls[index]?.id === id);
+  const reemit = !inOrder && [...answered.values()].every((message) => message.id !== undefined);
+
+  if (!reemit) prefix.push(...inPlace);
+  for (const message of removals) if (message.id) prefix.push(new RemoveMessage({ id: message.id }));
+  if (reemit) for (const message of answered.values()) prefix.push(new RemoveMessage({ id: message.id! }));
+
+  const slots: ResultSlot[] = calls.map((call) => {
+    const existing = answered.get(call.id);
+    if (!existing) return { call };
+    if (!reemit) return { call, existing, reemit: false };
+    return { call, existing: copyToolMessage(existing, { id: `${existing.id}-moved` }), reemit: true };
+  });
+  return { ai, calls, slots, prefix };
+}
+
+/** A copy of a ToolMessage with some fields replaced. */
+export function copyToolMessage(
+  message: ToolMessage,
+  overrides: Partial<Pick<ToolMessage, "tool_call_id" | "name" | "id" | "content" | "status">>,
+): ToolMessage {
+  return new ToolMessage({
+    content: message.content,
+    tool_call_id: message.tool_call_id,
+    name: message.name,
+    id: message.id,
+    status: message.status,
+    artifact: message.artifact,
+    additional_kwargs: message.additional_kwargs,
+    response_metadata: message.response_metadata,
+    ...overrides,
+  });
+}
+
+/** True when the plan changes anything: a call to run, or a message to fix. */
+export function planNeedsWork(plan: CallPlan | undefined): boolean {
+  return plan !== undefined && (plan.prefix.length > 0 || plan.slots.some((slot) => !slot.existing || slot.reemit));
+}

@@ -1,0 +1,77 @@
+import { isBaseMessage, type BaseMessage } from "@langchain/core/messages";
+import type { ToolCall } from "@langchain/core/messages/tool";
+import { InvalidNodeInputError } from "./errors.js";
+
+/** The node's input, read into one shape. */
+export interface NodeInput {
+  messages: readonly BaseMessage[];
+  /** What tools see as `runtime.state` (the Send payload without `lg_tool_call`). */
+  state: unknown;
+  /** True when the caller passed a bare message list (the output is one too). */
+  listInput: boolean;
+  /** Set when the node was reached through `Send("tools", { ...state, lg_tool_call })`. */
+  sendCall?: ToolCall;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") {
+    const name = (value as object).constructor?.name;
+    return name && name !== "Object" ? `a ${name}` : "an object";
+  }
+  return `a ${typeof value}`;
+}
+
+function checkMessages(list: readonly unknown[], where: string): readonly BaseMessage[] {
+  for (let i = 0; i < list.length; i++) {
+    if (!isBaseMessage(list[i])) {
+      throw new InvalidNodeInputError(
+        `SafeToolNode: ${where}[${i}] is ${describe(list[i])}, not a message. ` +
+          `Use LangChain message objects (a StateGraph with MessagesAnnotation converts them for you).`,
+      );
+    }
+  }
+  return list as readonly BaseMessage[];
+}
+
+/**
+ * Accepts the three inputs `ToolNode` accepts: a message list, a state with a
+ * `messages` list, and a Send payload `{ ...state, lg_tool_call }`.
+ * Throws {@link InvalidNodeInputError} naming what is wrong otherwise.
+ */
+export function readInput(input: unknown): NodeInput {
+  if (Array.isArray(input)) {
+    return { messages: checkMessages(input, "input"), state: input, listInput: true };
+  }
+  if (typeof input !== "object" || input === null) {
+    throw new InvalidNodeInputError(
+      `SafeToolNode: expected a state object with a "messages" list or a list of messages, received ${describe(input)}.`,
+    );
+  }
+  const record = input as Record<string, unknown>;
+  let state: Record<string, unknown> = record;
+  let sendCall: ToolCall | undefined;
+  if ("lg_tool_call" in record) {
+    const { lg_tool_call: call, ...rest } = record;
+    if (typeof call !== "object" || call === null || typeof (call as ToolCall).name !== "string") {
+      throw new InvalidNodeInputError(
+        `SafeToolNode: "lg_tool_call" of the Send payload must be a tool call with a name, received ${describe(call)}.`,
+      );
+    }
+    sendCall = call as ToolCall;
+    state = rest;
+  }
+  if (!("messages" in state)) {
+    if (sendCall) return { messages: [], state, listInput: false, sendCall };
+    const keys = Object.keys(state);
+    throw new InvalidNodeInputError(
+      `SafeToolNode: the state has no "messages" key (keys: ${keys.length ? keys.join(", ") : "none"}).`,
+    );
+  }
+  const messages = state.messages;
+  if (!Array.isArray(messages)) {
+    throw new InvalidNodeInputError(`SafeToolNode: state.messages must be a list of messages, received ${describe(messages)}.`);
+  }
+  return { messages: checkMessages(messages, "state.messages"), state, listInput: false, ...(sendCall ? { sendCall } : {}) };
+}

@@ -1,0 +1,195 @@
+import type { ToolMessage } from "@langchain/core/messages";
+import { Runnable, type RunnableConfig } from "@langchain/core/runnables";
+import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
+import { assembleUpdate } from "./assemble-update.js";
+import { InvalidOptionsError } from "./errors.js";
+import { executeToolCall, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
+import { runLimited } from "./limit.js";
+import { planNeedsWork, planToolCalls, type CallPlan, type PlannedCall } from "./plan-tool-calls.js";
+import { readInput, type NodeInput } from "./read-input.js";
+import { CallIdAllocator } from "./tool-call-ids.js";
+import type { SafeTool, SafeToolNodeOptions, SafeToolNodeOutput, ToolErrorHandler } from "./types.js";
+
+function checkDuration(value: unknown, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || Number.isNaN(value) || value <= 0) {
+    throw new InvalidOptionsError(`SafeToolNode: ${what} must be a positive number of milliseconds, received ${String(value)}.`);
+  }
+  return value;
+}
+
+function indexTools(tools: readonly SafeTool[]): Map<string, SafeTool> {
+  if (!Array.isArray(tools)) throw new InvalidOptionsError("SafeToolNode: the first argument must be a list of tools.");
+  const byName = new Map<string, SafeTool>();
+  tools.forEach((tool, index) => {
+    const name = (tool as { name?: unknown } | null)?.name;
+    if (typeof name !== "string" || name === "" || typeof (tool as { invoke?: unknown }).invoke !== "function") {
+      throw new InvalidOptionsError(`SafeToolNode: tools[${index}] is not a tool (it needs a name and an invoke method).`);
+    }
+    if (byName.has(name)) throw new InvalidOptionsError(`SafeToolNode: two tools are named "${name}"; tool names must be unique.`);
+    byName.set(name, tool);
+  });
+  return byName;
+}
+
+/** The call a Send payload carries, with its id made safe like the AIMessage's. */
+function plannedSendCall(call: NodeInput["sendCall"] & object): PlannedCall {
+  const ids = new CallIdAllocator("send");
+  const id = ids.keep(call.id) ? call.id! : ids.make(0, call.name, call.id);
+  const args = typeof call.args === "object" && call.args !== null && !Array.isArray(call.args) ? call.args : {};
+  return { id, name: call.name, args, originalId: call.id };
+}
+
+/**
+ * A LangGraph node that runs the tool calls of the last AIMessage and always
+ * answers each call exactly once, even when tools throw, hang, return odd
+ * values, or the model's calls are malformed. A drop-in replacement for
+ * `ToolNode` from `@langchain/langgraph/prebuilt`.
+ *
+ * What it guarantees: after its update is applied (through the messages
+ * reducer, as a `StateGraph` does), every call of the AIMessage it answered,
+ * as the provider converters will send it, has exactly one ToolMessage with
+ * its id, directly after it, in call order; and no ToolMessage answers a call
+ * that is not there.
+ *
+ * @example
+ * ```ts
+ * import { StateGraph, MessagesAnnotation, START } from "@langchain/langgraph";
+ * import { tool } from "@langchain/core/tools";
+ * import { z } from "zod";
+ * import { SafeToolNode, safeToolsCondition } from "safe-tool-node";
+ *
+ * const search = tool(async ({ query }) => `results for ${query}`, {
+ *   name: "search",
+ *   description: "Search the web.",
+ *   schema: z.object({ query: z.string() }),
+ * });
+ *
+ * const graph = new StateGraph(MessagesAnnotation)
+ *   .addNode("agent", callModel)
+ *   .addNode("tools", new SafeToolNode([search], { timeoutMs: 30_000 }))
+ *   .addEdge(START, "agent")
+ *   .addConditionalEdges("agent", safeToolsCondition, ["tools", "__end__"])
+ *   .addEdge("tools", "agent")
+ *   .compile();
+ * ```
+ */
+export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
+  lc_namespace = ["safe_tool_node"];
+
+  /** The tools, as given. */
+  readonly tools: readonly SafeTool[];
+  private readonly toolsByName: Map<string, SafeTool>;
+  private readonly handleToolErrors: true | string | ToolErrorHandler;
+  private readonly defaultTimeoutMs: number | undefined;
+  private readonly toolTimeoutMs: ReadonlyMap<string, number>;
+  private readonly maxConcurrency: number;
+  private readonly tags: string[] | undefined;
+
+  /**
+   * @param tools Structured tools, `tool()` tools, dynamic tools or `RunnableToolLike`s, with unique names.
+   * @param options See {@link SafeToolNodeOptions}.
+   * @throws InvalidOptionsError when a tool or an option is unusable.
+   *
+   * @example
+   * ```ts
+   * const node = new SafeToolNode([search, calculator], { timeoutMs: 10_000, maxConcurrency: 4 });
+   * const update = await node.invoke({ messages });
+   * ```
+   */
+  constructor(tools: readonly SafeTool[], options: SafeToolNodeOptions = {}) {
+    super();
+    this.toolsByName = indexTools(tools);
+    this.tools = [...tools];
+    this.name = options.name ?? "tools";
+    this.tags = options.tags;
+
+    const handle = options.handleToolErrors ?? true;
+    if ((handle as unknown) === false) {
+      throw new InvalidOptionsError(
+        "SafeToolNode: handleToolErrors: false is not supported: re-throwing a tool's error would leave every call of the batch without a result. Pass a function to control the error text instead.",
+      );
+    }
+    if (handle !== true && typeof handle !== "string" && typeof handle !== "function") {
+      throw new InvalidOptionsError("SafeToolNode: handleToolErrors must be true, a string, or a function.");
+    }
+    this.handleToolErrors = handle;
+
+    this.defaultTimeoutMs = checkDuration(options.timeoutMs, "timeoutMs");
+    const perTool = new Map<string, number>();
+    for (const [toolName, ms] of Object.entries(options.toolTimeoutMs ?? {})) {
+      perTool.set(toolName, checkDuration(ms, `toolTimeoutMs.${toolName}`)!);
+    }
+    this.toolTimeoutMs = perTool;
+
+    const limit = options.maxConcurrency ?? Infinity;
+    if (typeof limit !== "number" || !(limit >= 1) || (Number.isFinite(limit) && !Number.isInteger(limit))) {
+      throw new InvalidOptionsError(`SafeToolNode: maxConcurrency must be a whole number of at least 1, received ${String(limit)}.`);
+    }
+    this.maxConcurrency = limit;
+  }
+
+  /**
+   * Answers the calls of the last AIMessage in `input` (`{ messages }`, a
+   * message list, or a Send payload `{ ...state, lg_tool_call }`).
+   *
+   * @returns `{ messages }` (a list for list input), or a list of that update
+   * and the Commands tools returned.
+   * @throws InvalidNodeInputError when `input` holds no readable messages list.
+   * Graph control flow (`interrupt()`, `Command.PARENT` errors) thrown by a
+   * tool propagates unchanged once every other call of the batch settled.
+   *
+   * @example
+   * ```ts
+   * const { messages } = (await node.invoke({ messages: [new AIMessage({ content: "", tool_calls }) ] })) as { messages: BaseMessage[] };
+   * ```
+   */
+  override async invoke(input: unknown, options?: Partial<RunnableConfig>): Promise<SafeToolNodeOutput> {
+    const config = (this.tags ? { ...options, tags: [...(options?.tags ?? []), ...this.tags] } : { ...options }) as NodeConfig;
+    return AsyncLocalStorageProviderSingleton.runWithConfig(config, () => this.run(input, config));
+  }
+
+  private async run(input: unknown, config: NodeConfig): Promise<SafeToolNodeOutput> {
+    const read = readInput(input);
+    let plan: CallPlan | undefined;
+    let calls: PlannedCall[];
+    let toRun: boolean[];
+    let reemitted: (ToolMessage | undefined)[];
+
+    if (read.sendCall) {
+      const call = plannedSendCall(read.sendCall);
+      calls = [call];
+      toRun = [true];
+      reemitted = [undefined];
+    } else {
+      plan = planToolCalls(read.messages);
+      if (!planNeedsWork(plan)) return read.listInput ? [] : { messages: [] };
+      calls = plan!.calls;
+      toRun = plan!.slots.map((slot) => !slot.existing);
+      reemitted = plan!.slots.map((slot) => (slot.existing && slot.reemit ? slot.existing : undefined));
+    }
+
+    const context: ExecutionContext = {
+      tools: this.toolsByName,
+      config,
+      state: read.state,
+      timeoutMs: (toolName) => this.toolTimeoutMs.get(toolName) ?? this.defaultTimeoutMs,
+    };
+    const tasks = calls.map((call, index) =>
+      toRun[index] ? () => executeToolCall(call, context) : () => Promise.resolve<CallOutcome | undefined>(undefined),
+    );
+    const outcomes = await runLimited<CallOutcome | undefined>(tasks, this.maxConcurrency);
+
+    const control = outcomes.find((outcome) => outcome?.kind === "control");
+    if (control?.kind === "control") throw control.thrown;
+
+    return assembleUpdate({
+      plan,
+      calls,
+      outcomes,
+      reemitted,
+      handleToolErrors: this.handleToolErrors,
+      listInput: read.listInput,
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import type { BaseMessage } from "@langchain/core/messages";
+import type { ToolCall } from "@langchain/core/messages/tool";
+import type { RunnableToolLike } from "@langchain/core/runnables";
+import type { DynamicTool, StructuredToolInterface } from "@langchain/core/tools";
+import type { Command } from "@langchain/langgraph";
+import type { ToolCallError } from "./errors.js";
+
+/** The tools `SafeToolNode` accepts: the same as `ToolNode`. */
+export type SafeTool = StructuredToolInterface | DynamicTool | RunnableToolLike;
+
+/**
+ * Turns one failed call into the text the model reads. Receives the typed
+ * error (see {@link ToolCallError} and its subclasses) and the call as the
+ * node answered it. Return the content of the error ToolMessage.
+ *
+ * @example
+ * ```ts
+ * const handler: ToolErrorHandler = (error, call) =>
+ *   `${call.name} failed (${error.kind}). ${error.message}`;
+ * ```
+ */
+export type ToolErrorHandler = (error: ToolCallError, call: ToolCall) => string;
+
+/**
+ * Options of {@link SafeToolNode}. Every option is optional; the defaults
+ * match `ToolNode` wherever that keeps the one-result-per-call guarantee.
+ *
+ * @example
+ * ```ts
+ * const node = new SafeToolNode(tools, {
+ *   timeoutMs: 30_000,
+ *   toolTimeoutMs: { slow_report: 120_000 },
+ *   maxConcurrency: 8,
+ *   handleToolErrors: (error) => error.message,
+ * });
+ * ```
+ */
+export interface SafeToolNodeOptions {
+  /** Run name of the node. Default `"tools"`. */
+  name?: string;
+  /** Tags added to the node's config (and so to every tool run). */
+  tags?: string[];
+  /**
+   * How a failed call is described to the model. `true` (default): the
+   * built-in message of the error class; a string: that text for every
+   * failure; a function: its return value. `false` is rejected, because
+   * re-throwing would leave every call of the batch unanswered.
+   */
+  handleToolErrors?: true | string | ToolErrorHandler;
+  /** Per-call timeout in milliseconds. Default: none (as `ToolNode`). */
+  timeoutMs?: number;
+  /** Per-tool timeouts in milliseconds, by tool name; they override `timeoutMs`. */
+  toolTimeoutMs?: Readonly<Record<string, number>>;
+  /** How many calls run at once. Default `Infinity` (all at once, as `ToolNode`). */
+  maxConcurrency?: number;
+}
+
+/** A state update as a `StateGraph` node returns it. */
+export interface MessagesUpdate {
+  messages: BaseMessage[];
+}
+
+/**
+ * What the node returns. Without `Command` results: `{ messages }` (or a bare
+ * message list when invoked with one). With `Command` results: a list of the
+ * messages update followed by the commands, which LangGraph applies in order.
+ */
+export type SafeToolNodeOutput = MessagesUpdate | BaseMessage[] | Array<MessagesUpdate | BaseMessage[] | Command>;
