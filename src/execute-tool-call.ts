@@ -1,6 +1,6 @@
 import type { ToolCall } from "@langchain/core/messages/tool";
 import type { RunnableConfig } from "@langchain/core/runnables";
-import type { ToolRuntime } from "@langchain/core/tools";
+import { ToolInputParsingException, type ToolRuntime } from "@langchain/core/tools";
 import { isGraphControlFlow } from "./control-flow.js";
 import { argumentIssues, describeThrown } from "./describe-error.js";
 import {
@@ -48,11 +48,23 @@ function schemaErrorOutcome(tool: SafeTool, call: PlannedCall, thrown: unknown):
   return { kind: "error", error: new InvalidToolArgumentsError(call, issues, { cause: thrown }) };
 }
 
+/**
+ * Core raises `ToolInputParsingException` (whose `name` is just "Error") when
+ * arguments fail the schema. Recognised by class, or by shape for errors from
+ * another copy of `@langchain/core`.
+ */
+function isSchemaError(thrown: unknown): boolean {
+  if (thrown instanceof ToolInputParsingException) return true;
+  const candidate = thrown as { name?: unknown; message?: unknown } | null;
+  return (
+    candidate?.name === "ToolInputParsingException" ||
+    (typeof candidate?.message === "string" && candidate.message.startsWith("Received tool input did not match expected schema"))
+  );
+}
+
 function classifyThrown(tool: SafeTool, call: PlannedCall, thrown: unknown): CallOutcome {
   if (isGraphControlFlow(thrown)) return { kind: "control", thrown };
-  if ((thrown as { name?: unknown } | null)?.name === "ToolInputParsingException") {
-    return schemaErrorOutcome(tool, call, thrown);
-  }
+  if (isSchemaError(thrown)) return schemaErrorOutcome(tool, call, thrown);
   return { kind: "error", error: new ToolExecutionError(call, describeThrown(thrown), thrown) };
 }
 

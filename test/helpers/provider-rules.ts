@@ -1,0 +1,105 @@
+/**
+ * The pairing rules OpenAI Chat Completions and Anthropic Messages enforce on
+ * a request body (see shared/provider-rules.md), checked on the JSON that the
+ * real LangChain clients produce. Each function returns the list of broken
+ * rules, worded like the provider's 400 error; empty when the body is valid.
+ */
+
+type Json = Record<string, unknown>;
+const ANTHROPIC_ID = /^[a-zA-Z0-9_-]+$/;
+
+export function openAIChatViolations(body: Json): string[] {
+  const problems: string[] = [];
+  const messages = (body.messages ?? []) as Json[];
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    if (message.role === "assistant" && Array.isArray(message.tool_calls) && message.tool_calls.length > 0) {
+      const wanted = (message.tool_calls as Json[]).map((call) => call.id as string);
+      const seen: string[] = [];
+      let j = i + 1;
+      for (; j < messages.length && messages[j]!.role === "tool"; j++) {
+        const id = messages[j]!.tool_call_id as string;
+        if (!wanted.includes(id)) {
+          problems.push(`Invalid parameter: 'tool_call_id' of '${id}' not found in 'tool_calls' of previous message.`);
+        } else if (seen.includes(id)) {
+          problems.push(`Duplicate tool message for tool_call_id ${id}.`);
+        }
+        seen.push(id);
+      }
+      const missing = wanted.filter((id) => !seen.includes(id));
+      if (missing.length > 0) {
+        problems.push(
+          `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${missing.join(", ")}`,
+        );
+      }
+      if (new Set(wanted).size !== wanted.length) problems.push(`Duplicate tool_call ids in message ${i}.`);
+      for (const call of message.tool_calls as Json[]) {
+        const fn = call.function as Json | undefined;
+        if (!call.id || typeof fn?.name !== "string" || fn.name === "") problems.push(`messages.${i}: tool call without id or name.`);
+      }
+      i = j - 1;
+      continue;
+    }
+    if (message.role === "tool") {
+      problems.push("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.");
+    }
+  }
+  for (const message of messages) {
+    if (message.role !== "tool") continue;
+    const content = message.content;
+    const ok =
+      (typeof content === "string") ||
+      (Array.isArray(content) && content.length > 0 && content.every((p: Json) => p?.type === "text" && typeof p.text === "string"));
+    if (!ok) problems.push(`Invalid tool message content for ${String(message.tool_call_id)}: ${JSON.stringify(content)}`);
+  }
+  return problems;
+}
+
+export function anthropicViolations(body: Json): string[] {
+  const problems: string[] = [];
+  const messages = (body.messages ?? []) as Json[];
+  const allIds: string[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    const blocks = Array.isArray(message.content) ? (message.content as Json[]) : [];
+    const uses = message.role === "assistant" ? blocks.filter((b) => b.type === "tool_use") : [];
+    for (const use of uses) {
+      const id = use.id as string;
+      if (typeof id !== "string" || !ANTHROPIC_ID.test(id)) problems.push(`messages.${i}: String should match pattern '^[a-zA-Z0-9_-]+$' (${String(id)})`);
+      if (allIds.includes(id)) problems.push(`messages.${i}: tool_use ids must be unique (${id})`);
+      allIds.push(id);
+      if (typeof use.name !== "string" || use.name === "") problems.push(`messages.${i}: tool_use without a name`);
+    }
+    const next = messages[i + 1];
+    const nextBlocks = next && Array.isArray(next.content) ? (next.content as Json[]) : [];
+    const results = next?.role === "user" ? nextBlocks.filter((b) => b.type === "tool_result") : [];
+    if (uses.length > 0) {
+      const answered = results.map((r) => r.tool_use_id as string);
+      const missing = uses.map((u) => u.id as string).filter((id) => !answered.includes(id));
+      if (missing.length > 0) {
+        problems.push(`messages.${i}: tool_use ids were found without tool_result blocks immediately after: ${missing.join(", ")}`);
+      }
+      const leading = nextBlocks.findIndex((b) => b.type !== "tool_result");
+      if (leading >= 0 && nextBlocks.slice(leading).some((b) => b.type === "tool_result")) {
+        problems.push(`messages.${i + 1}: Did not find ${results.length} tool_result block(s) at the beginning of this message.`);
+      }
+    }
+    if (message.role === "user") {
+      const previous = messages[i - 1];
+      const previousUses =
+        previous?.role === "assistant" && Array.isArray(previous.content)
+          ? (previous.content as Json[]).filter((b) => b.type === "tool_use").map((b) => b.id as string)
+          : [];
+      const seen = new Set<string>();
+      blocks.forEach((block, m) => {
+        if (block.type !== "tool_result") return;
+        const id = block.tool_use_id as string;
+        if (!previousUses.includes(id) || seen.has(id)) {
+          problems.push(`messages.${i}.content.${m}: unexpected tool_use_id found in tool_result blocks: ${id}`);
+        }
+        seen.add(id);
+      });
+    }
+  }
+  return problems;
+}

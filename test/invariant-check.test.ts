@@ -1,0 +1,49 @@
+import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { ToolNode } from "@langchain/langgraph/prebuilt";
+import { describe, expect, it } from "vitest";
+import { aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, weather } from "./helpers/fixtures.js";
+import { applyOutput, invariantProblems } from "./helpers/invariant.js";
+import { sendThroughProviders } from "./helpers/wire.js";
+
+// The checks every other test relies on must be able to fail.
+describe("the invariant check itself", () => {
+  const ai = aiWith([call("get_weather", { city: "a" }, "c1"), call("get_weather", { city: "b" }, "c2")]);
+  const result = (id: string) => new ToolMessage({ content: "x", tool_call_id: id, name: "get_weather", status: "success" });
+
+  it("accepts a valid history", async () => {
+    const history = [...historyWith(ai), result("c1"), result("c2")];
+    expect(invariantProblems(history)).toEqual([]);
+    expect((await sendThroughProviders(history)).filter((r) => r.error)).toEqual([]);
+  });
+
+  it.each([
+    ["a missing result", [result("c1")]],
+    ["results out of call order", [result("c2"), result("c1")]],
+    ["a duplicate result", [result("c1"), result("c2"), result("c2")]],
+    ["an orphan result", [result("c1"), result("c2"), result("zzz")]],
+    ["a message between the calls and their results", [new HumanMessage("hi"), result("c1"), result("c2")]],
+  ])("rejects %s", async (_label, tail) => {
+    const history = [...historyWith(ai), ...tail];
+    expect(invariantProblems(history)).not.toEqual([]);
+  });
+
+  it("the wire check rejects what the providers reject", async () => {
+    const missing = await sendThroughProviders([...historyWith(ai), result("c1")]);
+    expect(missing.map((r) => r.error)).toEqual([expect.stringMatching(/did not have response messages: c2/), expect.stringMatching(/without tool_result blocks immediately after: c2/)]);
+    const orphan = await sendThroughProviders([new HumanMessage("x"), new AIMessage("hi"), result("c9")]);
+    expect(orphan.every((r) => r.error)).toBe(true);
+  });
+
+  it.each([
+    ["OpenAI", openAIStyleAI],
+    ["Anthropic", anthropicStyleAI],
+  ])("catches ToolNode's broken history for a %s turn with only an invalid call", async (provider, make) => {
+    const bad = make([], [invalidCall("get_weather", '{"city": ', "c2")]);
+    const history = historyWith(bad);
+    const out = await new ToolNode([weather]).invoke({ messages: history });
+    const after = applyOutput(history, out);
+    expect(invariantProblems(after)).not.toEqual([]);
+    const wire = await sendThroughProviders(after);
+    expect(wire.find((r) => r.provider.startsWith(provider.toLowerCase()))?.error).toMatch(/c2/);
+  });
+});

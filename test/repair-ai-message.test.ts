@@ -1,0 +1,119 @@
+import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { describe, expect, it } from "vitest";
+import { SafeToolNode } from "../src/index.js";
+import { add, aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, weather } from "./helpers/fixtures.js";
+import { expectValidAfter, messageWrites } from "./helpers/invariant.js";
+
+const node = new SafeToolNode([weather, add]);
+const ID = /^[a-zA-Z0-9_-]+$/;
+
+async function run(history: BaseMessage[]) {
+  const out = await node.invoke({ messages: history });
+  const after = await expectValidAfter(history, out);
+  const ai = after.find((m) => AIMessage.isInstance(m) && m.tool_calls?.length) as AIMessage;
+  const results = after.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+  return { out, after, ai, results };
+}
+
+describe("invalid tool calls (behaviour 4)", () => {
+  it.each([
+    ["plain", aiWith],
+    ["OpenAI-shaped", openAIStyleAI],
+    ["Anthropic-shaped", anthropicStyleAI],
+  ])("answers every invalid call of a %s message, quoting the parser error", async (_label, make) => {
+    const ai = make(
+      [call("get_weather", { city: "Oslo" }, "call_ok")],
+      [invalidCall("add", '{"a": 1, "b":', "call_bad", "Unexpected end of JSON input")],
+    );
+    const { after, ai: fixed, results } = await run(historyWith(ai));
+    expect(fixed.id).toBe(ai.id);
+    expect(after.filter((m) => AIMessage.isInstance(m))).toHaveLength(1);
+    expect(fixed.tool_calls?.map((c) => c.id)).toEqual(["call_ok", "call_bad"]);
+    expect(fixed.invalid_tool_calls).toEqual([]);
+    expect(results.map((r) => [r.tool_call_id, r.status])).toEqual([
+      ["call_ok", "success"],
+      ["call_bad", "error"],
+    ]);
+    expect(results[1]!.content).toContain("Unexpected end of JSON input");
+    expect(results[1]!.content).toMatch(/Resend the call with valid JSON arguments/);
+    expect(results[1]!.name).toBe("add");
+  });
+
+  it.each([
+    ["OpenAI-shaped", openAIStyleAI],
+    ["Anthropic-shaped", anthropicStyleAI],
+  ])("answers a %s turn whose only calls are invalid", async (_label, make) => {
+    const ai = make([], [invalidCall("get_weather", '{"city": "Os', "call_x"), invalidCall(undefined, "{", undefined)]);
+    const { ai: fixed, results } = await run(historyWith(ai));
+    expect(fixed.tool_calls).toHaveLength(2);
+    expect(results).toHaveLength(2);
+    expect(results.every((r) => r.status === "error")).toBe(true);
+    expect(results[1]!.name).toBe("invalid_tool_call");
+    expect(results[1]!.tool_call_id).toMatch(ID);
+  });
+});
+
+describe("AIMessage corrections (behaviour 5)", () => {
+  it("gives calls without an id a deterministic, provider-safe id", async () => {
+    const make = () => aiWith([call("get_weather", { city: "a" }), call("get_weather", { city: "b" }, "")], [], { id: "ai-fixed" });
+    const first = await run(historyWith(make()));
+    const second = await run(historyWith(make()));
+    const ids = first.ai.tool_calls!.map((c) => c.id!);
+    expect(ids.every((id) => ID.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(2);
+    expect(second.ai.tool_calls!.map((c) => c.id)).toEqual(ids);
+    expect(first.results.map((r) => r.tool_call_id)).toEqual(ids);
+    expect(first.results.map((r) => r.content)).toEqual(["Sunny in a", "Sunny in b"]);
+  });
+
+  it.each([
+    ["plain", aiWith],
+    ["OpenAI-shaped", openAIStyleAI],
+    ["Anthropic-shaped", anthropicStyleAI],
+  ])("runs both calls of a duplicated id in a %s message, each with its own result", async (_label, make) => {
+    const ai = make([call("get_weather", { city: "a" }, "dup"), call("get_weather", { city: "b" }, "dup")]);
+    const { ai: fixed, results } = await run(historyWith(ai));
+    const ids = fixed.tool_calls!.map((c) => c.id);
+    expect(ids[0]).toBe("dup");
+    expect(ids[1]).not.toBe("dup");
+    expect(ids[1]).toMatch(ID);
+    expect(results.map((r) => r.content)).toEqual(["Sunny in a", "Sunny in b"]);
+  });
+
+  it("replaces ids that Anthropic would reject", async () => {
+    const ai = anthropicStyleAI([call("get_weather", { city: "a" }, "call:1.2")]);
+    const { ai: fixed, results } = await run(historyWith(ai));
+    expect(fixed.tool_calls![0]!.id).toMatch(ID);
+    expect(results[0]!.tool_call_id).toBe(fixed.tool_calls![0]!.id);
+  });
+
+  it("answers a tool_use block that has no parsed call", async () => {
+    const ai = aiWith([call("get_weather", { city: "a" }, "t1")], [], {
+      content: [
+        { type: "tool_use", id: "t1", name: "get_weather", input: { city: "a" } },
+        { type: "tool_use", id: "t2", name: "get_weather", input: { city: "b" } },
+      ] as never,
+    });
+    const { results } = await run(historyWith(ai));
+    expect(results.map((r) => [r.tool_call_id, r.content])).toEqual([
+      ["t1", "Sunny in a"],
+      ["t2", "Sunny in b"],
+    ]);
+  });
+
+  it("keeps everything else about the AIMessage", async () => {
+    const ai = anthropicStyleAI([], [invalidCall("add", "{", "t9")]);
+    ai.response_metadata = { model: "claude-test", stop_reason: "max_tokens" };
+    ai.usage_metadata = { input_tokens: 3, output_tokens: 4, total_tokens: 7 };
+    const { ai: fixed } = await run(historyWith(ai));
+    expect(fixed.response_metadata).toEqual(ai.response_metadata);
+    expect(fixed.usage_metadata).toEqual(ai.usage_metadata);
+    expect((fixed.content as { type: string }[])[0]).toEqual({ type: "text", text: "Let me check." });
+  });
+
+  it("sends no correction when the AIMessage is already consistent", async () => {
+    const ai = openAIStyleAI([call("get_weather", { city: "a" }, "c1")]);
+    const out = await node.invoke({ messages: historyWith(ai) });
+    expect(messageWrites(out).map((m) => m.getType())).toEqual(["tool"]);
+  });
+});
