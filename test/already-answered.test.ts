@@ -1,0 +1,111 @@
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { SafeToolNode } from "../src/index.js";
+import { aiWith, call, historyWith } from "./helpers/fixtures.js";
+import { applyOutput, expectValidAfter, expectValidHistory, messageWrites } from "./helpers/invariant.js";
+
+function countingTool() {
+  const runs: string[] = [];
+  const echo = tool(
+    async ({ v }) => {
+      runs.push(v);
+      return `echo ${v}`;
+    },
+    { name: "echo", description: "Echo.", schema: z.object({ v: z.string() }) },
+  );
+  return { echo, runs };
+}
+
+const result = (id: string, content: string, messageId = `tm-${id}`) =>
+  new ToolMessage({ content, tool_call_id: id, name: "echo", status: "success", id: messageId });
+
+describe("calls already answered (behaviour 1)", () => {
+  it("runs only the calls with no result after the AIMessage, and keeps call order", async () => {
+    const { echo, runs } = countingTool();
+    const ai = aiWith([call("echo", { v: "1" }, "c1"), call("echo", { v: "2" }, "c2"), call("echo", { v: "3" }, "c3")]);
+    const history = [...historyWith(ai), result("c1", "echo 1")];
+    const out = await new SafeToolNode([echo]).invoke({ messages: history });
+    const after = await expectValidAfter(history, out);
+    expect(runs).toEqual(["2", "3"]);
+    expect(after.slice(-3).map((m) => m.content)).toEqual(["echo 1", "echo 2", "echo 3"]);
+  });
+
+  it("gives an empty update when every call is answered", async () => {
+    const { echo, runs } = countingTool();
+    const ai = aiWith([call("echo", { v: "1" }, "c1")]);
+    const history = [...historyWith(ai), result("c1", "echo 1")];
+    const out = await new SafeToolNode([echo]).invoke({ messages: history });
+    expect(out).toEqual({ messages: [] });
+    expect(runs).toEqual([]);
+  });
+
+  it("runs a call whose id was used and answered in an earlier turn", async () => {
+    const { echo, runs } = countingTool();
+    const earlier = aiWith([call("echo", { v: "old" }, "call_0")]);
+    const turn = [new HumanMessage({ content: "first", id: "h0" }), earlier, result("call_0", "echo old", "tm-old")];
+    const ai = aiWith([call("echo", { v: "new" }, "call_0")]);
+    const history = historyWith(ai, turn);
+    const out = await new SafeToolNode([echo]).invoke({ messages: history });
+    const after = applyOutput(history, out);
+    expect(runs).toEqual(["new"]);
+    expect(after.at(-1)!.content).toBe("echo new");
+    // Reused ids are the model's doing, and only providers that allow them
+    // produce them; Anthropic requires ids unique across the whole request
+    // (repairing that is a history-wide job, see the README).
+    await expectValidHistory(after, ["openai-chat"]);
+  });
+
+  it("moves results that stand out of call order back into order", async () => {
+    const { echo, runs } = countingTool();
+    const ai = aiWith([call("echo", { v: "1" }, "c1"), call("echo", { v: "2" }, "c2"), call("echo", { v: "3" }, "c3")]);
+    const history = [...historyWith(ai), result("c3", "echo 3"), result("c1", "echo 1")];
+    const out = await new SafeToolNode([echo]).invoke({ messages: history });
+    const after = await expectValidAfter(history, out);
+    expect(runs).toEqual(["2"]);
+    expect(after.slice(-3).map((m) => m.content)).toEqual(["echo 1", "echo 2", "echo 3"]);
+  });
+
+  it("removes duplicate and orphan results after the AIMessage", async () => {
+    const { echo, runs } = countingTool();
+    const ai = aiWith([call("echo", { v: "1" }, "c1"), call("echo", { v: "2" }, "c2")]);
+    const history = [...historyWith(ai), result("c1", "echo 1"), result("c1", "again", "tm-dup"), result("ghost", "boo")];
+    const out = await new SafeToolNode([echo]).invoke({ messages: history });
+    const after = await expectValidAfter(history, out);
+    expect(runs).toEqual(["2"]);
+    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["echo 1", "echo 2"]);
+  });
+
+  it("keeps a result already given to the second of two duplicate ids", async () => {
+    const { echo, runs } = countingTool();
+    const ai = aiWith([call("echo", { v: "1" }, "dup"), call("echo", { v: "2" }, "dup")]);
+    const history = [...historyWith(ai), result("dup", "echo 1", "tm-a"), result("dup", "echo 2", "tm-b")];
+    const out = await new SafeToolNode([echo]).invoke({ messages: history });
+    const after = await expectValidAfter(history, out);
+    expect(runs).toEqual([]);
+    expect(after.slice(-2).map((m) => m.content)).toEqual(["echo 1", "echo 2"]);
+  });
+
+  it("does nothing when the last message is not an AIMessage with calls", async () => {
+    const { echo } = countingTool();
+    const node = new SafeToolNode([echo]);
+    const final: BaseMessage[] = [new HumanMessage({ content: "hi", id: "h" }), new AIMessage({ content: "done", id: "a" })];
+    expect(await node.invoke({ messages: final })).toEqual({ messages: [] });
+    expect(await node.invoke({ messages: [] })).toEqual({ messages: [] });
+    expect(await node.invoke([new HumanMessage("hi")])).toEqual([]);
+    const afterHuman = [...historyWith(aiWith([call("echo", { v: "1" }, "c1")])), new HumanMessage({ content: "wait", id: "h2" })];
+    expect(messageWrites(await node.invoke({ messages: afterHuman }))).toEqual([]);
+  });
+
+  it("is idempotent: running again on its own output changes nothing", async () => {
+    const { echo, runs } = countingTool();
+    const node = new SafeToolNode([echo]);
+    const ai = aiWith([call("echo", { v: "1" }, "c1"), call("echo", { v: "2" })]);
+    const history = historyWith(ai);
+    const once = applyOutput(history, await node.invoke({ messages: history }));
+    const twice = applyOutput(once, await node.invoke({ messages: once }));
+    expect(runs).toEqual(["1", "2"]);
+    expect(twice).toEqual(once);
+  });
+});

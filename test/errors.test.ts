@@ -1,0 +1,161 @@
+import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { DynamicStructuredTool, tool } from "@langchain/core/tools";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  InvalidToolArgumentsError,
+  SafeToolNode,
+  ToolCallError,
+  ToolExecutionError,
+  UnknownToolError,
+  type ToolErrorHandler,
+} from "../src/index.js";
+import { add, aiWith, call, historyWith, weather } from "./helpers/fixtures.js";
+import { expectValidAfter } from "./helpers/invariant.js";
+
+function throwing(name: string, thrower: () => unknown, sync = false) {
+  const fn = sync
+    ? ((() => {
+        throw thrower();
+      }) as unknown as () => Promise<string>)
+    : async (): Promise<string> => {
+        throw thrower();
+      };
+  return new DynamicStructuredTool({ name, description: name, schema: z.object({}), func: fn });
+}
+
+async function answer(node: SafeToolNode, calls: ReturnType<typeof call>[]) {
+  const history = historyWith(aiWith(calls));
+  const out = await node.invoke({ messages: history });
+  const after = await expectValidAfter(history, out);
+  return after.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+}
+
+const circular: Record<string, unknown> = { code: 7 };
+circular.self = circular;
+
+describe("thrown errors become error results (behaviour 3)", () => {
+  const cases: [string, () => unknown, RegExp][] = [
+    ["an Error", () => new Error("disk full"), /failed: disk full/],
+    ["a TypeError", () => new TypeError("x is not a function"), /failed: x is not a function/],
+    ["a string", () => "plain string failure", /failed: plain string failure/],
+    ["undefined", () => undefined, /failed: it threw undefined/],
+    ["null", () => null, /failed: it threw null/],
+    ["a plain object", () => ({ code: 42, reason: "quota" }), /failed: \{"code":42,"reason":"quota"\}/],
+    ["an object with a message", () => ({ message: "bad gateway", status: 502 }), /failed: bad gateway/],
+    ["a circular object", () => circular, /failed: \{"code":7,"self":"\[Circular\]"\}/],
+    ["a number", () => 404, /failed: 404/],
+  ];
+
+  it.each(cases)("answers a tool that throws %s, and keeps every sibling's result", async (_label, thrower, pattern) => {
+    const node = new SafeToolNode([weather, throwing("boom", thrower), throwing("sync_boom", thrower, true)]);
+    const results = await answer(node, [
+      call("get_weather", { city: "a" }, "c1"),
+      call("boom", {}, "c2"),
+      call("sync_boom", {}, "c3"),
+      call("get_weather", { city: "b" }, "c4"),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["success", "error", "error", "success"]);
+    expect(results[0]!.content).toBe("Sunny in a");
+    expect(results[3]!.content).toBe("Sunny in b");
+    for (const failed of [results[1]!, results[2]!]) {
+      expect(failed.content).toMatch(pattern);
+      expect(failed.content).toMatch(/try a different approach/);
+      expect(failed.name).toMatch(/boom/);
+    }
+  });
+
+  it("never sends a stack trace or a credential", async () => {
+    const leaky = throwing("leaky", () => {
+      const e = new Error("request to https://api.example.test/v1?api_key=sk-abcdefghijklmnop1234 failed\n    at fetch (node:internal)");
+      return e;
+    });
+    const bearer = throwing("bearer", () => new Error("401 with header Authorization: Bearer abc.def.ghijklmnop"));
+    const results = await answer(new SafeToolNode([leaky, bearer]), [call("leaky", {}, "c1"), call("bearer", {}, "c2")]);
+    for (const r of results) {
+      expect(r.content).not.toMatch(/\s+at\s/);
+      expect(r.content).not.toMatch(/sk-abcdef|abc\.def\.ghij/);
+      expect(r.content).toMatch(/\[redacted\]/);
+    }
+  });
+
+  it("names the unknown tool, the available tools and the closest match", async () => {
+    const results = await answer(new SafeToolNode([weather, add]), [call("get_wether", { city: "x" }, "c1"), call("zzz", {}, "c2")]);
+    expect(results[0]!.content).toBe(
+      'Error: tool "get_wether" does not exist. Did you mean "get_weather"? Available tools: get_weather, add. Call one of these tools instead.',
+    );
+    expect(results[1]!.content).not.toMatch(/Did you mean/);
+    expect(results[1]!.content).toMatch(/Available tools: get_weather, add/);
+    expect(results.map((r) => r.status)).toEqual(["error", "error"]);
+  });
+
+  it("lists each schema issue by field path, without values or stack", async () => {
+    const booking = tool(async () => "booked", {
+      name: "book",
+      description: "Book.",
+      schema: z.object({ guest: z.object({ name: z.string(), age: z.number().int() }), nights: z.number().min(1) }),
+    });
+    const results = await answer(new SafeToolNode([booking]), [
+      call("book", { guest: { name: 5, age: 1.5 }, nights: 0, secret_token: "hunter2hunter2" }, "c1"),
+    ]);
+    const text = results[0]!.content as string;
+    expect(text).toMatch(/^Error: invalid arguments for tool "book":/);
+    expect(text).toMatch(/- guest\.name: /);
+    expect(text).toMatch(/- guest\.age: /);
+    expect(text).toMatch(/- nights: /);
+    expect(text).not.toMatch(/hunter2/);
+    expect(text).not.toMatch(/\s+at\s/);
+  });
+
+  it("reports schema errors of JSON-schema tools too", async () => {
+    const jsonTool = tool(async () => "ok", {
+      name: "json_tool",
+      description: "JSON schema tool.",
+      schema: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
+    });
+    const results = await answer(new SafeToolNode([jsonTool]), [call("json_tool", {}, "c1")]);
+    expect(results[0]!.status).toBe("error");
+    expect(results[0]!.content).toMatch(/invalid arguments for tool "json_tool"/);
+  });
+});
+
+describe("configurable error text", () => {
+  const calls = [call("failing_tool", {}, "c1"), call("nope", {}, "c2"), call("get_weather", { city: "ok" }, "c3")];
+  const failingTool = throwing("failing_tool", () => new Error("kaput"));
+
+  it("uses a fixed string", async () => {
+    const results = await answer(new SafeToolNode([failingTool, weather], { handleToolErrors: "Something went wrong." }), calls);
+    expect(results.map((r) => r.content)).toEqual(["Something went wrong.", "Something went wrong.", "Sunny in ok"]);
+  });
+
+  it("calls a function with the typed error and the call", async () => {
+    const seen: [string, string][] = [];
+    const handler: ToolErrorHandler = (error, failedCall) => {
+      seen.push([error.name, failedCall.id!]);
+      expect(ToolCallError.isInstance(error)).toBe(true);
+      if (ToolExecutionError.isInstance(error)) return `exec: ${(error.cause as Error).message}`;
+      if (UnknownToolError.isInstance(error)) return `unknown: ${error.closestMatch ?? "none"}`;
+      return error.message;
+    };
+    const results = await answer(new SafeToolNode([failingTool, weather], { handleToolErrors: handler }), calls);
+    expect(results.map((r) => r.content)).toEqual(["exec: kaput", "unknown: none", "Sunny in ok"]);
+    expect(seen).toEqual([
+      ["ToolExecutionError", "c1"],
+      ["UnknownToolError", "c2"],
+    ]);
+  });
+
+  it("falls back to the default text when the function throws or returns nothing", async () => {
+    const results = await answer(
+      new SafeToolNode([failingTool, weather], {
+        handleToolErrors: (error) => {
+          if (InvalidToolArgumentsError.isInstance(error)) return "";
+          throw new Error("formatter bug");
+        },
+      }),
+      calls,
+    );
+    expect(results[0]!.content).toMatch(/failed: kaput/);
+    expect(results[1]!.content).toMatch(/does not exist/);
+  });
+});

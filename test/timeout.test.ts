@@ -1,0 +1,103 @@
+import { ToolMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { InvalidOptionsError, SafeToolNode, ToolTimeoutError } from "../src/index.js";
+import { aiWith, call, historyWith, weather } from "./helpers/fixtures.js";
+import { expectValidAfter } from "./helpers/invariant.js";
+
+function sleeper() {
+  const aborted: string[] = [];
+  const sleep = tool(
+    ({ ms }, runtime) =>
+      new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => resolve(`slept ${ms}`), ms);
+        runtime.signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          aborted.push(String(ms));
+          reject(new Error("aborted"));
+        });
+      }),
+    { name: "sleep", description: "Sleeps.", schema: z.object({ ms: z.number() }) },
+  );
+  return { sleep, aborted };
+}
+
+/** Ignores its signal entirely and never settles. */
+const hang = tool(() => new Promise<string>(() => {}), { name: "hang", description: "Hangs.", schema: z.object({}) });
+
+async function results(node: SafeToolNode, calls: ReturnType<typeof call>[], config?: { signal?: AbortSignal }) {
+  const history = historyWith(aiWith(calls));
+  const after = await expectValidAfter(history, await node.invoke({ messages: history }, config));
+  return after.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+}
+
+describe("timeouts and cancellation (behaviour 7)", () => {
+  it("aborts a slow tool through its signal and answers it with a timeout error; the others finish", async () => {
+    const { sleep, aborted } = sleeper();
+    const out = await results(new SafeToolNode([sleep, weather], { timeoutMs: 50 }), [
+      call("sleep", { ms: 5_000 }, "slow"),
+      call("sleep", { ms: 1 }, "fast"),
+      call("get_weather", { city: "x" }, "w"),
+    ]);
+    expect(out.map((r) => [r.status, r.content])).toEqual([
+      ["error", 'Error: tool "sleep" timed out after 50 ms and was cancelled. Try again with a smaller request, or use another tool.'],
+      ["success", "slept 1"],
+      ["success", "Sunny in x"],
+    ]);
+    expect(aborted).toEqual(["5000"]);
+  });
+
+  it("answers a tool that ignores its signal, on time", async () => {
+    const started = Date.now();
+    const out = await results(new SafeToolNode([hang, weather], { timeoutMs: 40 }), [call("hang", {}, "h"), call("get_weather", { city: "y" }, "w")]);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(out.map((r) => r.status)).toEqual(["error", "success"]);
+    expect(out[0]!.content).toMatch(/timed out after 40 ms/);
+  });
+
+  it("applies per-tool timeouts over the default", async () => {
+    const { sleep } = sleeper();
+    const seen: string[] = [];
+    const out = await results(
+      new SafeToolNode([sleep, hang], {
+        timeoutMs: 10_000,
+        toolTimeoutMs: { hang: 30 },
+        handleToolErrors: (e) => {
+          if (ToolTimeoutError.isInstance(e)) seen.push(`${e.toolName}:${e.timeoutMs}`);
+          return e.message;
+        },
+      }),
+      [call("hang", {}, "h"), call("sleep", { ms: 60 }, "s")],
+    );
+    expect(seen).toEqual(["hang:30"]);
+    expect(out.map((r) => r.status)).toEqual(["error", "success"]);
+  });
+
+  it("cancels running tools when the run's signal aborts, and still answers every call", async () => {
+    const { sleep, aborted } = sleeper();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("user pressed stop")), 30);
+    const out = await results(new SafeToolNode([sleep, hang]), [call("sleep", { ms: 5_000 }, "s"), call("hang", {}, "h")], {
+      signal: controller.signal,
+    });
+    expect(out.map((r) => r.status)).toEqual(["error", "error"]);
+    expect(out.every((r) => /was cancelled before it finished/.test(r.content as string))).toBe(true);
+    expect(aborted).toEqual(["5000"]);
+  });
+
+  it("does not start tools when the run is already aborted", async () => {
+    let ran = false;
+    const spy = tool(async () => ((ran = true), "ran"), { name: "spy", description: "Spy.", schema: z.object({}) });
+    const controller = new AbortController();
+    controller.abort();
+    const out = await results(new SafeToolNode([spy]), [call("spy", {}, "c1")], { signal: controller.signal });
+    expect(ran).toBe(false);
+    expect(out[0]!.status).toBe("error");
+  });
+
+  it("rejects unusable timeouts", () => {
+    expect(() => new SafeToolNode([], { timeoutMs: 0 })).toThrow(InvalidOptionsError);
+    expect(() => new SafeToolNode([], { toolTimeoutMs: { x: -5 } })).toThrow(/toolTimeoutMs\.x/);
+  });
+});
