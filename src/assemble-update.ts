@@ -43,18 +43,43 @@ function commandWith(command: Command, update: unknown): Command {
 }
 
 /** What the node knows while it sorts one Command's messages. */
-interface BatchView {
-  plan: CallPlan | undefined;
-  batchIds: ReadonlySet<string>;
+class BatchView {
+  private historyIds: Set<string> | undefined;
+  readonly batchIds: ReadonlySet<string>;
+
+  constructor(
+    readonly plan: CallPlan | undefined,
+    calls: readonly PlannedCall[],
+    private readonly history: readonly BaseMessage[],
+  ) {
+    this.batchIds = new Set(calls.map((call) => call.id));
+  }
+
+  /**
+   * True for a ToolMessage that already stands in the history (a Command
+   * that re-sends `[...state.messages, result]`). Built on first use only, so
+   * the history is never scanned unless a Command carries foreign results.
+   */
+  isHistorical(message: ToolMessage): boolean {
+    if (!this.historyIds) {
+      this.historyIds = new Set();
+      for (const m of this.history) {
+        if (!ToolMessage.isInstance(m)) continue;
+        this.historyIds.add(`call:${m.tool_call_id}`);
+        if (m.id) this.historyIds.add(`message:${m.id}`);
+      }
+    }
+    return (message.id !== undefined && this.historyIds.has(`message:${message.id}`)) || this.historyIds.has(`call:${message.tool_call_id}`);
+  }
 }
 
 /**
  * Picks the one result of `call` out of the messages a Command carries:
  * the first ToolMessage with the call's id; failing that, the first one with
- * no id or another call's id of this batch (re-addressed). Other such
- * messages are dropped, so no call gets two results. ToolMessages for ids
- * outside the batch (earlier turns, as in `[...state.messages, result]`) are
- * left alone. A stale copy of the answered AIMessage is swapped for the
+ * no id, another call's id of this batch, or an id that answers nothing in
+ * the history (re-addressed). Other such messages are dropped, so no call
+ * gets two results. ToolMessages already in the history (earlier turns, as
+ * in `[...state.messages, result]`) are left alone. A stale copy of the answered AIMessage is swapped for the
  * corrected one, so it cannot undo the correction.
  */
 function takeResult(messages: unknown[], call: PlannedCall, view: BatchView) {
@@ -73,7 +98,7 @@ function takeResult(messages: unknown[], call: PlannedCall, view: BatchView) {
         }
         continue;
       }
-      if (!id || view.batchIds.has(id)) {
+      if (!id || view.batchIds.has(id) || !view.isHistorical(message)) {
         if (strayAt < 0 && !result) {
           result = message;
           strayAt = rest.length;
@@ -155,6 +180,8 @@ function mergeParentCommands(commands: { command: Command; parts: UpdateParts }[
 
 export interface AssembleInput {
   plan: CallPlan | undefined;
+  /** The input history, consulted only when a Command carries ToolMessages for unknown ids. */
+  history: readonly BaseMessage[];
   calls: readonly PlannedCall[];
   /** The outcome of each call in `calls` that ran; undefined for calls already answered. */
   outcomes: readonly (CallOutcome | undefined)[];
@@ -171,7 +198,7 @@ export interface AssembleInput {
  */
 export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
   const { plan, calls, outcomes, reemitted, handleToolErrors, listInput } = input;
-  const view: BatchView = { plan, batchIds: new Set(calls.map((call) => call.id)) };
+  const view = new BatchView(plan, calls, input.history);
   const messages: BaseMessage[] = [...(plan?.prefix ?? [])];
   const localCommands: Command[] = [];
   const parentCommands: { command: Command; parts: UpdateParts }[] = [];

@@ -52,8 +52,14 @@ export class SafeToolNodeError extends Error {
     Object.defineProperty(this, MARKER, { value: chain.join(" ") });
   }
 
-  /** True when `error` is a SafeToolNodeError (from any copy of this package). */
-  static isInstance(error: unknown): error is SafeToolNodeError {
+  /**
+   * True when `error` is an instance of the class this is called on, made by
+   * any copy of this package: `ToolTimeoutError.isInstance(e)`.
+   */
+  static isInstance<T extends abstract new (...args: never[]) => SafeToolNodeError>(
+    this: T & { errorName: string },
+    error: unknown,
+  ): error is InstanceType<T> {
     return hasMarker(error, this.errorName);
   }
 }
@@ -154,6 +160,7 @@ export class ToolCallError extends SafeToolNodeError {
  */
 export class UnknownToolError extends ToolCallError {
   static override readonly errorName: string = "UnknownToolError";
+  declare readonly kind: "unknown_tool";
   readonly availableTools: readonly string[];
   readonly closestMatch: string | undefined;
 
@@ -190,6 +197,7 @@ export interface ArgumentIssue {
  */
 export class InvalidToolArgumentsError extends ToolCallError {
   static override readonly errorName: string = "InvalidToolArgumentsError";
+  declare readonly kind: "invalid_arguments";
   readonly issues: readonly ArgumentIssue[];
 
   constructor(call: FailedCall, issues: readonly ArgumentIssue[], options?: { cause?: unknown }) {
@@ -216,6 +224,7 @@ export class InvalidToolArgumentsError extends ToolCallError {
  */
 export class InvalidToolCallError extends ToolCallError {
   static override readonly errorName: string = "InvalidToolCallError";
+  declare readonly kind: "invalid_tool_call";
   /** The parser's error, as reported on the `InvalidToolCall`. */
   readonly parseError: string | undefined;
   /** The raw argument string the model produced. */
@@ -243,6 +252,7 @@ export class InvalidToolCallError extends ToolCallError {
  */
 export class ToolExecutionError extends ToolCallError {
   static override readonly errorName: string = "ToolExecutionError";
+  declare readonly kind: "execution";
   constructor(call: FailedCall, reason: string, cause: unknown) {
     super(
       "execution",
@@ -263,6 +273,7 @@ export class ToolExecutionError extends ToolCallError {
  */
 export class ToolTimeoutError extends ToolCallError {
   static override readonly errorName: string = "ToolTimeoutError";
+  declare readonly kind: "timeout";
   readonly timeoutMs: number;
   constructor(call: FailedCall, timeoutMs: number) {
     super(
@@ -284,6 +295,7 @@ export class ToolTimeoutError extends ToolCallError {
  */
 export class ToolCancelledError extends ToolCallError {
   static override readonly errorName: string = "ToolCancelledError";
+  declare readonly kind: "cancelled";
   constructor(call: FailedCall, options?: { cause?: unknown }) {
     super(
       "cancelled",

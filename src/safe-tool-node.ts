@@ -185,6 +185,7 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
 
     return assembleUpdate({
       plan,
+      history: read.messages,
       calls,
       outcomes,
       reemitted,

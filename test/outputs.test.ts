@@ -1,0 +1,198 @@
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { RunnableLambda } from "@langchain/core/runnables";
+import { tool, type ToolRuntime } from "@langchain/core/tools";
+import { Command, Send, isCommand } from "@langchain/langgraph";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { SafeToolNode, type SafeTool } from "../src/index.js";
+import { aiWith, call, historyWith, weather } from "./helpers/fixtures.js";
+import { applyOutput, expectValidAfter, invariantProblems } from "./helpers/invariant.js";
+
+/** A tool that returns whatever the test gives it, as a raw function result. */
+function returning(name: string, value: () => unknown) {
+  return tool(async () => value() as string, { name, description: name, schema: z.object({}) });
+}
+
+/** The same, as a `RunnableToolLike`, which hands back raw values (no ToolMessage). */
+function returningRunnable(name: string, value: () => unknown) {
+  return RunnableLambda.from(async () => value()).asTool({ name, description: name, schema: z.object({}) });
+}
+
+const circular: Record<string, unknown> = { a: 1 };
+circular.me = circular;
+
+async function resultOf(t: SafeTool) {
+  const history = historyWith(aiWith([call(t.name, {}, "c1"), call("get_weather", { city: "z" }, "c2")]));
+  const after = await expectValidAfter(history, await new SafeToolNode([t, weather]).invoke({ messages: history }));
+  const results = after.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+  expect(results[1]!.content).toBe("Sunny in z");
+  return results[0]!;
+}
+
+describe("whatever a tool returns becomes valid content (behaviour 6)", () => {
+  const values: [string, () => unknown, (content: unknown) => void][] = [
+    ["a string", () => "hello", (c) => expect(c).toBe("hello")],
+    ["an empty string", () => "", (c) => expect(c).toBe("(no output)")],
+    ["undefined", () => undefined, (c) => expect(c).toBe("(no output)")],
+    ["null", () => null, (c) => expect(typeof c).toBe("string")],
+    ["a number", () => 42, (c) => expect(c).toBe("42")],
+    ["a boolean", () => false, (c) => expect(c).toBe("false")],
+    ["an object", () => ({ a: 1, b: [2] }), (c) => expect(c).toBe('{"a":1,"b":[2]}')],
+    ["an empty array", () => [], (c) => expect(c).toBe("(no output)")],
+    ["an array of plain objects", () => [{ id: 1 }, { id: 2 }], (c) => expect(c).toBe('[{"id":1},{"id":2}]')],
+    ["an array of numbers", () => [1, 2], (c) => expect(c).toBe("[1,2]")],
+    ["text content blocks", () => [{ type: "text", text: "block" }], (c) => expect(c).toEqual([{ type: "text", text: "block" }])],
+    ["a BigInt", () => 10n, (c) => expect(typeof c).toBe("string")],
+    ["an object holding a BigInt", () => ({ big: 10n }), (c) => expect(typeof c).toBe("string")],
+    ["a circular object", () => circular, (c) => expect(typeof c).toBe("string")],
+  ];
+
+  it.each(values)("%s from a structured tool", async (_label, value, check) => {
+    const result = await resultOf(returning("t", value));
+    expect(result.status).toBe("success");
+    check(result.content);
+  });
+
+  it.each(values)("%s from a RunnableToolLike", async (_label, value, check) => {
+    const result = await resultOf(returningRunnable("r", value));
+    expect(result.status).toBe("success");
+    check(result.content);
+    expect(result.name).toBe("r");
+  });
+
+  it("turns a returned non-tool message into text", async () => {
+    expect((await resultOf(returning("m", () => new AIMessage("from a message")))).content).toMatch(/from a message/);
+    expect((await resultOf(returningRunnable("r", () => new AIMessage("from a message")))).content).toBe("from a message");
+  });
+});
+
+describe("ToolMessages returned by tools", () => {
+  it("keeps a ToolMessage for its own call, artifact and status included", async () => {
+    const own = tool(
+      async (_args, runtime: ToolRuntime) => new ToolMessage({ content: "mine", tool_call_id: runtime.toolCallId, artifact: { rows: 3 }, status: "error" }),
+      { name: "own", description: "own", schema: z.object({}) },
+    );
+    const result = await resultOf(own);
+    expect(result.content).toBe("mine");
+    expect(result.artifact).toEqual({ rows: 3 });
+    expect(result.status).toBe("error");
+    expect(result.name).toBe("own");
+  });
+
+  it("re-addresses a ToolMessage that names another call's id, so both calls keep one result", async () => {
+    const wrong = tool(async () => new ToolMessage({ content: "misaddressed", tool_call_id: "c2" }), {
+      name: "wrong",
+      description: "wrong",
+      schema: z.object({}),
+    });
+    const result = await resultOf(wrong);
+    expect(result.tool_call_id).toBe("c1");
+    expect(result.content).toBe("misaddressed");
+  });
+
+  it("fills in empty content of a returned ToolMessage", async () => {
+    const empty = tool(async (_a, rt: ToolRuntime) => new ToolMessage({ content: "", tool_call_id: rt.toolCallId }), {
+      name: "empty",
+      description: "empty",
+      schema: z.object({}),
+    });
+    expect((await resultOf(empty)).content).toBe("(no output)");
+  });
+});
+
+describe("Commands returned by tools", () => {
+  async function runCommands(tools: SafeTool[], calls: ReturnType<typeof call>[]) {
+    const history = historyWith(aiWith(calls));
+    const out = await new SafeToolNode(tools).invoke({ messages: history });
+    return { history, out: out as unknown[] };
+  }
+
+  it("keeps a Command's own result and the rest of its update, results first and in call order", async () => {
+    const stateful = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [new ToolMessage({ content: "saved", tool_call_id: rt.toolCallId }), new HumanMessage({ content: "note", id: "note-1" })],
+            counter: 1,
+          },
+          goto: "summarise",
+        }),
+      { name: "stateful", description: "s", schema: z.object({}) },
+    );
+    const { history, out } = await runCommands([stateful, weather], [call("stateful", {}, "c1"), call("get_weather", { city: "q" }, "c2")]);
+    expect(Array.isArray(out)).toBe(true);
+    const [update, command] = out as [{ messages: BaseMessage[] }, Command];
+    expect(update.messages.map((m) => (m as ToolMessage).tool_call_id)).toEqual(["c1", "c2"]);
+    expect(isCommand(command)).toBe(true);
+    expect(command.goto).toEqual(["summarise"]);
+    expect((command.update as Record<string, unknown>).counter).toBe(1);
+    const after = applyOutput(history, out);
+    expect(invariantProblems(after.slice(0, -1))).toEqual([]);
+    expect(after.at(-1)!.content).toBe("note");
+  });
+
+  it("adds a result for a Command that carries none", async () => {
+    const silent = tool(async () => new Command({ update: { flag: true } }), { name: "silent", description: "s", schema: z.object({}) });
+    const { history, out } = await runCommands([silent], [call("silent", {}, "c1")]);
+    const after = await expectValidAfter(history, out);
+    expect(after.at(-1)!.content).toBe('Tool "silent" ran and updated the graph state.');
+    expect((out[1] as Command).update).toEqual({ flag: true });
+  });
+
+  it("keeps one result when a Command carries several for its call, and drops those for sibling calls", async () => {
+    const greedy = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [
+              new ToolMessage({ content: "first", tool_call_id: rt.toolCallId }),
+              new ToolMessage({ content: "second", tool_call_id: rt.toolCallId }),
+              new ToolMessage({ content: "stolen", tool_call_id: "c2" }),
+            ],
+          },
+        }),
+      { name: "greedy", description: "g", schema: z.object({}) },
+    );
+    const { history, out } = await runCommands([greedy, weather], [call("greedy", {}, "c1"), call("get_weather", { city: "k" }, "c2")]);
+    const after = await expectValidAfter(history, out);
+    expect(after.slice(-2).map((m) => m.content)).toEqual(["first", "Sunny in k"]);
+  });
+
+  it("re-addresses a Command's only result when it names the wrong id", async () => {
+    const lost = tool(async () => new Command({ update: { messages: [new ToolMessage({ content: "hi", tool_call_id: "nope" })] } }), {
+      name: "lost",
+      description: "l",
+      schema: z.object({}),
+    });
+    const { history, out } = await runCommands([lost], [call("lost", {}, "c1")]);
+    const after = await expectValidAfter(history, out);
+    expect(after.at(-1)!.content).toBe("hi");
+  });
+
+  it("merges several Command.PARENT results, keeping every update and every goto", async () => {
+    const handoff = (name: string, target: string) =>
+      tool(
+        async (_a, rt: ToolRuntime) =>
+          new Command({
+            graph: Command.PARENT,
+            goto: [new Send(target, { from: name })],
+            update: { messages: [new ToolMessage({ content: `to ${target}`, tool_call_id: rt.toolCallId })], [`${name}_seen`]: true },
+          }),
+        { name, description: name, schema: z.object({}) },
+      );
+    const { out } = await runCommands([handoff("h1", "alpha"), handoff("h2", "beta"), weather], [
+      call("h1", {}, "c1"),
+      call("h2", {}, "c2"),
+      call("get_weather", { city: "w" }, "c3"),
+    ]);
+    const parents = out.filter((o) => isCommand(o) && (o as Command).graph === Command.PARENT) as Command[];
+    expect(parents).toHaveLength(1);
+    const merged = parents[0]!;
+    expect((merged.goto as Send[]).map((s) => s.node)).toEqual(["alpha", "beta"]);
+    const tuples = merged._updateAsTuples();
+    expect(tuples.filter(([k]) => k === "messages").flatMap(([, v]) => (v as ToolMessage[]).map((m) => m.tool_call_id))).toEqual(["c1", "c2"]);
+    expect(tuples.map(([k]) => k)).toEqual(expect.arrayContaining(["h1_seen", "h2_seen"]));
+    const local = out[0] as { messages: ToolMessage[] };
+    expect(local.messages.map((m) => m.tool_call_id)).toEqual(["c3"]);
+  });
+});
