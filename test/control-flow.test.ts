@@ -1,0 +1,79 @@
+import { ToolMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
+import {
+  Command,
+  GraphInterrupt,
+  MemorySaver,
+  MessagesAnnotation,
+  NodeInterrupt,
+  ParentCommand,
+  START,
+  StateGraph,
+  interrupt,
+} from "@langchain/langgraph";
+import * as secondCopy from "langgraph-second-copy";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { SafeToolNode } from "../src/index.js";
+import { aiWith, call, historyWith, weather } from "./helpers/fixtures.js";
+import { expectValidHistory } from "./helpers/invariant.js";
+
+function throwingTool(name: string, make: () => unknown) {
+  return tool(
+    async (): Promise<string> => {
+      throw make();
+    },
+    { name, description: name, schema: z.object({}) },
+  );
+}
+
+describe("graph control flow is never turned into a message (behaviour 8)", () => {
+  const controlFlow: [string, () => unknown][] = [
+    ["GraphInterrupt", () => new GraphInterrupt([{ value: "approve?" }])],
+    ["NodeInterrupt", () => new NodeInterrupt("stop here")],
+    ["ParentCommand", () => new ParentCommand(new Command({ graph: Command.PARENT, goto: "elsewhere" }))],
+    ["GraphInterrupt from a second copy of @langchain/langgraph", () => new secondCopy.GraphInterrupt([{ value: "x" }])],
+    ["NodeInterrupt from a second copy", () => new secondCopy.NodeInterrupt("y")],
+    ["ParentCommand from a second copy", () => new secondCopy.ParentCommand(new secondCopy.Command({ graph: "__parent__", goto: "z" }))],
+  ];
+
+  it.each(controlFlow)("propagates %s unchanged, after the other calls settle", async (_label, make) => {
+    const thrown = make();
+    expect(thrown instanceof Error).toBe(true);
+    let siblingDone = false;
+    const sibling = tool(
+      async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        siblingDone = true;
+        return "done";
+      },
+      { name: "sibling", description: "s", schema: z.object({}) },
+    );
+    const node = new SafeToolNode([throwingTool("flow", () => thrown), sibling]);
+    const history = historyWith(aiWith([call("flow", {}, "c1"), call("sibling", {}, "c2")]));
+    await expect(node.invoke({ messages: history })).rejects.toBe(thrown);
+    expect(siblingDone).toBe(true);
+  });
+
+  it("lets interrupt() pause the graph and resume the tool with the human's answer", async () => {
+    const approve = tool(
+      async ({ action }) => {
+        const answer = interrupt({ question: `Allow ${action}?` }) as string;
+        return answer === "yes" ? `did ${action}` : `refused ${action}`;
+      },
+      { name: "approve", description: "Needs approval.", schema: z.object({ action: z.string() }) },
+    );
+    const ai = aiWith([call("approve", { action: "deploy" }, "c1"), call("get_weather", { city: "x" }, "c2")]);
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new SafeToolNode([approve, weather]))
+      .addEdge(START, "tools")
+      .compile({ checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "t-interrupt" } };
+    const first = await graph.invoke({ messages: historyWith(ai) }, config);
+    expect((first as { __interrupt__?: { value: unknown }[] }).__interrupt__?.[0]?.value).toEqual({ question: "Allow deploy?" });
+    expect(first.messages.filter((m) => ToolMessage.isInstance(m))).toHaveLength(0);
+    const done = await graph.invoke(new Command({ resume: "yes" }), config);
+    await expectValidHistory(done.messages);
+    expect(done.messages.slice(-2).map((m) => m.content)).toEqual(["did deploy", "Sunny in x"]);
+  });
+});
