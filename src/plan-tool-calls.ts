@@ -1,4 +1,5 @@
-import { AIMessage, RemoveMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, RemoveMessage, ToolMessage, isBaseMessage, type BaseMessage } from "@langchain/core/messages";
+import { notAMessage } from "./read-input.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
 import { rewriteAIMessage, toolUseBlocks } from "./repair-ai-message.js";
 
@@ -37,9 +38,11 @@ const INVALID_CALL_NAME = "invalid_tool_call";
  * message, or the last message before a run of ToolMessages at the end.
  * -1 when the history ends otherwise (a human turn, a final answer).
  */
-export function findAnsweredAI(messages: readonly BaseMessage[]): number {
+export function findAnsweredAI(messages: readonly BaseMessage[], source?: string): number {
   for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i]!;
+    const message: unknown = messages[i];
+    // Only the tail the node reads is checked, so the cost stays flat in history length.
+    if (source !== undefined && !isBaseMessage(message)) throw notAMessage(source, i, message);
     if (ToolMessage.isInstance(message)) continue;
     return AIMessage.isInstance(message) ? i : -1;
   }
@@ -89,10 +92,12 @@ function collectRawCalls(ai: AIMessage): RawCall[] {
  * results that do not pair up, and reconciles the ToolMessages already after
  * it. Costs O(calls + trailing ToolMessages), never O(history).
  *
- * Returns undefined when there is nothing to answer.
+ * Returns undefined when there is nothing to answer. With `source` (how
+ * the caller names the list in errors), a non-message in the tail it reads
+ * raises InvalidNodeInputError; without, it counts as "nothing to answer".
  */
-export function planToolCalls(messages: readonly BaseMessage[]): CallPlan | undefined {
-  const aiIndex = findAnsweredAI(messages);
+export function planToolCalls(messages: readonly BaseMessage[], source?: string): CallPlan | undefined {
+  const aiIndex = findAnsweredAI(messages, source);
   if (aiIndex < 0) return undefined;
   const ai = messages[aiIndex] as AIMessage;
   const raw = collectRawCalls(ai);
@@ -182,6 +187,16 @@ export function copyToolMessage(
     response_metadata: message.response_metadata,
     ...overrides,
   });
+}
+
+/** True when a ToolMessage for `id` already follows the last AIMessage (reads only that tail). */
+export function isAnsweredAfterLastAI(messages: readonly BaseMessage[], id: string): boolean {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i];
+    if (!ToolMessage.isInstance(message)) return false;
+    if (message.tool_call_id === id) return true;
+  }
+  return false;
 }
 
 /** True when the plan changes anything: a call to run, or a message to fix. */

@@ -1,4 +1,4 @@
-import { isBaseMessage, type BaseMessage } from "@langchain/core/messages";
+import type { BaseMessage } from "@langchain/core/messages";
 import type { ToolCall } from "@langchain/core/messages/tool";
 import { InvalidNodeInputError } from "./errors.js";
 
@@ -7,6 +7,8 @@ export interface NodeInput {
   messages: readonly BaseMessage[];
   /** What tools see as `runtime.state` (the Send payload without `lg_tool_call`). */
   state: unknown;
+  /** How errors name the list: "input" or "state.messages". */
+  source: string;
   /** True when the caller passed a bare message list (the output is one too). */
   listInput: boolean;
   /** Set when the node was reached through `Send("tools", { ...state, lg_tool_call })`. */
@@ -23,26 +25,23 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function checkMessages(list: readonly unknown[], where: string): readonly BaseMessage[] {
-  for (let i = 0; i < list.length; i++) {
-    if (!isBaseMessage(list[i])) {
-      throw new InvalidNodeInputError(
-        `SafeToolNode: ${where}[${i}] is ${describe(list[i])}, not a message. ` +
-          `Use LangChain message objects (a StateGraph with MessagesAnnotation converts them for you).`,
-      );
-    }
-  }
-  return list as readonly BaseMessage[];
+/** The error for a list entry that is not a message. */
+export function notAMessage(source: string, index: number, value: unknown): InvalidNodeInputError {
+  return new InvalidNodeInputError(
+    `SafeToolNode: ${source}[${index}] is ${describe(value)}, not a message. ` +
+      `Use LangChain message objects (a StateGraph with MessagesAnnotation converts them for you).`,
+  );
 }
 
 /**
  * Accepts the three inputs `ToolNode` accepts: a message list, a state with a
  * `messages` list, and a Send payload `{ ...state, lg_tool_call }`.
- * Throws {@link InvalidNodeInputError} naming what is wrong otherwise.
+ * Throws {@link InvalidNodeInputError} naming what is wrong otherwise. The
+ * entries are checked later, as far back as the node reads them.
  */
 export function readInput(input: unknown): NodeInput {
   if (Array.isArray(input)) {
-    return { messages: checkMessages(input, "input"), state: input, listInput: true };
+    return { messages: input as BaseMessage[], source: "input", state: input, listInput: true };
   }
   if (typeof input !== "object" || input === null) {
     throw new InvalidNodeInputError(
@@ -63,7 +62,7 @@ export function readInput(input: unknown): NodeInput {
     state = rest;
   }
   if (!("messages" in state)) {
-    if (sendCall) return { messages: [], state, listInput: false, sendCall };
+    if (sendCall) return { messages: [], source: "state.messages", state, listInput: false, sendCall };
     const keys = Object.keys(state);
     throw new InvalidNodeInputError(
       `SafeToolNode: the state has no "messages" key (keys: ${keys.length ? keys.join(", ") : "none"}).`,
@@ -73,5 +72,11 @@ export function readInput(input: unknown): NodeInput {
   if (!Array.isArray(messages)) {
     throw new InvalidNodeInputError(`SafeToolNode: state.messages must be a list of messages, received ${describe(messages)}.`);
   }
-  return { messages: checkMessages(messages, "state.messages"), state, listInput: false, ...(sendCall ? { sendCall } : {}) };
+  return {
+    messages: messages as BaseMessage[],
+    source: "state.messages",
+    state,
+    listInput: false,
+    ...(sendCall ? { sendCall } : {}),
+  };
 }

@@ -5,7 +5,7 @@ import { assembleUpdate } from "./assemble-update.js";
 import { InvalidOptionsError } from "./errors.js";
 import { executeToolCall, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
 import { runLimited } from "./limit.js";
-import { planNeedsWork, planToolCalls, type CallPlan, type PlannedCall } from "./plan-tool-calls.js";
+import { isAnsweredAfterLastAI, planNeedsWork, planToolCalls, type CallPlan, type PlannedCall } from "./plan-tool-calls.js";
 import { readInput, type NodeInput } from "./read-input.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
 import type { SafeTool, SafeToolNodeOptions, SafeToolNodeOutput, ToolErrorHandler } from "./types.js";
@@ -158,11 +158,13 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
 
     if (read.sendCall) {
       const call = plannedSendCall(read.sendCall);
+      // A Send re-delivered after a resume must not run a call twice.
+      if (isAnsweredAfterLastAI(read.messages, call.id)) return { messages: [] };
       calls = [call];
       toRun = [true];
       reemitted = [undefined];
     } else {
-      plan = planToolCalls(read.messages);
+      plan = planToolCalls(read.messages, read.source);
       if (!planNeedsWork(plan)) return read.listInput ? [] : { messages: [] };
       calls = plan!.calls;
       toRun = plan!.slots.map((slot) => !slot.existing);

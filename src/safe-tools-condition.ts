@@ -1,4 +1,4 @@
-import { isBaseMessage, type BaseMessage } from "@langchain/core/messages";
+import type { BaseMessage } from "@langchain/core/messages";
 import { END } from "@langchain/langgraph";
 import { planNeedsWork, planToolCalls } from "./plan-tool-calls.js";
 
@@ -7,7 +7,7 @@ export type RoutableState = readonly BaseMessage[] | { messages: readonly BaseMe
 
 function messagesOf(state: RoutableState): readonly BaseMessage[] {
   const list = Array.isArray(state) ? state : (state as { messages?: unknown }).messages;
-  return Array.isArray(list) ? list.filter((m): m is BaseMessage => isBaseMessage(m)) : [];
+  return Array.isArray(list) ? (list as BaseMessage[]) : [];
 }
 
 function routeTo<N extends string>(node: N): (state: RoutableState) => N | typeof END {

@@ -116,6 +116,18 @@ describe("as a StateGraph node", () => {
     expect(stateKeys).toEqual(["messages"]);
   });
 
+  it("does not run a Send's call again when its result already follows the AIMessage", async () => {
+    let runs = 0;
+    const once = tool(async () => `run ${++runs}`, { name: "once", description: "o", schema: z.object({}) });
+    const history = [
+      ...historyWith(aiWith([call("once", {}, "c1")])),
+      new ToolMessage({ content: "run 0", tool_call_id: "c1", name: "once", id: "t-c1" }),
+    ];
+    const out = await new SafeToolNode([once]).invoke({ messages: history, lg_tool_call: call("once", {}, "c1") });
+    expect(out).toEqual({ messages: [] });
+    expect(runs).toBe(0);
+  });
+
   it("routes a turn with only invalid calls to the tools node, where toolsCondition would end", async () => {
     const script = [openAIStyleAI([], [invalidCall("get_weather", "{", "c1")]), new AIMessage({ content: "ok", id: "end" })];
     const graph = new StateGraph(MessagesAnnotation)
