@@ -1,0 +1,51 @@
+import { ToolMessage } from "@langchain/core/messages";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { main as demo } from "../examples/demo.js";
+import { main as customState } from "../examples/custom-state.js";
+import { main as options } from "../examples/options.js";
+import { main as quickStart } from "../examples/quick-start.js";
+import { expectValidHistory } from "./helpers/invariant.js";
+
+const results = (messages: readonly unknown[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+
+describe("examples run and keep the invariant", () => {
+  beforeEach(() => void vi.spyOn(console, "log").mockImplementation(() => {}));
+  afterEach(() => vi.restoreAllMocks());
+
+  it("demo: every broken call answered; ToolNode's thread rejected, SafeToolNode's accepted", async () => {
+    const lines: string[] = [];
+    const { safeHistory, accepted, toolNodeOutcome } = await demo((line) => lines.push(line));
+    await expectValidHistory(safeHistory);
+    expect(accepted).toBe(true);
+    expect(results(safeHistory).map((r) => r.status)).toEqual(["success", "error", "error", "error", "error"]);
+    expect(toolNodeOutcome).toMatch(/must be followed by tool messages responding to each 'tool_call_id'/);
+    expect(lines.join("\n")).toMatch(/SafeToolNode \+ safeToolsCondition.*\n\s+-> accepted/);
+  });
+
+  it("quick start", async () => {
+    const messages = await quickStart();
+    await expectValidHistory(messages);
+    expect(messages.at(-1)!.content).toBe("It is snowing in Oslo.");
+  });
+
+  it("custom state: the tool reads userId from the state", async () => {
+    const messages = await customState();
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.content)).toEqual([
+      '{"userId":"u-7","orders":["u-7-001"]}',
+      expect.stringMatching(/- limit: /),
+    ]);
+  });
+
+  it("options: per-tool timeout, custom error text, renamed node", async () => {
+    const messages = await options();
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.content)).toEqual([
+      "value of a",
+      "value of b",
+      "value of c",
+      "slow_report took longer than 100 ms. Ask for a smaller report.",
+      'No tool "make_coffee". Use one of: quick_lookup, slow_report.',
+    ]);
+  });
+});
