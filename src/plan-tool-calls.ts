@@ -1,7 +1,7 @@
 import { AIMessage, RemoveMessage, ToolMessage, isBaseMessage, type BaseMessage } from "@langchain/core/messages";
 import { notAMessage } from "./read-input.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
-import { rewriteAIMessage, toolUseBlocks } from "./repair-ai-message.js";
+import { orderAsSent, rewriteAIMessage, toolUseBlocks } from "./repair-ai-message.js";
 
 /** One call of the AIMessage as the node answers it. */
 export interface PlannedCall {
@@ -105,7 +105,7 @@ export function planToolCalls(messages: readonly BaseMessage[], source?: string)
 
   const ids = new CallIdAllocator(ai.id ?? "");
   const kept = raw.map((call) => ids.keep(call.id));
-  const calls: PlannedCall[] = raw.map((call, index) => ({
+  let calls: PlannedCall[] = raw.map((call, index) => ({
     id: kept[index] ? call.id! : ids.make(index, call.name, call.id),
     name: call.name,
     args: call.args,
@@ -118,7 +118,10 @@ export function planToolCalls(messages: readonly BaseMessage[], source?: string)
     (ai.invalid_tool_calls?.length ?? 0) > 0 ||
     calls.length !== (ai.tool_calls?.length ?? 0) ||
     calls.some((call) => call.id !== call.originalId);
-  if (needsRewrite) prefix.push(rewriteAIMessage(ai, calls));
+  if (needsRewrite) {
+    calls = orderAsSent(ai, calls);
+    prefix.push(rewriteAIMessage(ai, calls));
+  }
 
   // Reconcile the ToolMessages already after the AIMessage: the first result
   // per call is kept, where it stands; the rest are orphans or duplicates.

@@ -61,30 +61,62 @@ export function toolUseBlocks(ai: AIMessage): BlockCall[] {
   return found;
 }
 
-function rewriteContent(ai: AIMessage, calls: readonly PlannedCall[]): AIMessage["content"] {
-  if (!Array.isArray(ai.content)) return ai.content;
+/** What each content item becomes: kept as is, dropped, or the block of a call. */
+type BlockMatch = { item: unknown; call?: PlannedCall; drop?: boolean };
+
+/**
+ * Pairs each call block of the content with a call, in content order: the
+ * k-th block with id X gets the k-th call whose original id is X. Blocks
+ * with no call left are dropped (they would be sent and never answered);
+ * streaming fragments are dropped too.
+ */
+function matchBlocks(content: readonly unknown[], calls: readonly PlannedCall[]): { matches: BlockMatch[]; unclaimed: PlannedCall[] } {
   const unclaimed = [...calls];
-  const content: unknown[] = [];
-  for (const item of ai.content as unknown[]) {
-    if (!isRecord(item) || typeof item.type !== "string") {
-      content.push(item);
-      continue;
-    }
-    if (FRAGMENT_BLOCK_TYPES.has(item.type)) continue;
-    if (!CALL_BLOCK_TYPES.has(item.type)) {
-      content.push(item);
-      continue;
-    }
+  const matches = content.map((item): BlockMatch => {
+    if (!isRecord(item) || typeof item.type !== "string") return { item };
+    if (FRAGMENT_BLOCK_TYPES.has(item.type)) return { item, drop: true };
+    if (!CALL_BLOCK_TYPES.has(item.type)) return { item };
     const blockId = typeof item.id === "string" && item.id ? item.id : undefined;
     const index = unclaimed.findIndex((call) => call.originalId === blockId);
-    if (index < 0) continue; // no call left for this block: drop it rather than send an unanswerable call
-    const [call] = unclaimed.splice(index, 1) as [PlannedCall];
-    if (item.type === "tool_use") {
-      content.push({ ...item, id: call.id, name: call.name, input: call.args });
+    if (index < 0) return { item, drop: true };
+    return { item, call: unclaimed.splice(index, 1)[0]! };
+  });
+  return { matches, unclaimed };
+}
+
+/**
+ * The calls in the order the provider will see them: content-block order
+ * first (Anthropic and standard-content messages are sent from their
+ * blocks), then calls without a block, in their original order.
+ */
+export function orderAsSent(ai: AIMessage, calls: PlannedCall[]): PlannedCall[] {
+  if (!Array.isArray(ai.content)) return calls;
+  const { matches, unclaimed } = matchBlocks(ai.content as unknown[], calls);
+  return [...matches.flatMap((m) => (m.call ? [m.call] : [])), ...unclaimed];
+}
+
+function rewriteContent(ai: AIMessage, calls: readonly PlannedCall[]): AIMessage["content"] {
+  if (!Array.isArray(ai.content)) return ai.content;
+  const { matches, unclaimed } = matchBlocks(ai.content as unknown[], calls);
+  const content: unknown[] = [];
+  for (const { item, call, drop } of matches) {
+    if (drop) continue;
+    if (!call) {
+      content.push(item);
+      continue;
+    }
+    const block = item as Block;
+    if (block.type === "tool_use") {
+      content.push({ ...block, id: call.id, name: call.name, input: call.args });
     } else {
-      const { error: _error, ...rest } = item;
+      const { error: _error, ...rest } = block;
       content.push({ ...rest, type: "tool_call", id: call.id, name: call.name, args: call.args });
     }
+  }
+  // Standard-content (v1) messages are sent from their content blocks alone,
+  // so a call without a block would be answered but never sent.
+  if (ai.response_metadata?.output_version === "v1") {
+    for (const call of unclaimed) content.push({ type: "tool_call", id: call.id, name: call.name, args: call.args });
   }
   return content as AIMessage["content"];
 }

@@ -101,6 +101,25 @@ describe("AIMessage corrections (behaviour 5)", () => {
     ]);
   });
 
+  it("repairs a standard-content (v1) message, whose content blocks are what gets sent", async () => {
+    const ai = aiWith([call("get_weather", { city: "a" }, "v1a"), call("get_weather", { city: "b" })], [invalidCall("add", "{", "v1bad")], {
+      content: [
+        { type: "text", text: "checking" },
+        { type: "tool_call", id: "v1a", name: "get_weather", args: { city: "a" } },
+        { type: "invalid_tool_call", id: "v1bad", name: "add", args: "{", error: "bad json" },
+      ] as never,
+      response_metadata: { output_version: "v1", model_provider: "anthropic" },
+    });
+    const { ai: fixed, results } = await run(historyWith(ai));
+    const blocks = fixed.content as { type: string; id?: string }[];
+    const ids = fixed.tool_calls!.map((c) => c.id);
+    expect(blocks.filter((b) => b.type === "tool_call").map((b) => b.id)).toEqual(ids);
+    expect(blocks.some((b) => b.type === "invalid_tool_call")).toBe(false);
+    expect(results.map((r) => r.tool_call_id)).toEqual(ids);
+    // content order (what is sent), then the call that had no block
+    expect(results.map((r) => r.status)).toEqual(["success", "error", "success"]);
+  });
+
   it("keeps everything else about the AIMessage", async () => {
     const ai = anthropicStyleAI([], [invalidCall("add", "{", "t9")]);
     ai.response_metadata = { model: "claude-test", stop_reason: "max_tokens" };
