@@ -96,7 +96,14 @@ export class InvalidOptionsError extends SafeToolNodeError {
   static override readonly errorName: string = "InvalidOptionsError";
 }
 
-/** What kind of failure a {@link ToolCallError} describes. */
+/**
+ * What kind of failure a {@link ToolCallError} describes.
+ *
+ * @example
+ * ```ts
+ * const handler = (error: ToolCallError) => (error.kind === "timeout" ? "Too slow." : error.message);
+ * ```
+ */
 export type ToolCallErrorKind =
   | "unknown_tool"
   | "invalid_arguments"
@@ -105,7 +112,15 @@ export type ToolCallErrorKind =
   | "timeout"
   | "cancelled";
 
-/** The call a {@link ToolCallError} is about, as the node answered it. */
+/**
+ * The call a {@link ToolCallError} is about, as the node answered it.
+ *
+ * @example
+ * ```ts
+ * const call: FailedCall = { name: "search", id: "call_1", args: { q: "x" } };
+ * new ToolTimeoutError(call, 5_000).message; // 'Error: tool "search" timed out after 5000 ms ...'
+ * ```
+ */
 export interface FailedCall {
   /** The tool name the model asked for (`"invalid_tool_call"` when it gave none). */
   name: string;
@@ -177,7 +192,16 @@ export class UnknownToolError extends ToolCallError {
   }
 }
 
-/** One schema violation, located by the path of the offending field. */
+/**
+ * One schema violation, located by the path of the offending field.
+ *
+ * @example
+ * ```ts
+ * if (InvalidToolArgumentsError.isInstance(error)) {
+ *   error.issues; // [{ path: "guest.age", message: "Invalid input: expected number, received string" }]
+ * }
+ * ```
+ */
 export interface ArgumentIssue {
   /** Field path such as `"filters.0.date"`; `""` for the arguments object itself. */
   path: string;

@@ -2,7 +2,15 @@ import type { BaseMessage } from "@langchain/core/messages";
 import { END } from "@langchain/langgraph";
 import { planNeedsWork, planToolCalls } from "./plan-tool-calls.js";
 
-/** The state shapes a router reads: a message list or a state with one. */
+/**
+ * The state shapes a router reads: a message list or a state with one.
+ *
+ * @example
+ * ```ts
+ * const state: RoutableState = { messages: [new HumanMessage("hi"), aiMessageWithCalls] };
+ * safeToolsCondition(state); // "tools"
+ * ```
+ */
 export type RoutableState = readonly BaseMessage[] | { messages: readonly BaseMessage[] };
 
 function messagesOf(state: RoutableState): readonly BaseMessage[] {

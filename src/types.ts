@@ -5,7 +5,17 @@ import type { DynamicTool, StructuredToolInterface } from "@langchain/core/tools
 import type { Command } from "@langchain/langgraph";
 import type { ToolCallError } from "./errors.js";
 
-/** The tools `SafeToolNode` accepts: the same as `ToolNode`. */
+/**
+ * The tools `SafeToolNode` accepts: the same as `ToolNode`.
+ *
+ * @example
+ * ```ts
+ * const tools: SafeTool[] = [
+ *   tool(async ({ q }) => q, { name: "echo", description: "Echo", schema: z.object({ q: z.string() }) }),
+ *   RunnableLambda.from(async (x: { n: number }) => x.n * 2).asTool({ name: "double", schema: z.object({ n: z.number() }) }),
+ * ];
+ * ```
+ */
 export type SafeTool = StructuredToolInterface | DynamicTool | RunnableToolLike;
 
 /**
@@ -55,7 +65,15 @@ export interface SafeToolNodeOptions {
   maxConcurrency?: number;
 }
 
-/** A state update as a `StateGraph` node returns it. */
+/**
+ * A state update as a `StateGraph` node returns it.
+ *
+ * @example
+ * ```ts
+ * const update = (await node.invoke({ messages })) as MessagesUpdate;
+ * update.messages; // [corrected AIMessage?, ...one ToolMessage per call]
+ * ```
+ */
 export interface MessagesUpdate {
   messages: BaseMessage[];
 }
@@ -64,5 +82,13 @@ export interface MessagesUpdate {
  * What the node returns. Without `Command` results: `{ messages }` (or a bare
  * message list when invoked with one). With `Command` results: a list of the
  * messages update followed by the commands, which LangGraph applies in order.
+ *
+ * @example
+ * ```ts
+ * const out: SafeToolNodeOutput = await node.invoke({ messages });
+ * if (Array.isArray(out) && out.some(isCommand)) {
+ *   // a tool returned a Command; LangGraph applies the list in order
+ * }
+ * ```
  */
 export type SafeToolNodeOutput = MessagesUpdate | BaseMessage[] | Array<MessagesUpdate | BaseMessage[] | Command>;

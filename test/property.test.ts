@@ -61,7 +61,7 @@ const caseArb = fc.record({
   reverse: fc.boolean(),
 });
 
-type Case = fc.Infer<typeof caseArb>;
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
 function build(c: Case): BaseMessage[] {
   const valid: ToolCall[] = [];
