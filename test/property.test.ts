@@ -85,7 +85,7 @@ function build(c: Case): BaseMessage[] {
   }
   if (c.shape === "anthropic" || c.shape === "v1") fields.content = blocks as never;
   if (c.shape === "v1") fields.response_metadata = { output_version: "v1" };
-  const ids = new Set(c.calls.map((s) => s.id));
+  const ids = new Set<string | undefined>(c.calls.map((s) => s.id));
   const answers = c.answered
     .filter((id) => ids.has(id) || id.startsWith("orphan"))
     .map((id, k) => new ToolMessage({ content: `earlier ${id}`, tool_call_id: id, name: "anything", status: "success", id: `prior-${k}` }));
