@@ -1,5 +1,5 @@
 import type { ToolMessage } from "@langchain/core/messages";
-import { Runnable, type RunnableConfig } from "@langchain/core/runnables";
+import { Runnable, ensureConfig, type RunnableConfig } from "@langchain/core/runnables";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { assembleUpdate } from "./assemble-update.js";
 import { InvalidOptionsError } from "./errors.js";
@@ -145,7 +145,11 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
    * ```
    */
   override async invoke(input: unknown, options?: Partial<RunnableConfig>): Promise<SafeToolNodeOutput> {
-    const config = (this.tags ? { ...options, tags: [...(options?.tags ?? []), ...this.tags] } : { ...options }) as NodeConfig;
+    // ensureConfig picks up the enclosing run's config (callbacks, checkpoint
+    // context for interrupt()) when the node is invoked from inside another
+    // node without passing it, as ToolNode does.
+    const base = ensureConfig(options);
+    const config = (this.tags ? { ...base, tags: [...(base.tags ?? []), ...this.tags] } : base) as NodeConfig;
     return AsyncLocalStorageProviderSingleton.runWithConfig(config, () => this.run(input, config));
   }
 

@@ -55,6 +55,21 @@ describe("graph control flow is never turned into a message (behaviour 8)", () =
     expect(siblingDone).toBe(true);
   });
 
+  it("reaches interrupt() when a custom node calls the SafeToolNode without passing its config", async () => {
+    const ask = tool(async () => interrupt("ok?") as string, { name: "ask", description: "a", schema: z.object({}) });
+    const safe = new SafeToolNode([ask]);
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("tools", async (state) => safe.invoke({ messages: state.messages }) as Promise<{ messages: ToolMessage[] }>)
+      .addEdge(START, "tools")
+      .compile({ checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "t-nested" } };
+    const first = await graph.invoke({ messages: historyWith(aiWith([call("ask", {}, "c1")])) }, config);
+    expect((first as { __interrupt__?: { value: unknown }[] }).__interrupt__?.[0]?.value).toBe("ok?");
+    const done = await graph.invoke(new Command({ resume: "fine" }), config);
+    await expectValidHistory(done.messages);
+    expect(done.messages.at(-1)!.content).toBe("fine");
+  });
+
   it("lets interrupt() pause the graph and resume the tool with the human's answer", async () => {
     const approve = tool(
       async ({ action }) => {
