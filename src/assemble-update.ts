@@ -1,4 +1,4 @@
-import { isBaseMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { coerceMessageLikeToMessage, isBaseMessage, ToolMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
 import { Command, isCommand } from "@langchain/langgraph";
 import type { CallOutcome } from "./execute-tool-call.js";
 import type { CallPlan, PlannedCall } from "./plan-tool-calls.js";
@@ -74,6 +74,20 @@ class BatchView {
 }
 
 /**
+ * A message-like from a Command's update (`{ role: "tool", ... }`, a
+ * `[role, content]` pair) as the messages reducer will read it, so that a
+ * result written as a plain object is recognised too.
+ */
+function asMessage(entry: unknown): unknown {
+  if (isBaseMessage(entry) || typeof entry !== "object" || entry === null) return entry;
+  try {
+    return coerceMessageLikeToMessage(entry as BaseMessageLike);
+  } catch {
+    return entry; // not a message-like: passed on untouched
+  }
+}
+
+/**
  * Picks the one result of `call` out of the messages a Command carries:
  * the first ToolMessage with the call's id; failing that, the first one with
  * no id, another call's id of this batch, or an id that answers nothing in
@@ -88,7 +102,8 @@ function takeResult(messages: unknown[], call: PlannedCall, view: BatchView) {
   let strayAt = -1;
   const rest: unknown[] = [];
   const corrected = view.plan?.prefix.find((m) => m.id !== undefined && m.id === view.plan?.ai.id);
-  for (const message of messages) {
+  for (const entry of messages) {
+    const message = asMessage(entry);
     if (ToolMessage.isInstance(message)) {
       const id = message.tool_call_id;
       if (id === call.id) {
@@ -110,7 +125,7 @@ function takeResult(messages: unknown[], call: PlannedCall, view: BatchView) {
       rest.push(corrected);
       continue;
     }
-    rest.push(message);
+    rest.push(entry);
   }
   const at = resultAt >= 0 ? resultAt : strayAt >= 0 ? strayAt : rest.length;
   const answer = result

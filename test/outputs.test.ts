@@ -158,6 +158,24 @@ describe("Commands returned by tools", () => {
     expect(after.slice(-2).map((m) => m.content)).toEqual(["first", "Sunny in k"]);
   });
 
+  it("recognises results written as plain message objects in a Command", async () => {
+    const plain = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [
+              { role: "tool", content: "as a dict", tool_call_id: rt.toolCallId },
+              { role: "tool", content: "second dict", tool_call_id: rt.toolCallId },
+            ],
+          },
+        }),
+      { name: "plain", description: "p", schema: z.object({}) },
+    );
+    const { history, out } = await runCommands([plain], [call("plain", {}, "c1")]);
+    const after = await expectValidAfter(history, out);
+    expect(after.at(-1)!.content).toBe("as a dict");
+  });
+
   it("re-addresses a Command's only result when it names the wrong id", async () => {
     const lost = tool(async () => new Command({ update: { messages: [new ToolMessage({ content: "hi", tool_call_id: "nope" })] } }), {
       name: "lost",
