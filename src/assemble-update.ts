@@ -91,15 +91,15 @@ function asMessage(entry: unknown): unknown {
  * Picks the one result of `call` out of the messages a Command carries:
  * the first ToolMessage with the call's id; failing that, the first one with
  * no id, another call's id of this batch, or an id that answers nothing in
- * the history (re-addressed). Other such messages are dropped, so no call
- * gets two results. ToolMessages already in the history (earlier turns, as
- * in `[...state.messages, result]`) are left alone. A stale copy of the answered AIMessage is swapped for the
- * corrected one, so it cannot undo the correction.
+ * the history (it gets re-addressed). Other such messages are dropped, so no
+ * call gets two results. ToolMessages already in the history (earlier turns,
+ * as in `[...state.messages, result]`) are left alone. A stale copy of the
+ * answered AIMessage is swapped for the corrected one, so it cannot undo the
+ * correction.
  */
-function takeResult(messages: unknown[], call: PlannedCall, view: BatchView) {
-  let result: ToolMessage | undefined;
-  let resultAt = -1;
-  let strayAt = -1;
+function takeResult(messages: readonly unknown[], call: PlannedCall, view: BatchView) {
+  let own: { message: ToolMessage; at: number } | undefined;
+  let stray: { message: ToolMessage; at: number } | undefined;
   const rest: unknown[] = [];
   const corrected = view.plan?.prefix.find((m) => m.id !== undefined && m.id === view.plan?.ai.id);
   for (const entry of messages) {
@@ -107,39 +107,34 @@ function takeResult(messages: unknown[], call: PlannedCall, view: BatchView) {
     if (ToolMessage.isInstance(message)) {
       const id = message.tool_call_id;
       if (id === call.id) {
-        if (!result || resultAt < 0) {
-          result = message;
-          resultAt = rest.length;
-        }
+        own ??= { message, at: rest.length };
         continue;
       }
       if (!id || view.batchIds.has(id) || !view.isHistorical(message)) {
-        if (strayAt < 0 && !result) {
-          result = message;
-          strayAt = rest.length;
-        }
+        stray ??= { message, at: rest.length };
         continue;
       }
     }
-    if (corrected && isBaseMessage(message) && message.id === corrected.id) {
-      rest.push(corrected);
-      continue;
-    }
-    rest.push(entry);
+    rest.push(corrected && isBaseMessage(message) && message.id === corrected.id ? corrected : entry);
   }
-  const at = resultAt >= 0 ? resultAt : strayAt >= 0 ? strayAt : rest.length;
-  const answer = result
-    ? outputToToolMessage(result, call)
-    : new ToolMessage({
-        content: `Tool "${call.name}" ran and updated the graph state.`,
-        tool_call_id: call.id,
-        name: call.name,
-        status: "success",
-      });
-  return { answer, rest, at };
+  return { found: own ?? stray, rest };
 }
 
-/** Splits a Command into the call's one result and the rest of its update. */
+/** The result for a tool that returned a Command carrying none. */
+function stateUpdateResult(call: PlannedCall): ToolMessage {
+  return new ToolMessage({
+    content: `Tool "${call.name}" ran and updated the graph state.`,
+    tool_call_id: call.id,
+    name: call.name,
+    status: "success",
+  });
+}
+
+/**
+ * Splits a Command into the call's one result and the rest of its update.
+ * With `keepResultInside` (a Command.PARENT, whose update is all the parent
+ * sees) the result stays in the Command's messages, where it stood.
+ */
 function splitCommand(command: Command, call: PlannedCall, view: BatchView, keepResultInside: boolean) {
   const parts = readUpdate(command.update);
   let answer: ToolMessage | undefined;
@@ -149,19 +144,15 @@ function splitCommand(command: Command, call: PlannedCall, view: BatchView, keep
       tuples.push([key, value]);
       continue;
     }
-    const list = Array.isArray(value) ? value : [value];
-    const taken = takeResult(list, call, view);
-    if (answer) {
-      // a second messages entry: its results were dropped by takeResult already
-      tuples.push([key, taken.rest]);
-      continue;
+    const { found, rest } = takeResult(Array.isArray(value) ? value : [value], call, view);
+    if (found && !answer) {
+      answer = outputToToolMessage(found.message, call);
+      if (keepResultInside) rest.splice(found.at, 0, answer);
     }
-    answer = taken.answer;
-    const messages = keepResultInside ? [...taken.rest.slice(0, taken.at), answer, ...taken.rest.slice(taken.at)] : taken.rest;
-    tuples.push([key, messages]);
+    tuples.push([key, rest]);
   }
   if (!answer) {
-    answer = takeResult([], call, view).answer;
+    answer = stateUpdateResult(call);
     if (keepResultInside) tuples.push(["messages", [answer]]);
   }
   return { answer, parts: { tuples, shape: parts.shape } satisfies UpdateParts };
