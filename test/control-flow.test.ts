@@ -35,6 +35,7 @@ describe("graph control flow is never turned into a message (behaviour 8)", () =
     ["GraphInterrupt from a second copy of @langchain/langgraph", () => new secondCopy.GraphInterrupt([{ value: "x" }])],
     ["NodeInterrupt from a second copy", () => new secondCopy.NodeInterrupt("y")],
     ["ParentCommand from a second copy", () => new secondCopy.ParentCommand(new secondCopy.Command({ graph: "__parent__", goto: "z" }))],
+    ["any error marked is_bubble_up", () => Object.assign(new Error("custom bubble"), { is_bubble_up: true })],
   ];
 
   it.each(controlFlow)("propagates %s unchanged, after the other calls settle", async (_label, make) => {

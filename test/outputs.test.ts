@@ -1,7 +1,7 @@
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { RunnableLambda } from "@langchain/core/runnables";
 import { tool, type ToolRuntime } from "@langchain/core/tools";
-import { Command, Send, isCommand } from "@langchain/langgraph";
+import { Annotation, Command, END, MessagesAnnotation, START, Send, StateGraph, isCommand } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { SafeToolNode, type SafeTool } from "../src/index.js";
@@ -212,5 +212,42 @@ describe("Commands returned by tools", () => {
     expect(tuples.map(([k]) => k)).toEqual(expect.arrayContaining(["h1_seen", "h2_seen"]));
     const local = out[0] as { messages: ToolMessage[] };
     expect(local.messages.map((m) => m.tool_call_id)).toEqual(["c3"]);
+  });
+
+  it("hands several Command.PARENT results of a subgraph to the parent graph, losing no update", async () => {
+    const handoff = (name: string, target: string) =>
+      tool(
+        async (_a, rt: ToolRuntime) =>
+          new Command({
+            graph: Command.PARENT,
+            goto: target,
+            update: { visits: [name], messages: [new ToolMessage({ content: `to ${target}`, tool_call_id: rt.toolCallId })] },
+          }),
+        { name, description: name, schema: z.object({}) },
+      );
+    const ai = aiWith([call("h1", {}, "c1"), call("h2", {}, "c2")]);
+    const team = new StateGraph(MessagesAnnotation)
+      .addNode("agent", () => ({ messages: [ai] }))
+      .addNode("tools", new SafeToolNode([handoff("h1", "alpha"), handoff("h2", "beta")]))
+      .addEdge(START, "agent")
+      .addEdge("agent", "tools")
+      .compile();
+    const Parent = Annotation.Root({
+      ...MessagesAnnotation.spec,
+      visits: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+      reached: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+    });
+    const parent = new StateGraph(Parent)
+      .addNode("team", team, { ends: ["alpha", "beta"] })
+      .addNode("alpha", () => ({ reached: ["alpha"] }))
+      .addNode("beta", () => ({ reached: ["beta"] }))
+      .addEdge(START, "team")
+      .addEdge("alpha", END)
+      .addEdge("beta", END)
+      .compile();
+    const out = await parent.invoke({ messages: [new HumanMessage({ content: "go", id: "h0" })] });
+    expect(out.visits.sort()).toEqual(["h1", "h2"]);
+    expect(out.reached.sort()).toEqual(["alpha", "beta"]);
+    expect(out.messages.filter((m) => ToolMessage.isInstance(m)).map((m) => (m as ToolMessage).tool_call_id)).toEqual(["c1", "c2"]);
   });
 });
