@@ -1,4 +1,5 @@
 import { AIMessage, RemoveMessage, ToolMessage, isBaseMessage, type BaseMessage } from "@langchain/core/messages";
+import { safeStringify } from "./describe-error.js";
 import { notAMessage } from "./read-input.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
 import { orderAsSent, rewriteAIMessage, toolUseBlocks } from "./repair-ai-message.js";
@@ -64,7 +65,10 @@ interface RawCall {
 function collectRawCalls(ai: AIMessage): RawCall[] {
   const raw: RawCall[] = [];
   for (const call of ai.tool_calls ?? []) {
-    raw.push({ id: call.id || undefined, name: call.name, args: isRecord(call.args) ? call.args : {} });
+    const id = call.id || undefined;
+    if (isRecord(call.args)) raw.push({ id, name: call.name, args: call.args });
+    // Arguments that are not an object cannot be passed to a tool: answered like a parse failure.
+    else raw.push({ id, name: call.name, args: {}, invalid: { error: "the arguments are not a JSON object", rawArgs: safeStringify(call.args) } });
   }
   for (const call of ai.invalid_tool_calls ?? []) {
     raw.push({
@@ -115,7 +119,7 @@ export function planToolCalls(messages: readonly BaseMessage[], source?: string)
 
   const prefix: BaseMessage[] = [];
   const needsRewrite =
-    (ai.invalid_tool_calls?.length ?? 0) > 0 ||
+    calls.some((call) => call.invalid) ||
     calls.length !== (ai.tool_calls?.length ?? 0) ||
     calls.some((call) => call.id !== call.originalId);
   if (needsRewrite) {

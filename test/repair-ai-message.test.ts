@@ -53,6 +53,16 @@ describe("invalid tool calls (behaviour 4)", () => {
   });
 });
 
+describe("calls whose arguments are not an object", () => {
+  it("answers them like unparsable calls instead of running the tool with nothing", async () => {
+    const ai = aiWith([call("get_weather", "Oslo" as never, "c1"), call("get_weather", { city: "x" }, "c2")]);
+    const { results, ai: fixed } = await run(historyWith(ai));
+    expect(fixed.tool_calls![0]!.args).toEqual({}); // Anthropic requires an object input
+    expect(results.map((r) => r.status)).toEqual(["error", "success"]);
+    expect(results[0]!.content).toMatch(/could not be parsed: the arguments are not a JSON object/);
+  });
+});
+
 describe("AIMessage corrections (behaviour 5)", () => {
   it("gives calls without an id a deterministic, provider-safe id", async () => {
     const make = () => aiWith([call("get_weather", { city: "a" }), call("get_weather", { city: "b" }, "")], [], { id: "ai-fixed" });
