@@ -69,6 +69,9 @@ export function anthropicViolations(body: Json): string[] {
       if (allIds.includes(id)) problems.push(`messages.${i}: tool_use ids must be unique (${id})`);
       allIds.push(id);
       if (typeof use.name !== "string" || use.name === "") problems.push(`messages.${i}: tool_use without a name`);
+      if (typeof use.input !== "object" || use.input === null || Array.isArray(use.input)) {
+        problems.push(`messages.${i}.content: tool_use.input: Input should be a valid dictionary`);
+      }
     }
     const next = messages[i + 1];
     const nextBlocks = next && Array.isArray(next.content) ? (next.content as Json[]) : [];
