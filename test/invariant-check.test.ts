@@ -29,7 +29,12 @@ describe("the invariant check itself", () => {
 
   it("the wire check rejects what the providers reject", async () => {
     const missing = await sendThroughProviders([...historyWith(ai), result("c1")]);
-    expect(missing.map((r) => r.error)).toEqual([expect.stringMatching(/did not have response messages: c2/), expect.stringMatching(/without tool_result blocks immediately after: c2/)]);
+    expect(missing.map((r) => r.error)).toEqual([
+      expect.stringMatching(/did not have response messages: c2/),
+      expect.stringMatching(/No tool output found for function call c2/),
+      expect.stringMatching(/without tool_result blocks immediately after: c2/),
+      expect.stringMatching(/number of function response parts is equal to the number of function call parts/),
+    ]);
     const orphan = await sendThroughProviders([new HumanMessage("x"), new AIMessage("hi"), result("c9")]);
     expect(orphan.every((r) => r.error)).toBe(true);
   });

@@ -106,3 +106,84 @@ export function anthropicViolations(body: Json): string[] {
   }
   return problems;
 }
+
+/**
+ * OpenAI Responses: every `function_call` item has a `function_call_output`
+ * with its `call_id` after it, and every output has its call before it.
+ */
+export function openAIResponsesViolations(body: Json): string[] {
+  const problems: string[] = [];
+  const input = Array.isArray(body.input) ? (body.input as Json[]) : [];
+  const calls = new Map<string, number>();
+  const outputs = new Map<string, number>();
+  input.forEach((item, index) => {
+    if (item.type === "function_call") {
+      const id = item.call_id;
+      if (typeof id !== "string" || id === "") {
+        problems.push(`Missing required parameter: 'input[${index}].call_id'.`);
+        return;
+      }
+      if (calls.has(id)) problems.push(`Duplicate item found with call_id ${id}.`);
+      calls.set(id, index);
+    } else if (item.type === "function_call_output") {
+      const id = String(item.call_id);
+      const at = calls.get(id);
+      if (at === undefined || at > index) problems.push(`No tool call found for function call output with call_id ${id}.`);
+      if (outputs.has(id)) problems.push(`Duplicate function call output for call_id ${id}.`);
+      outputs.set(id, index);
+      if (typeof item.output !== "string" && !Array.isArray(item.output)) problems.push(`Invalid type for 'input[${index}].output'.`);
+    }
+  });
+  for (const id of calls.keys()) if (!outputs.has(id)) problems.push(`No tool output found for function call ${id}.`);
+  return problems;
+}
+
+/**
+ * Google Gemini: the content right after a model turn with N `functionCall`
+ * parts holds exactly N `functionResponse` parts; responses appear nowhere
+ * else; names are never empty.
+ *
+ * `mergeSplitResponses` first joins consecutive user contents made only of
+ * function responses: `@langchain/google-genai` 2.x sends each ToolMessage as
+ * its own content, so a turn with parallel calls is rejected whatever
+ * answered it. With the option, the rule is checked on what the executor
+ * controls (one named response per call).
+ */
+export function geminiViolations(body: Json, options: { mergeSplitResponses?: boolean } = {}): string[] {
+  const problems: string[] = [];
+  let contents = Array.isArray(body.contents) ? (body.contents as Json[]) : [];
+  const partsOf = (content: Json | undefined) => (Array.isArray(content?.parts) ? (content!.parts as Json[]) : []);
+  const onlyResponses = (content: Json) => partsOf(content).length > 0 && partsOf(content).every((p) => "functionResponse" in p);
+  if (options.mergeSplitResponses) {
+    const merged: Json[] = [];
+    for (const content of contents) {
+      const last = merged[merged.length - 1];
+      if (last && onlyResponses(last) && onlyResponses(content)) merged[merged.length - 1] = { ...last, parts: [...partsOf(last), ...partsOf(content)] };
+      else merged.push(content);
+    }
+    contents = merged;
+  }
+  contents.forEach((content, index) => {
+    const calls = partsOf(content).filter((p) => "functionCall" in p);
+    for (const call of calls) {
+      if (!(call.functionCall as Json).name) problems.push(`contents[${index}]: function_call.name: Name cannot be empty`);
+    }
+    const responses = partsOf(content).filter((p) => "functionResponse" in p);
+    for (const response of responses) {
+      if (!(response.functionResponse as Json).name) problems.push(`contents[${index}]: function_response.name: Name cannot be empty`);
+    }
+    const previousCalls = partsOf(contents[index - 1]).filter((p) => "functionCall" in p);
+    if (responses.length > 0 && previousCalls.length === 0) {
+      problems.push("Please ensure that function response turn comes immediately after a function call turn.");
+    }
+    if (calls.length > 0) {
+      const answered = partsOf(contents[index + 1]).filter((p) => "functionResponse" in p).length;
+      if (answered !== calls.length) {
+        problems.push(
+          "Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.",
+        );
+      }
+    }
+  });
+  return problems;
+}

@@ -1,82 +1,96 @@
 import type { BaseMessage } from "@langchain/core/messages";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ChatAnthropic } from "@langchain/anthropic";
+import { ChatGoogleGenerativeAI } from "@langchain/google-genai";
 import { ChatOpenAI } from "@langchain/openai";
-import { anthropicViolations, openAIChatViolations } from "./provider-rules.js";
+import { geminiViolations } from "./provider-rules.js";
+import { ProviderServer } from "./provider-server.js";
 
-type Json = Record<string, unknown>;
-
-/**
- * A `fetch` that never touches the network: it records the request body,
- * then answers like the provider would - a 400 with the broken rules, or a
- * minimal valid reply.
- */
-function recordingFetch(check: (body: Json) => string[], reply: Json) {
-  const bodies: Json[] = [];
-  const fetchImpl = async (_url: unknown, init?: { body?: unknown }): Promise<Response> => {
-    const body = JSON.parse(String(init?.body ?? "{}")) as Json;
-    bodies.push(body);
-    const problems = check(body);
-    if (problems.length > 0) {
-      return new Response(JSON.stringify({ error: { type: "invalid_request_error", message: problems.join("\n") } }), {
-        status: 400,
-        headers: { "content-type": "application/json" },
-      });
-    }
-    return new Response(JSON.stringify(reply), { status: 200, headers: { "content-type": "application/json" } });
-  };
-  return { bodies, fetchImpl };
-}
-
-const OPENAI_REPLY = {
-  id: "chatcmpl-test",
-  object: "chat.completion",
-  created: 0,
-  model: "gpt-test",
-  choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-};
-
-const ANTHROPIC_REPLY = {
-  id: "msg_test",
-  type: "message",
-  role: "assistant",
-  model: "claude-test",
-  content: [{ type: "text", text: "ok" }],
-  stop_reason: "end_turn",
-  usage: { input_tokens: 1, output_tokens: 1 },
-};
+export type Provider = "openai-chat" | "openai-responses" | "anthropic" | "gemini";
+export const PROVIDERS: readonly Provider[] = ["openai-chat", "openai-responses", "anthropic", "gemini"];
 
 export interface WireResult {
-  provider: string;
-  /** The provider's complaint, or the client's own exception before sending; undefined when accepted. */
+  provider: Provider;
+  /** The provider's 400 message, or the client's own exception before sending; undefined when accepted. */
   error?: string;
+  /**
+   * Gemini only: the request was rejected solely because `@langchain/google-genai`
+   * sends each ToolMessage as its own content (see provider-rules.ts); with
+   * the responses of a turn joined, it passes.
+   */
+  splitByConverter?: boolean;
+  /**
+   * Gemini only: not sent, because an AIMessage carries its calls as content
+   * blocks too (Anthropic `tool_use`, standard `tool_call`), which
+   * `@langchain/google-genai` sends in addition to `tool_calls`, doubling
+   * every call whatever answered it.
+   */
+  skipped?: string;
+}
+
+const CALL_BLOCKS = new Set(["tool_use", "tool_call", "invalid_tool_call"]);
+
+function hasCallBlocks(history: readonly BaseMessage[]): boolean {
+  return history.some(
+    (m) => m.getType() === "ai" && Array.isArray(m.content) && (m.content as { type?: string }[]).some((b) => CALL_BLOCKS.has(b?.type ?? "")),
+  );
+}
+
+interface Wire {
+  server: ProviderServer;
+  clients: Record<Provider, BaseChatModel>;
+}
+
+let wire: Promise<Wire> | undefined;
+
+/** One local provider server and one real client per API, per test worker. */
+export function localProviders(): Promise<Wire> {
+  wire ??= ProviderServer.start().then((server) => {
+    const common = { apiKey: "test-key", maxRetries: 0 };
+    return {
+      server,
+      clients: {
+        "openai-chat": new ChatOpenAI({ ...common, model: "gpt-local", configuration: { baseURL: `${server.origin}/v1` } }),
+        "openai-responses": new ChatOpenAI({
+          ...common,
+          model: "gpt-local",
+          useResponsesApi: true,
+          configuration: { baseURL: `${server.origin}/v1` },
+        }),
+        anthropic: new ChatAnthropic({ ...common, model: "claude-local", clientOptions: { baseURL: server.origin } }),
+        gemini: new ChatGoogleGenerativeAI({ ...common, model: "gemini-local", baseUrl: server.origin }),
+      },
+    };
+  });
+  return wire;
 }
 
 /**
- * Sends `history` (plus nothing else) through the real `ChatOpenAI` (Chat
- * Completions) and `ChatAnthropic` clients, as a next model call would, and
- * reports per provider whether the request would be accepted.
+ * Sends `history` through the real `ChatOpenAI` (Chat Completions and
+ * Responses), `ChatAnthropic` and `ChatGoogleGenerativeAI` clients to the
+ * local provider server, as the next model call would, and reports per
+ * provider whether the request was accepted.
  */
-export async function sendThroughProviders(history: readonly BaseMessage[]): Promise<WireResult[]> {
-  const openai = recordingFetch(openAIChatViolations, OPENAI_REPLY);
-  const anthropic = recordingFetch(anthropicViolations, ANTHROPIC_REPLY);
-  const clients = [
-    {
-      provider: "openai-chat",
-      model: new ChatOpenAI({ model: "gpt-test", apiKey: "test-key", maxRetries: 0, configuration: { fetch: openai.fetchImpl } }),
-    },
-    {
-      provider: "anthropic",
-      model: new ChatAnthropic({ model: "claude-test", apiKey: "test-key", maxRetries: 0, clientOptions: { fetch: anthropic.fetchImpl } }),
-    },
-  ];
+export async function sendThroughProviders(history: readonly BaseMessage[], providers: readonly Provider[] = PROVIDERS): Promise<WireResult[]> {
+  const { server, clients } = await localProviders();
   const results: WireResult[] = [];
-  for (const { provider, model } of clients) {
+  for (const provider of providers) {
+    if (provider === "gemini" && hasCallBlocks(history)) {
+      results.push({ provider, skipped: "calls in content blocks are doubled by the Gemini converter" });
+      continue;
+    }
+    const before = server.requests.length;
     try {
-      await model.invoke([...history]);
+      await clients[provider].invoke([...history]);
       results.push({ provider });
     } catch (e) {
-      results.push({ provider, error: e instanceof Error ? e.message : String(e) });
+      const error = e instanceof Error ? e.message : String(e);
+      const request = server.requests.length > before ? server.requests[server.requests.length - 1] : undefined;
+      if (provider === "gemini" && request && geminiViolations(request.body, { mergeSplitResponses: true }).length === 0) {
+        results.push({ provider, splitByConverter: true });
+      } else {
+        results.push({ provider, error });
+      }
     }
   }
   return results;
