@@ -2,7 +2,7 @@ import { AIMessage, RemoveMessage, ToolMessage, isBaseMessage, type BaseMessage 
 import { safeStringify } from "./describe-error.js";
 import { notAMessage } from "./read-input.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
-import { orderAsSent, rewriteAIMessage, toolUseBlocks } from "./repair-ai-message.js";
+import { carriedCalls, orderAsSent, rewriteAIMessage, type CarriedCall } from "./repair-ai-message.js";
 
 /** One call of the AIMessage as the node answers it. */
 export interface PlannedCall {
@@ -55,12 +55,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** The calls as the model made them, before ids are repaired. */
-interface RawCall {
-  id: string | undefined;
-  name: string;
-  args: Record<string, unknown>;
-  invalid?: PlannedCall["invalid"];
-}
+type RawCall = CarriedCall;
 
 function collectRawCalls(ai: AIMessage): RawCall[] {
   const raw: RawCall[] = [];
@@ -78,14 +73,17 @@ function collectRawCalls(ai: AIMessage): RawCall[] {
       invalid: { error: call.error, rawArgs: call.args },
     });
   }
-  // A tool_use block with no matching call is still sent by the Anthropic
-  // converter, so it is a call that needs an answer.
-  const unmatched = new Map<string, number>();
-  for (const call of raw) unmatched.set(call.id ?? "", (unmatched.get(call.id ?? "") ?? 0) + 1);
-  for (const block of toolUseBlocks(ai)) {
-    const left = unmatched.get(block.id ?? "") ?? 0;
-    if (left > 0) unmatched.set(block.id ?? "", left - 1);
-    else raw.push(block.call);
+  // An item of a list the converters send verbatim (content blocks, stored
+  // Responses output) with no matching call is still a call the provider
+  // sees, so it needs an answer too.
+  for (const list of carriedCalls(ai)) {
+    const unmatched = new Map<string, number>();
+    for (const call of raw) unmatched.set(call.id ?? "", (unmatched.get(call.id ?? "") ?? 0) + 1);
+    for (const item of list) {
+      const left = unmatched.get(item.id ?? "") ?? 0;
+      if (left > 0) unmatched.set(item.id ?? "", left - 1);
+      else raw.push(item);
+    }
   }
   return raw;
 }

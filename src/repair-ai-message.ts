@@ -1,32 +1,87 @@
 import { AIMessage } from "@langchain/core/messages";
 import type { PlannedCall } from "./plan-tool-calls.js";
 
-/**
- * Content block types that carry a call. `tool_use` is Anthropic's block,
- * `tool_call` / `invalid_tool_call` are LangChain's standard (v1) blocks.
- * The converters send these whatever `tool_calls` says, so they must agree
- * with it.
- */
-const CALL_BLOCK_TYPES = new Set(["tool_use", "tool_call", "invalid_tool_call"]);
-/** Streaming fragments of a `tool_use` input; meaningless once the input is set. */
-const FRAGMENT_BLOCK_TYPES = new Set(["input_json_delta", "tool_call_chunk"]);
+type Item = Record<string, unknown>;
 
-type Block = Record<string, unknown>;
-
-interface BlockCall {
-  id: string | undefined;
-  call: { id: string | undefined; name: string; args: Record<string, unknown>; invalid?: PlannedCall["invalid"] };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Item {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function blocksOf(ai: AIMessage): Block[] {
-  return Array.isArray(ai.content) ? (ai.content as unknown[]).filter(isRecord) : [];
+/**
+ * Besides `tool_calls`, an AIMessage may carry its calls in a list that a
+ * converter sends as is, so that list must agree with `tool_calls`:
+ * - content blocks: Anthropic `tool_use`, LangChain standard (v1)
+ *   `tool_call` / `invalid_tool_call` blocks (sent by the Anthropic
+ *   converter, and by every converter for v1 messages);
+ * - `response_metadata.output`: the Responses API items that `ChatOpenAI`
+ *   in Responses mode re-sends verbatim, `function_call` items included.
+ */
+interface CallCarrier {
+  isCall(item: Item): boolean;
+  /** Streaming leftovers that mean nothing once the call is repaired. */
+  isFragment(item: Item): boolean;
+  idOf(item: Item): string | undefined;
+  /** The raw arguments: an object, or a JSON string. */
+  argsOf(item: Item): unknown;
+  /** Set when the carrier itself marks the call as unparsable. */
+  invalidOf(item: Item): PlannedCall["invalid"] | undefined;
+  /** The item rewritten to carry `call`. */
+  rewrite(item: Item, call: PlannedCall): Item;
+  /** A new item for a call that has none (undefined: none is needed). */
+  create(call: PlannedCall, ai: AIMessage): Item | undefined;
 }
 
-function parseBlockInput(raw: unknown): { args: Record<string, unknown> } | { error: string; rawArgs: string } {
+const CONTENT_CALL_TYPES = new Set(["tool_use", "tool_call", "invalid_tool_call"]);
+const CONTENT_FRAGMENT_TYPES = new Set(["input_json_delta", "tool_call_chunk"]);
+const nonEmpty = (value: unknown) => (typeof value === "string" && value ? value : undefined);
+
+const CONTENT_BLOCKS: CallCarrier = {
+  isCall: (item) => typeof item.type === "string" && CONTENT_CALL_TYPES.has(item.type),
+  isFragment: (item) => typeof item.type === "string" && CONTENT_FRAGMENT_TYPES.has(item.type),
+  idOf: (item) => nonEmpty(item.id),
+  argsOf: (item) => (item.type === "tool_use" ? item.input : item.args),
+  invalidOf: (item) =>
+    item.type === "invalid_tool_call"
+      ? { error: typeof item.error === "string" ? item.error : undefined, rawArgs: typeof item.args === "string" ? item.args : undefined }
+      : undefined,
+  rewrite: (item, call) => {
+    if (item.type === "tool_use") return { ...item, id: call.id, name: call.name, input: call.args };
+    const { error: _error, ...rest } = item;
+    return { ...rest, type: "tool_call", id: call.id, name: call.name, args: call.args };
+  },
+  // Standard-content (v1) messages are sent from their blocks alone; the
+  // Anthropic converter appends calls that have no block by itself.
+  create: (call, ai) =>
+    ai.response_metadata?.output_version === "v1" ? { type: "tool_call", id: call.id, name: call.name, args: call.args } : undefined,
+};
+
+const RESPONSES_OUTPUT: CallCarrier = {
+  isCall: (item) => item.type === "function_call",
+  isFragment: () => false,
+  idOf: (item) => nonEmpty(item.call_id),
+  argsOf: (item) => item.arguments,
+  invalidOf: () => undefined,
+  rewrite: (item, call) => ({ ...item, call_id: call.id, name: call.name, arguments: JSON.stringify(call.args) }),
+  create: (call) => ({ type: "function_call", call_id: call.id, name: call.name, arguments: JSON.stringify(call.args), status: "completed" }),
+};
+
+/** The Responses output items the converter will re-send, when it will. */
+function storedOutput(ai: AIMessage): Item[] | undefined {
+  const output: unknown = ai.response_metadata?.output;
+  if (!Array.isArray(output) || output.length === 0 || !output.every((item) => isRecord(item) && "type" in item)) return undefined;
+  return output as Item[];
+}
+
+/** Each list that carries calls besides `tool_calls`, with its carrier. */
+function carriedLists(ai: AIMessage): [CallCarrier, unknown[]][] {
+  const lists: [CallCarrier, unknown[]][] = [];
+  if (Array.isArray(ai.content)) lists.push([CONTENT_BLOCKS, ai.content as unknown[]]);
+  const output = storedOutput(ai);
+  if (output) lists.push([RESPONSES_OUTPUT, output]);
+  return lists;
+}
+
+function parseArgs(raw: unknown): { args: Record<string, unknown> } | { error: string; rawArgs: string } {
   if (isRecord(raw)) return { args: raw };
   if (raw === undefined || raw === null || raw === "") return { args: {} };
   const text = typeof raw === "string" ? raw : String(raw);
@@ -39,95 +94,83 @@ function parseBlockInput(raw: unknown): { args: Record<string, unknown> } | { er
   }
 }
 
-/** The calls that the AIMessage's content blocks carry, in content order. */
-export function toolUseBlocks(ai: AIMessage): BlockCall[] {
-  const found: BlockCall[] = [];
-  for (const block of blocksOf(ai)) {
-    if (typeof block.type !== "string" || !CALL_BLOCK_TYPES.has(block.type)) continue;
-    const id = typeof block.id === "string" && block.id ? block.id : undefined;
-    const name = typeof block.name === "string" && block.name ? block.name : "invalid_tool_call";
-    const parsed = parseBlockInput(block.type === "tool_use" ? block.input : block.args);
-    const invalid =
-      block.type === "invalid_tool_call"
-        ? { error: typeof block.error === "string" ? block.error : undefined, rawArgs: typeof block.args === "string" ? block.args : undefined }
-        : "error" in parsed
-          ? { error: parsed.error, rawArgs: parsed.rawArgs }
-          : undefined;
-    found.push({
-      id,
-      call: { id, name, args: "args" in parsed && !invalid ? parsed.args : {}, ...(invalid ? { invalid } : {}) },
-    });
-  }
-  return found;
+/** A call as a carrier item describes it, before its id is repaired. */
+export interface CarriedCall {
+  id: string | undefined;
+  name: string;
+  args: Record<string, unknown>;
+  invalid?: PlannedCall["invalid"];
 }
 
-/** What each content item becomes: kept as is, dropped, or the block of a call. */
-type BlockMatch = { item: unknown; call?: PlannedCall; drop?: boolean };
+/**
+ * The calls that each carrier list holds, per list, in list order. A
+ * converter sends them whatever `tool_calls` says, so the planner answers
+ * the ones that `tool_calls` lacks.
+ */
+export function carriedCalls(ai: AIMessage): CarriedCall[][] {
+  return carriedLists(ai).map(([carrier, list]) =>
+    list.filter(isRecord).filter(carrier.isCall).map((item) => {
+      const id = carrier.idOf(item);
+      const name = nonEmpty(item.name) ?? "invalid_tool_call";
+      const parsed = parseArgs(carrier.argsOf(item));
+      const invalid = carrier.invalidOf(item) ?? ("error" in parsed ? { error: parsed.error, rawArgs: parsed.rawArgs } : undefined);
+      return invalid ? { id, name, args: {}, invalid } : { id, name, args: "args" in parsed ? parsed.args : {} };
+    }),
+  );
+}
+
+/** What each list item becomes: kept as is, dropped, or the carrier of a call. */
+type Match = { item: unknown; call?: PlannedCall; drop?: boolean };
 
 /**
- * Pairs each call block of the content with a call, in content order: the
- * k-th block with id X gets the k-th call whose original id is X. Blocks
- * with no call left are dropped (they would be sent and never answered);
- * streaming fragments are dropped too.
+ * Pairs each call item of a list with a call, in list order: the k-th item
+ * with id X gets the k-th call whose original id is X. Items with no call
+ * left are dropped (they would be sent and never answered), and so are
+ * streaming fragments.
  */
-function matchBlocks(content: readonly unknown[], calls: readonly PlannedCall[]): { matches: BlockMatch[]; unclaimed: PlannedCall[] } {
+function matchItems(carrier: CallCarrier, list: readonly unknown[], calls: readonly PlannedCall[]) {
   const unclaimed = [...calls];
-  const matches = content.map((item): BlockMatch => {
-    if (!isRecord(item) || typeof item.type !== "string") return { item };
-    if (FRAGMENT_BLOCK_TYPES.has(item.type)) return { item, drop: true };
-    if (!CALL_BLOCK_TYPES.has(item.type)) return { item };
-    const blockId = typeof item.id === "string" && item.id ? item.id : undefined;
-    const index = unclaimed.findIndex((call) => call.originalId === blockId);
+  const matches = list.map((item): Match => {
+    if (!isRecord(item)) return { item };
+    if (carrier.isFragment(item)) return { item, drop: true };
+    if (!carrier.isCall(item)) return { item };
+    const index = unclaimed.findIndex((call) => call.originalId === carrier.idOf(item));
     if (index < 0) return { item, drop: true };
     return { item, call: unclaimed.splice(index, 1)[0]! };
   });
   return { matches, unclaimed };
 }
 
-/**
- * The calls in the order the provider will see them: content-block order
- * first (Anthropic and standard-content messages are sent from their
- * blocks), then calls without a block, in their original order.
- */
-export function orderAsSent(ai: AIMessage, calls: PlannedCall[]): PlannedCall[] {
-  if (!Array.isArray(ai.content)) return calls;
-  const { matches, unclaimed } = matchBlocks(ai.content as unknown[], calls);
-  return [...matches.flatMap((m) => (m.call ? [m.call] : [])), ...unclaimed];
+function rewriteList(carrier: CallCarrier, list: readonly unknown[], calls: readonly PlannedCall[], ai: AIMessage): unknown[] {
+  const { matches, unclaimed } = matchItems(carrier, list, calls);
+  const rewritten = matches.flatMap(({ item, call, drop }) => (drop ? [] : [call ? carrier.rewrite(item as Item, call) : item]));
+  for (const call of unclaimed) {
+    const created = carrier.create(call, ai);
+    if (created) rewritten.push(created);
+  }
+  return rewritten;
 }
 
-function rewriteContent(ai: AIMessage, calls: readonly PlannedCall[]): AIMessage["content"] {
-  if (!Array.isArray(ai.content)) return ai.content;
-  const { matches, unclaimed } = matchBlocks(ai.content as unknown[], calls);
-  const content: unknown[] = [];
-  for (const { item, call, drop } of matches) {
-    if (drop) continue;
-    if (!call) {
-      content.push(item);
-      continue;
-    }
-    const block = item as Block;
-    if (block.type === "tool_use") {
-      content.push({ ...block, id: call.id, name: call.name, input: call.args });
-    } else {
-      const { error: _error, ...rest } = block;
-      content.push({ ...rest, type: "tool_call", id: call.id, name: call.name, args: call.args });
-    }
-  }
-  // Standard-content (v1) messages are sent from their content blocks alone,
-  // so a call without a block would be answered but never sent.
-  if (ai.response_metadata?.output_version === "v1") {
-    for (const call of unclaimed) content.push({ type: "tool_call", id: call.id, name: call.name, args: call.args });
-  }
-  return content as AIMessage["content"];
+/**
+ * The calls in the order the provider will see them: the order of the list
+ * the converters send (stored Responses output, else content blocks), then
+ * calls without an item, in their original order.
+ */
+export function orderAsSent(ai: AIMessage, calls: PlannedCall[]): PlannedCall[] {
+  const lists = carriedLists(ai);
+  const sent = lists.find(([carrier]) => carrier === RESPONSES_OUTPUT) ?? lists[0];
+  if (!sent) return calls;
+  const { matches, unclaimed } = matchItems(sent[0], sent[1], calls);
+  return [...matches.flatMap((m) => (m.call ? [m.call] : [])), ...unclaimed];
 }
 
 /**
  * A corrected copy of `ai` (same message `id`, so the messages reducer
  * replaces it in place) whose every representation of its calls - the
- * `tool_calls` list, Anthropic / standard content blocks and OpenAI's raw
- * `additional_kwargs.tool_calls` - holds exactly `calls`: invalid calls become
- * ordinary calls with empty arguments (their error result explains), and
- * missing, malformed or duplicate ids are replaced.
+ * `tool_calls` list, content blocks, stored Responses output items and
+ * OpenAI's raw `additional_kwargs.tool_calls` - holds exactly `calls`:
+ * invalid calls become ordinary calls with empty arguments (their error
+ * result explains), and missing, malformed or duplicate ids are replaced.
  */
 export function rewriteAIMessage(ai: AIMessage, calls: readonly PlannedCall[]): AIMessage {
   const additional_kwargs = { ...ai.additional_kwargs };
@@ -138,12 +181,15 @@ export function rewriteAIMessage(ai: AIMessage, calls: readonly PlannedCall[]): 
       function: { name: call.name, arguments: JSON.stringify(call.args) },
     }));
   }
+  const output = storedOutput(ai);
+  const response_metadata = output ? { ...ai.response_metadata, output: rewriteList(RESPONSES_OUTPUT, output, calls, ai) } : ai.response_metadata;
+  const content = Array.isArray(ai.content) ? (rewriteList(CONTENT_BLOCKS, ai.content as unknown[], calls, ai) as AIMessage["content"]) : ai.content;
   return new AIMessage({
-    content: rewriteContent(ai, calls),
+    content,
     id: ai.id,
     name: ai.name,
     additional_kwargs,
-    response_metadata: ai.response_metadata,
+    response_metadata,
     usage_metadata: ai.usage_metadata,
     tool_calls: calls.map((call) => ({ type: "tool_call" as const, id: call.id, name: call.name, args: call.args })),
     invalid_tool_calls: [],

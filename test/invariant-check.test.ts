@@ -1,7 +1,7 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
-import { aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, weather } from "./helpers/fixtures.js";
+import { aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, responsesStyleAI, weather } from "./helpers/fixtures.js";
 import { applyOutput, invariantProblems } from "./helpers/invariant.js";
 import { sendThroughProviders } from "./helpers/wire.js";
 
@@ -40,8 +40,9 @@ describe("the invariant check itself", () => {
   });
 
   it.each([
-    ["OpenAI", openAIStyleAI],
-    ["Anthropic", anthropicStyleAI],
+    ["openai-chat", openAIStyleAI],
+    ["openai-responses", responsesStyleAI],
+    ["anthropic", anthropicStyleAI],
   ])("catches ToolNode's broken history for a %s turn with only an invalid call", async (provider, make) => {
     const bad = make([], [invalidCall("get_weather", '{"city": ', "c2")]);
     const history = historyWith(bad);
@@ -49,6 +50,6 @@ describe("the invariant check itself", () => {
     const after = applyOutput(history, out);
     expect(invariantProblems(after)).not.toEqual([]);
     const wire = await sendThroughProviders(after);
-    expect(wire.find((r) => r.provider.startsWith(provider.toLowerCase()))?.error).toMatch(/c2/);
+    expect(wire.find((r) => r.provider === provider)?.error).toMatch(/c2/);
   });
 });

@@ -1,7 +1,7 @@
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import { SafeToolNode } from "../src/index.js";
-import { add, aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, weather } from "./helpers/fixtures.js";
+import { add, aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, responsesStyleAI, weather } from "./helpers/fixtures.js";
 import { expectValidAfter, messageWrites } from "./helpers/invariant.js";
 
 const node = new SafeToolNode([weather, add]);
@@ -19,6 +19,7 @@ describe("invalid tool calls (behaviour 4)", () => {
   it.each([
     ["plain", aiWith],
     ["OpenAI-shaped", openAIStyleAI],
+    ["Responses-shaped", responsesStyleAI],
     ["Anthropic-shaped", anthropicStyleAI],
   ])("answers every invalid call of a %s message, quoting the parser error", async (_label, make) => {
     const ai = make(
@@ -41,6 +42,7 @@ describe("invalid tool calls (behaviour 4)", () => {
 
   it.each([
     ["OpenAI-shaped", openAIStyleAI],
+    ["Responses-shaped", responsesStyleAI],
     ["Anthropic-shaped", anthropicStyleAI],
   ])("answers a %s turn whose only calls are invalid", async (_label, make) => {
     const ai = make([], [invalidCall("get_weather", '{"city": "Os', "call_x"), invalidCall(undefined, "{", undefined)]);
@@ -79,6 +81,7 @@ describe("AIMessage corrections (behaviour 5)", () => {
   it.each([
     ["plain", aiWith],
     ["OpenAI-shaped", openAIStyleAI],
+    ["Responses-shaped", responsesStyleAI],
     ["Anthropic-shaped", anthropicStyleAI],
   ])("runs both calls of a duplicated id in a %s message, each with its own result", async (_label, make) => {
     const ai = make([call("get_weather", { city: "a" }, "dup"), call("get_weather", { city: "b" }, "dup")]);

@@ -1,6 +1,7 @@
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import type { InvalidToolCall, ToolCall } from "@langchain/core/messages/tool";
 import { tool } from "@langchain/core/tools";
+import { convertResponsesMessageToAIMessage } from "@langchain/openai";
 import { z } from "zod";
 
 export const weather = tool(async ({ city }) => `Sunny in ${city}`, {
@@ -66,4 +67,28 @@ export function anthropicStyleAI(calls: ToolCall[], invalid: InvalidToolCall[] =
     ...invalid.map((c) => ({ type: "tool_use", id: c.id, name: c.name, input: c.args })),
   ];
   return aiWith(calls, invalid, { content: content as never });
+}
+
+let responseCounter = 0;
+/**
+ * An AIMessage exactly as `ChatOpenAI` in Responses mode builds it, made by
+ * `@langchain/openai`'s own converter from a Responses API reply: its
+ * `response_metadata.output` keeps every `function_call` item, and the
+ * converter re-sends those items verbatim, broken ones included.
+ */
+export function responsesStyleAI(calls: ToolCall[], invalid: InvalidToolCall[] = []): AIMessage {
+  responseCounter += 1;
+  const items = [
+    ...calls.map((c) => ({ name: c.name, call_id: c.id, arguments: JSON.stringify(c.args) })),
+    ...invalid.map((c) => ({ name: c.name, call_id: c.id, arguments: c.args ?? "" })),
+  ].map((item, k) => ({ type: "function_call", id: `fc_${responseCounter}_${k}`, status: "completed", ...item }));
+  const message = convertResponsesMessageToAIMessage({
+    id: `resp_${responseCounter}`,
+    object: "response",
+    created_at: 0,
+    model: "gpt-local",
+    status: "completed",
+    output: items,
+  } as never);
+  return message as AIMessage;
 }
