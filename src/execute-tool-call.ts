@@ -2,7 +2,7 @@ import type { ToolCall } from "@langchain/core/messages/tool";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { ToolInputParsingException, type ToolRuntime } from "@langchain/core/tools";
 import { isGraphControlFlow } from "./control-flow.js";
-import { argumentIssues, describeThrown } from "./describe-error.js";
+import { argumentIssues, describeThrown, sanitizeReason } from "./describe-error.js";
 import {
   InvalidToolArgumentsError,
   InvalidToolCallError,
@@ -76,7 +76,8 @@ function classifyThrown(tool: SafeTool, call: PlannedCall, thrown: unknown): Cal
  */
 export async function executeToolCall(call: PlannedCall, context: ExecutionContext): Promise<CallOutcome> {
   if (call.invalid) {
-    return { kind: "error", error: new InvalidToolCallError(call, call.invalid.error, call.invalid.rawArgs) };
+    const parseError = call.invalid.error === undefined ? undefined : sanitizeReason(call.invalid.error);
+    return { kind: "error", error: new InvalidToolCallError(call, parseError, call.invalid.rawArgs) };
   }
   const tool = context.tools.get(call.name);
   if (!tool) {

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ProviderServer } from "./helpers/provider-server.js";
+
+// Each rule of the local provider server has a request it must reject and
+// one it must accept, so a server that accepts everything fails here.
+let server: ProviderServer;
+beforeAll(async () => {
+  server = await ProviderServer.start();
+});
+afterAll(() => server.close());
+
+async function post(path: string, body: unknown) {
+  const res = await fetch(`${server.origin}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+const fn = (id: string, name = "get_weather") => ({ id, type: "function", function: { name, arguments: "{}" } });
+const chat = (...messages: unknown[]) => ({ model: "gpt-local", messages });
+const user = { role: "user", content: "hi" };
+
+describe("OpenAI Chat Completions rules", () => {
+  const cases: [string, unknown, unknown, RegExp][] = [
+    [
+      "every call answered",
+      chat(user, { role: "assistant", content: "", tool_calls: [fn("a"), fn("b")] }, { role: "tool", tool_call_id: "a", content: "x" }, user),
+      chat(user, { role: "assistant", content: "", tool_calls: [fn("a"), fn("b")] }, { role: "tool", tool_call_id: "a", content: "x" }, { role: "tool", tool_call_id: "b", content: "y" }, user),
+      /must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: b/,
+    ],
+    [
+      "a tool message answers a call of the message before",
+      chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: "x" }, { role: "tool", tool_call_id: "z", content: "x" }),
+      chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: "x" }),
+      /'tool_call_id' of 'z' not found in 'tool_calls' of previous message/,
+    ],
+    [
+      "a tool message follows a message with tool_calls",
+      chat(user, { role: "tool", tool_call_id: "a", content: "x" }),
+      chat(user, { role: "assistant", content: "hello" }),
+      /messages with role 'tool' must be a response to a preceeding message with 'tool_calls'/,
+    ],
+    [
+      "tool content is a string or text parts",
+      chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: [{ id: 1 }] }),
+      chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: [{ type: "text", text: "ok" }] }),
+      /Invalid tool message content/,
+    ],
+  ];
+  it.each(cases)("%s", async (_rule, bad, good, message) => {
+    const rejected = await post("/v1/chat/completions", bad);
+    expect(rejected.status).toBe(400);
+    expect(rejected.body.error.message).toMatch(message);
+    expect((await post("/v1/chat/completions", good)).status).toBe(200);
+  });
+});
+
+describe("OpenAI Responses rules", () => {
+  const call = (id: string) => ({ type: "function_call", call_id: id, name: "get_weather", arguments: "{}" });
+  const output = (id: string) => ({ type: "function_call_output", call_id: id, output: "ok" });
+  const cases: [string, unknown[], unknown[], RegExp][] = [
+    ["every call has an output", [user, call("a"), call("b"), output("a")], [user, call("a"), call("b"), output("a"), output("b")], /No tool output found for function call b/],
+    ["every output has a call before it", [user, output("a"), call("a")], [user, call("a"), output("a")], /No tool call found for function call output with call_id a/],
+    ["call ids are unique", [user, call("a"), call("a"), output("a")], [user, call("a"), output("a")], /Duplicate item found with call_id a/],
+    ["a call has an id", [user, { ...call("a"), call_id: undefined }], [user, call("a"), output("a")], /Missing required parameter: 'input\[1\].call_id'/],
+  ];
+  it.each(cases)("%s", async (_rule, bad, good, message) => {
+    const rejected = await post("/v1/responses", { model: "gpt-local", input: bad });
+    expect(rejected.status).toBe(400);
+    expect(rejected.body.error.message).toMatch(message);
+    expect((await post("/v1/responses", { model: "gpt-local", input: good })).status).toBe(200);
+  });
+});
+
+describe("Anthropic Messages rules", () => {
+  const use = (id: string, input: unknown = {}) => ({ type: "tool_use", id, name: "get_weather", input });
+  const result = (id: string) => ({ type: "tool_result", tool_use_id: id, content: "ok" });
+  const msgs = (...messages: unknown[]) => ({ model: "claude-local", max_tokens: 10, messages });
+  const cases: [string, unknown, unknown, RegExp][] = [
+    [
+      "every tool_use is answered in the next message",
+      msgs(user, { role: "assistant", content: [use("a"), use("b")] }, { role: "user", content: [result("a")] }),
+      msgs(user, { role: "assistant", content: [use("a"), use("b")] }, { role: "user", content: [result("a"), result("b")] }),
+      /tool_use ids were found without tool_result blocks immediately after: b/,
+    ],
+    [
+      "a tool_result answers a tool_use of the previous message",
+      msgs(user, { role: "assistant", content: [use("a")] }, { role: "user", content: [result("a"), result("zz")] }),
+      msgs(user, { role: "assistant", content: [use("a")] }, { role: "user", content: [result("a")] }),
+      /unexpected tool_use_id found in tool_result blocks: zz/,
+    ],
+    [
+      "tool_use ids are unique",
+      msgs(user, { role: "assistant", content: [use("a")] }, { role: "user", content: [result("a")] }, { role: "assistant", content: [use("a")] }, { role: "user", content: [result("a")] }),
+      msgs(user, { role: "assistant", content: [use("a")] }, { role: "user", content: [result("a")] }, { role: "assistant", content: [use("b")] }, { role: "user", content: [result("b")] }),
+      /tool_use ids must be unique/,
+    ],
+    [
+      "tool_use ids match the pattern",
+      msgs(user, { role: "assistant", content: [use("a.b")] }, { role: "user", content: [result("a.b")] }),
+      msgs(user, { role: "assistant", content: [use("a_b")] }, { role: "user", content: [result("a_b")] }),
+      /String should match pattern/,
+    ],
+    [
+      "results lead the message",
+      msgs(user, { role: "assistant", content: [use("a")] }, { role: "user", content: [{ type: "text", text: "hm" }, result("a")] }),
+      msgs(user, { role: "assistant", content: [use("a")] }, { role: "user", content: [result("a"), { type: "text", text: "hm" }] }),
+      /Did not find 1 tool_result block\(s\) at the beginning of this message/,
+    ],
+    [
+      "tool_use input is an object",
+      msgs(user, { role: "assistant", content: [use("a", "Oslo")] }, { role: "user", content: [result("a")] }),
+      msgs(user, { role: "assistant", content: [use("a", { city: "Oslo" })] }, { role: "user", content: [result("a")] }),
+      /Input should be a valid dictionary/,
+    ],
+  ];
+  it.each(cases)("%s", async (_rule, bad, good, message) => {
+    const rejected = await post("/v1/messages", bad);
+    expect(rejected.status).toBe(400);
+    expect(rejected.body).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    expect(rejected.body.error.message).toMatch(message);
+    expect((await post("/v1/messages", good)).status).toBe(200);
+  });
+});
+
+describe("Gemini rules", () => {
+  const fc = (name = "get_weather") => ({ functionCall: { name, args: {} } });
+  const fr = (name = "get_weather") => ({ functionResponse: { name, response: { result: "ok" } } });
+  const body = (...contents: unknown[]) => ({ contents });
+  const u = { role: "user", parts: [{ text: "hi" }] };
+  const cases: [string, unknown, unknown, RegExp][] = [
+    [
+      "as many responses as calls, in the next content",
+      body(u, { role: "model", parts: [fc(), fc()] }, { role: "user", parts: [fr()] }, { role: "user", parts: [fr()] }),
+      body(u, { role: "model", parts: [fc(), fc()] }, { role: "user", parts: [fr(), fr()] }),
+      /number of function response parts is equal to the number of function call parts/,
+    ],
+    [
+      "responses follow a function call turn",
+      body(u, { role: "user", parts: [fr()] }),
+      body(u, { role: "model", parts: [fc()] }, { role: "user", parts: [fr()] }),
+      /function response turn comes immediately after a function call turn/,
+    ],
+    [
+      "names are not empty",
+      body(u, { role: "model", parts: [fc()] }, { role: "user", parts: [fr("")] }),
+      body(u, { role: "model", parts: [fc()] }, { role: "user", parts: [fr()] }),
+      /function_response.name: Name cannot be empty/,
+    ],
+  ];
+  it.each(cases)("%s", async (_rule, bad, good, message) => {
+    const rejected = await post("/v1beta/models/gemini-local:generateContent", bad);
+    expect(rejected.status).toBe(400);
+    expect(rejected.body.error).toMatchObject({ code: 400, status: "INVALID_ARGUMENT" });
+    expect(rejected.body.error.message).toMatch(message);
+    expect((await post("/v1beta/models/gemini-local:generateContent", good)).status).toBe(200);
+  });
+});
+
+describe("the server", () => {
+  it("listens on loopback only and records what it answered", async () => {
+    expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const before = server.requests.length;
+    await post("/v1/chat/completions", chat(user));
+    expect(server.requests.slice(before)).toEqual([{ api: "openai-chat", body: chat(user), problems: [] }]);
+    expect((await post("/v1/unknown", {})).status).toBe(404);
+  });
+});
