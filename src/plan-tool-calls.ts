@@ -88,6 +88,40 @@ function collectRawCalls(ai: AIMessage): RawCall[] {
   return raw;
 }
 
+/** The calls of one AIMessage as they will be answered, and its corrected copy when one is needed. */
+export interface MessageCalls {
+  /** Every call, with repaired ids, in the order the provider will see them. */
+  calls: PlannedCall[];
+  /** A copy of the AIMessage that agrees with `calls`; undefined when the original already does. */
+  corrected?: AIMessage;
+}
+
+/**
+ * The calls of `ai` as the converters will send them - `tool_calls`,
+ * invalid calls, and calls that only a content block or a stored Responses
+ * item carries - with ids made present, well-formed and unique (`ids` says
+ * which are taken), and the corrected AIMessage when anything differs from
+ * what `ai` holds.
+ */
+export function planCalls(ai: AIMessage, ids: CallIdAllocator): MessageCalls {
+  const raw = collectRawCalls(ai);
+  const kept = raw.map((call) => ids.keep(call.id));
+  const calls: PlannedCall[] = raw.map((call, index) => ({
+    id: kept[index] ? call.id! : ids.make(index, call.name, call.id),
+    name: call.name,
+    args: call.args,
+    originalId: call.id,
+    ...(call.invalid ? { invalid: call.invalid } : {}),
+  }));
+  const needsRewrite =
+    calls.some((call) => call.invalid) ||
+    calls.length !== (ai.tool_calls?.length ?? 0) ||
+    calls.some((call) => call.id !== call.originalId);
+  if (!needsRewrite) return { calls };
+  const ordered = orderAsSent(ai, calls);
+  return { calls: ordered, corrected: rewriteAIMessage(ai, ordered) };
+}
+
 /**
  * Decides which calls of the last AIMessage need a result, repairs the
  * AIMessage where the provider converters would otherwise send calls and
@@ -102,28 +136,9 @@ export function planToolCalls(messages: readonly BaseMessage[], source?: string)
   const aiIndex = findAnsweredAI(messages, source);
   if (aiIndex < 0) return undefined;
   const ai = messages[aiIndex] as AIMessage;
-  const raw = collectRawCalls(ai);
-  if (raw.length === 0 && aiIndex === messages.length - 1) return undefined;
-
-  const ids = new CallIdAllocator(ai.id ?? "");
-  const kept = raw.map((call) => ids.keep(call.id));
-  let calls: PlannedCall[] = raw.map((call, index) => ({
-    id: kept[index] ? call.id! : ids.make(index, call.name, call.id),
-    name: call.name,
-    args: call.args,
-    originalId: call.id,
-    ...(call.invalid ? { invalid: call.invalid } : {}),
-  }));
-
-  const prefix: BaseMessage[] = [];
-  const needsRewrite =
-    calls.some((call) => call.invalid) ||
-    calls.length !== (ai.tool_calls?.length ?? 0) ||
-    calls.some((call) => call.id !== call.originalId);
-  if (needsRewrite) {
-    calls = orderAsSent(ai, calls);
-    prefix.push(rewriteAIMessage(ai, calls));
-  }
+  const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? ""));
+  if (calls.length === 0 && aiIndex === messages.length - 1) return undefined;
+  const prefix: BaseMessage[] = corrected ? [corrected] : [];
 
   // Reconcile the ToolMessages already after the AIMessage: the first result
   // per call is kept, where it stands; the rest are orphans or duplicates.

@@ -19,8 +19,14 @@ export function shortHash(text: string): string {
  * the first run).
  */
 export class CallIdAllocator {
-  private readonly used = new Set<string>();
-  constructor(private readonly seed: string) {}
+  /**
+   * @param seed what made ids derive from (the AIMessage's id).
+   * @param used ids already taken; share one set to keep ids unique across messages.
+   */
+  constructor(
+    private readonly seed: string,
+    private readonly used: Set<string> = new Set(),
+  ) {}
 
   /** Reserve `id` as it is; false when it is missing, malformed or taken. */
   keep(id: string | undefined): id is string {
