@@ -17,6 +17,8 @@ describe("public API", () => {
         "ToolTimeoutError",
         "UnknownToolError",
         "safeToolsCondition",
+        "validateToolResults",
+        "repairToolResults",
       ].sort(),
     );
   });

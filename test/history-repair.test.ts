@@ -1,0 +1,172 @@
+import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { describe, expect, it } from "vitest";
+import { InvalidNodeInputError, repairToolResults, validateToolResults, type ToolResultProblemKind } from "../src/index.js";
+import { aiWith, anthropicStyleAI, call, invalidCall, responsesStyleAI } from "./helpers/fixtures.js";
+import { expectValidHistory, invariantProblems } from "./helpers/invariant.js";
+
+const human = (text: string) => new HumanMessage({ content: text, id: `h-${text}` });
+const result = (id: string, content = `result ${id}`, messageId = `t-${id}-${content.length}`) =>
+  new ToolMessage({ content, tool_call_id: id, name: "get_weather", status: "success", id: messageId });
+const weatherCall = (id?: string) => call("get_weather", { city: "x" }, id);
+
+function twoCalls(a = "c1", b = "c2") {
+  return aiWith([weatherCall(a), weatherCall(b)]);
+}
+
+/** Each broken case, with the problems it must produce (kind, index, id). */
+const brokenCases: [string, () => BaseMessage[], [ToolResultProblemKind, number, string | undefined][]][] = [
+  ["calls with no results (a crash mid-tool)", () => [human("q"), twoCalls(), human("again")], [
+    ["missing_result", 1, "c1"],
+    ["missing_result", 1, "c2"],
+  ]],
+  ["results for some calls only", () => [human("q"), twoCalls(), result("c1"), human("next")], [["missing_result", 1, "c2"]]],
+  ["a history that starts with tool results", () => [result("gone"), human("q"), new AIMessage({ content: "hi", id: "a-hi" })], [
+    ["orphan_result", 0, "gone"],
+  ]],
+  ["a result whose AIMessage was trimmed away", () => [new SystemMessage({ content: "sys", id: "s" }), human("q"), result("cut"), new AIMessage({ content: "ok", id: "a-ok" })], [
+    ["orphan_result", 2, "cut"],
+  ]],
+  ["results separated from their AIMessage", () => [human("q"), twoCalls(), result("c1"), human("interrupting"), result("c2")], [
+    ["separated_result", 4, "c2"],
+  ]],
+  ["a result after a later AIMessage", () => [human("q"), aiWith([weatherCall("c1")]), human("hm"), aiWith([weatherCall("c9")]), result("c9"), result("c1")], [
+    ["separated_result", 5, "c1"],
+  ]],
+  ["duplicate results", () => [human("q"), twoCalls(), result("c1"), result("c2"), result("c2", "again")], [["duplicate_result", 4, "c2"]]],
+  ["results out of call order", () => [human("q"), twoCalls(), result("c2"), result("c1")], [["out_of_order", 3, "c1"]]],
+  ["an invalid call", () => [human("q"), aiWith([weatherCall("c1")], [invalidCall("get_weather", "{", "c2")]), result("c1"), result("c2")], [
+    ["invalid_call", 1, "c2"],
+  ]],
+  ["a call without an id", () => [human("q"), aiWith([weatherCall(undefined)])], [
+    ["missing_call_id", 1, undefined],
+    ["missing_result", 1, undefined],
+  ]],
+  ["duplicate call ids", () => [human("q"), twoCalls("d", "d"), result("d")], [
+    ["duplicate_call_id", 1, "d"],
+    ["missing_result", 1, "d"],
+  ]],
+  ["a malformed call id", () => [human("q"), aiWith([weatherCall("call.1")]), result("call.1")], [["malformed_call_id", 1, "call.1"]]],
+  ["an id reused across turns", () => [human("q"), aiWith([weatherCall("call_0")]), result("call_0", "first"), human("more"), aiWith([weatherCall("call_0")]), result("call_0", "second")], [
+    ["reused_call_id", 4, "call_0"],
+  ]],
+  ["a tool_use block without a parsed call", () => [
+    human("q"),
+    aiWith([weatherCall("t1")], [], {
+      content: [
+        { type: "tool_use", id: "t1", name: "get_weather", input: { city: "x" } },
+        { type: "tool_use", id: "t2", name: "get_weather", input: { city: "y" } },
+      ] as never,
+    }),
+    result("t1"),
+  ], [
+    ["untracked_call", 1, "t2"],
+    ["missing_result", 1, "t2"],
+  ]],
+];
+
+describe("validateToolResults", () => {
+  it("finds nothing in a valid history", () => {
+    const history = [human("q"), twoCalls(), result("c1"), result("c2"), new AIMessage({ content: "done", id: "fin" }), human("thanks")];
+    expect(validateToolResults(history)).toEqual([]);
+    expect(validateToolResults([])).toEqual([]);
+  });
+
+  it.each(brokenCases)("names the rule, index and id for %s", (_label, make, expected) => {
+    const problems = validateToolResults(make());
+    expect(problems.map((p) => [p.kind, p.messageIndex, p.toolCallId])).toEqual(expected);
+    for (const p of problems) expect(p.message).toMatch(new RegExp(`^messages\\[${p.messageIndex}\\]: `));
+  });
+
+  it("agrees with the independent invariant check of the tests", () => {
+    for (const [, make] of brokenCases) {
+      const history = make();
+      expect(invariantProblems(history).length > 0 || validateToolResults(history).some((p) => p.kind === "reused_call_id")).toBe(true);
+    }
+  });
+
+  it("rejects input that is not a message list", () => {
+    expect(() => validateToolResults("x" as never)).toThrow(InvalidNodeInputError);
+    expect(() => validateToolResults([{ role: "user" }] as never)).toThrow(/messages\[0\] is not a message/);
+  });
+});
+
+describe("repairToolResults", () => {
+  it.each(brokenCases)("makes a valid history of %s, on the wire too", async (_label, make) => {
+    const history = make();
+    const repaired = repairToolResults(history);
+    expect(validateToolResults(repaired)).toEqual([]);
+    await expectValidHistory(repaired);
+    // idempotent
+    const again = repairToolResults(repaired);
+    expect(again).toEqual(repaired);
+    again.forEach((m, i) => expect(m).toBe(repaired[i]));
+  });
+
+  it("fills a missing result with an error that says the outcome is unknown", () => {
+    const repaired = repairToolResults([human("q"), twoCalls(), result("c1"), human("next")]);
+    const filled = repaired[3] as ToolMessage;
+    expect(repaired.map((m) => m.getType())).toEqual(["human", "ai", "tool", "tool", "human"]);
+    expect(filled.tool_call_id).toBe("c2");
+    expect(filled.status).toBe("error");
+    expect(filled.name).toBe("get_weather");
+    expect(filled.content).toMatch(/result of tool "get_weather" is unknown/);
+  });
+
+  it("takes custom text for missing results", () => {
+    const repaired = repairToolResults([human("q"), aiWith([weatherCall("c1")])], { missingResult: (c) => `lost ${c.name} ${c.id}` });
+    expect(repaired.at(-1)!.content).toBe("lost get_weather c1");
+  });
+
+  it("moves separated and out-of-order results into place, keeping the other messages after them", () => {
+    const between = human("interrupting");
+    const repaired = repairToolResults([human("q"), twoCalls(), result("c2"), between, result("c1")]);
+    expect(repaired.map((m) => (m as ToolMessage).tool_call_id ?? m.content)).toEqual(["q", undefined, "c1", "c2", "interrupting"].map((v, i) => (i === 1 ? repaired[1]!.content : v)));
+    expect(repaired.at(-1)).toBe(between);
+  });
+
+  it("re-attaches a result to its call across a later turn, and drops orphans and duplicates", () => {
+    const repaired = repairToolResults([
+      result("orphan"),
+      human("q"),
+      aiWith([weatherCall("c1")]),
+      human("hm"),
+      aiWith([weatherCall("c9")]),
+      result("c9"),
+      result("c1"),
+      result("c1", "duplicate"),
+    ]);
+    expect(repaired.map((m) => m.getType())).toEqual(["human", "ai", "tool", "human", "ai", "tool"]);
+    expect((repaired[2] as ToolMessage).tool_call_id).toBe("c1");
+    expect(repaired[2]!.content).toBe("result c1");
+  });
+
+  it("gives reused ids new ones in the later turn, call and result alike", async () => {
+    const history = [human("q"), aiWith([weatherCall("call_0")]), result("call_0", "first"), human("more"), aiWith([weatherCall("call_0")]), result("call_0", "second")];
+    const repaired = repairToolResults(history);
+    const later = repaired[4] as AIMessage;
+    expect(later.id).toBe(history[4]!.id);
+    expect(later.tool_calls![0]!.id).not.toBe("call_0");
+    expect((repaired[5] as ToolMessage).tool_call_id).toBe(later.tool_calls![0]!.id);
+    expect(repaired[5]!.content).toBe("second");
+    expect(repaired[1]).toBe(history[1]);
+    await expectValidHistory(repaired);
+  });
+
+  it.each([
+    ["Responses", responsesStyleAI],
+    ["Anthropic", anthropicStyleAI],
+  ])("repairs %s-shaped turns with invalid calls and duplicate ids", async (_label, make) => {
+    const ai = make([weatherCall("dup"), weatherCall("dup")], [invalidCall("get_weather", "{", "bad")]);
+    const repaired = repairToolResults([human("q"), ai, result("dup")]);
+    expect(validateToolResults(repaired)).toEqual([]);
+    await expectValidHistory(repaired);
+    expect((repaired.slice(2) as ToolMessage[]).map((r) => r.status)).toEqual(["success", "error", "error"]);
+  });
+
+  it("returns a valid history unchanged, message for message", () => {
+    const history = [human("q"), twoCalls(), result("c1"), result("c2"), new AIMessage({ content: "done", id: "fin" })];
+    const repaired = repairToolResults(history);
+    expect(repaired).not.toBe(history);
+    repaired.forEach((m, i) => expect(m).toBe(history[i]));
+  });
+});
