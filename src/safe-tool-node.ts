@@ -7,6 +7,7 @@ import { executeToolCall, type CallOutcome, type ExecutionContext, type NodeConf
 import { runLimited } from "./limit.js";
 import { isAnsweredAfterLastAI, planNeedsWork, planToolCalls, type CallPlan, type PlannedCall } from "./plan-tool-calls.js";
 import { readInput, type NodeInput } from "./read-input.js";
+import { withRepairedHistory } from "./repair-update.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
 import type { SafeTool, SafeToolNodeOptions, SafeToolNodeOutput, ToolErrorHandler } from "./types.js";
 
@@ -85,6 +86,7 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
   private readonly toolTimeoutMs: ReadonlyMap<string, number>;
   private readonly maxConcurrency: number;
   private readonly tags: string[] | undefined;
+  private readonly repairHistory: boolean;
 
   /**
    * @param tools Structured tools, `tool()` tools, dynamic tools or `RunnableToolLike`s, with unique names.
@@ -127,6 +129,7 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
       throw new InvalidOptionsError(`SafeToolNode: maxConcurrency must be a whole number of at least 1, received ${String(limit)}.`);
     }
     this.maxConcurrency = limit;
+    this.repairHistory = options.repairHistory ?? false;
   }
 
   /**
@@ -155,6 +158,12 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
 
   private async run(input: unknown, config: NodeConfig): Promise<SafeToolNodeOutput> {
     const read = readInput(input);
+    const output = await this.answer(read, config);
+    // A Send answers one call among siblings; repairing the whole history there would race them.
+    return this.repairHistory && !read.sendCall ? withRepairedHistory(read.messages, output, read.listInput) : output;
+  }
+
+  private async answer(read: NodeInput, config: NodeConfig): Promise<SafeToolNodeOutput> {
     let plan: CallPlan | undefined;
     let calls: PlannedCall[];
     let toRun: boolean[];

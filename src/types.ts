@@ -63,6 +63,13 @@ export interface SafeToolNodeOptions {
   toolTimeoutMs?: Readonly<Record<string, number>>;
   /** How many calls run at once. Default `Infinity` (all at once, as `ToolNode`). */
   maxConcurrency?: number;
+  /**
+   * Also repair earlier turns (see `repairToolResults`) when the history
+   * would still be rejected after this update: the messages update then
+   * removes all messages and writes the repaired history. Default `false`:
+   * it reads the whole history, so its cost grows with history length.
+   */
+  repairHistory?: boolean;
 }
 
 /**

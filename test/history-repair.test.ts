@@ -1,8 +1,9 @@
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
-import { InvalidNodeInputError, repairToolResults, validateToolResults, type ToolResultProblemKind } from "../src/index.js";
-import { aiWith, anthropicStyleAI, call, invalidCall, responsesStyleAI } from "./helpers/fixtures.js";
-import { expectValidHistory, invariantProblems } from "./helpers/invariant.js";
+import { MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { InvalidNodeInputError, SafeToolNode, repairToolResults, validateToolResults, type ToolResultProblemKind } from "../src/index.js";
+import { aiWith, anthropicStyleAI, call, invalidCall, responsesStyleAI, weather } from "./helpers/fixtures.js";
+import { applyOutput, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
 
 const human = (text: string) => new HumanMessage({ content: text, id: `h-${text}` });
 const result = (id: string, content = `result ${id}`, messageId = `t-${id}-${content.length}`) =>
@@ -168,5 +169,49 @@ describe("repairToolResults", () => {
     const repaired = repairToolResults(history);
     expect(repaired).not.toBe(history);
     repaired.forEach((m, i) => expect(m).toBe(history[i]));
+  });
+});
+
+describe("the node's repairHistory option", () => {
+  // A thread whose earlier turn crashed mid-tool, then the user went on.
+  const crashed = () => [
+    human("first"),
+    aiWith([weatherCall("lost_1"), weatherCall("lost_2")]),
+    human("hello?"),
+    aiWith([weatherCall("now_1")]),
+  ];
+
+  it("repairs earlier turns in the same update, through a graph", async () => {
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new SafeToolNode([weather], { repairHistory: true }))
+      .addEdge(START, "tools")
+      .compile();
+    const { messages } = await graph.invoke({ messages: crashed() });
+    expect(validateToolResults(messages)).toEqual([]);
+    await expectValidHistory(messages);
+    expect(messages.map((m) => m.getType())).toEqual(["human", "ai", "tool", "tool", "human", "ai", "tool"]);
+    expect(messages.slice(2, 4).map((m) => (m as ToolMessage).status)).toEqual(["error", "error"]);
+    expect(messages.at(-1)!.content).toBe("Sunny in x");
+  });
+
+  it("leaves earlier turns alone by default", async () => {
+    const history = crashed();
+    const out = await new SafeToolNode([weather]).invoke({ messages: history });
+    const after = applyOutput(history, out);
+    expect(validateToolResults(after).map((p) => p.kind)).toEqual(["missing_result", "missing_result"]);
+  });
+
+  it("changes nothing extra when the history is already valid", async () => {
+    const history = [human("q"), aiWith([weatherCall("ok_1")])];
+    const out = (await new SafeToolNode([weather], { repairHistory: true }).invoke({ messages: history })) as { messages: BaseMessage[] };
+    expect(out.messages.map((m) => m.getType())).toEqual(["tool"]);
+  });
+
+  it("works with list input", async () => {
+    const history = crashed();
+    const out = await new SafeToolNode([weather], { repairHistory: true }).invoke(history);
+    const after = applyOutput(history, out);
+    expect(validateToolResults(after)).toEqual([]);
+    await expectValidHistory(after);
   });
 });
