@@ -4,6 +4,8 @@ import { main as demo } from "../examples/demo.js";
 import { main as customState } from "../examples/custom-state.js";
 import { main as options } from "../examples/options.js";
 import { main as quickStart } from "../examples/quick-start.js";
+import { brokenThread, main as repairHistory } from "../examples/repair-history.js";
+import { sendThroughProviders } from "./helpers/wire.js";
 import { expectValidHistory } from "./helpers/invariant.js";
 
 const results = (messages: readonly unknown[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
@@ -47,5 +49,14 @@ describe("examples run and keep the invariant", () => {
       "slow_report took longer than 100 ms. Ask for a smaller report.",
       'No tool "make_coffee". Use one of: quick_lookup, slow_report.',
     ]);
+  });
+
+  it("repair-history: the broken thread is rejected; the repaired request and thread are accepted", async () => {
+    expect((await sendThroughProviders(brokenThread())).every((r) => r.error)).toBe(true);
+    const { request, thread } = await repairHistory();
+    await expectValidHistory(request);
+    await expectValidHistory(thread);
+    expect(results(thread).map((r) => r.status)).toEqual(["error", "error"]);
+    expect(thread.at(-1)!.content).toMatch(/not sure/);
   });
 });
