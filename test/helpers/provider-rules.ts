@@ -123,13 +123,11 @@ export function openAIResponsesViolations(body: Json): string[] {
         problems.push(`Missing required parameter: 'input[${index}].call_id'.`);
         return;
       }
-      if (calls.has(id)) problems.push(`Duplicate item found with call_id ${id}.`);
-      calls.set(id, index);
+      if (!calls.has(id)) calls.set(id, index);
     } else if (item.type === "function_call_output") {
       const id = String(item.call_id);
       const at = calls.get(id);
       if (at === undefined || at > index) problems.push(`No tool call found for function call output with call_id ${id}.`);
-      if (outputs.has(id)) problems.push(`Duplicate function call output for call_id ${id}.`);
       outputs.set(id, index);
       if (typeof item.output !== "string" && !Array.isArray(item.output)) problems.push(`Invalid type for 'input[${index}].output'.`);
     }
