@@ -54,7 +54,7 @@ describe("calls already answered (behaviour 1)", () => {
     // Reused ids are the model's doing, and only providers that allow them
     // produce them; Anthropic requires ids unique across the whole request
     // (repairing that is a history-wide job, see the README).
-    await expectValidHistory(after, ["openai-chat"]);
+    await expectValidHistory(after, ["openai-chat", "openai-responses", "gemini"]);
   });
 
   it("moves results that stand out of call order back into order", async () => {

@@ -10,6 +10,17 @@ describe("the invariant check itself", () => {
   const ai = aiWith([call("get_weather", { city: "a" }, "c1"), call("get_weather", { city: "b" }, "c2")]);
   const result = (id: string) => new ToolMessage({ content: "x", tool_call_id: id, name: "get_weather", status: "success" });
 
+  it("sends a single-call turn to Gemini as is; a parallel turn is split by the Gemini converter", async () => {
+    const single = aiWith([call("get_weather", { city: "a" }, "s1")]);
+    const one = await sendThroughProviders([...historyWith(single), result("s1")]);
+    expect(one.find((r) => r.provider === "gemini")).toEqual({ provider: "gemini" });
+    const two = await sendThroughProviders([...historyWith(ai), result("c1"), result("c2")]);
+    expect(two.find((r) => r.provider === "gemini")).toEqual({ provider: "gemini", splitByConverter: true });
+    // a split turn that is also missing a result is still an error
+    const broken = await sendThroughProviders([...historyWith(ai), result("c1")]);
+    expect(broken.find((r) => r.provider === "gemini")?.error).toMatch(/number of function response parts/);
+  });
+
   it("accepts a valid history", async () => {
     const history = [...historyWith(ai), result("c1"), result("c2")];
     expect(invariantProblems(history)).toEqual([]);
