@@ -65,6 +65,13 @@ export function localProviders(): Promise<Wire> {
   return wire;
 }
 
+/** Stops this worker's provider server (the test setup calls it after each file). */
+export async function closeLocalProviders(): Promise<void> {
+  const running = wire;
+  wire = undefined;
+  if (running) await (await running).server.close();
+}
+
 /**
  * Sends `history` through the real `ChatOpenAI` (Chat Completions and
  * Responses), `ChatAnthropic` and `ChatGoogleGenerativeAI` clients to the
