@@ -8,6 +8,7 @@ import { runLimited } from "./limit.js";
 import { isAnsweredAfterLastAI, planNeedsWork, planToolCalls, type CallPlan, type PlannedCall } from "./plan-tool-calls.js";
 import { readInput, type NodeInput } from "./read-input.js";
 import { withRepairedHistory } from "./repair-update.js";
+import { safeStringify } from "./describe-error.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
 import type { SafeTool, SafeToolNodeOptions, SafeToolNodeOutput, ToolErrorHandler } from "./types.js";
 
@@ -37,8 +38,23 @@ function indexTools(tools: readonly SafeTool[]): Map<string, SafeTool> {
 function plannedSendCall(call: NodeInput["sendCall"] & object): PlannedCall {
   const ids = new CallIdAllocator("send");
   const id = ids.keep(call.id) ? call.id! : ids.make(0, call.name, call.id);
-  const args = typeof call.args === "object" && call.args !== null && !Array.isArray(call.args) ? call.args : {};
-  return { id, name: call.name, args, originalId: call.id };
+  const raw: unknown = call.args;
+  const isObject = typeof raw === "object" && raw !== null && !Array.isArray(raw);
+  const parseError = (call as { error?: unknown }).error;
+  // An InvalidToolCall sent on its own (fan-out routers send those too), or arguments that are no object.
+  if ((call as { type?: unknown }).type === "invalid_tool_call" || !isObject) {
+    return {
+      id,
+      name: call.name,
+      args: {},
+      originalId: call.id,
+      invalid: {
+        error: typeof parseError === "string" ? parseError : "the arguments are not a JSON object",
+        rawArgs: typeof raw === "string" ? raw : safeStringify(raw),
+      },
+    };
+  }
+  return { id, name: call.name, args: raw as Record<string, unknown>, originalId: call.id };
 }
 
 /**

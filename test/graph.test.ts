@@ -116,6 +116,14 @@ describe("as a StateGraph node", () => {
     expect(stateKeys).toEqual(["messages"]);
   });
 
+  it("answers an invalid call sent on its own through Send", async () => {
+    const node = new SafeToolNode([weather]);
+    const sent = { type: "invalid_tool_call", id: "bad1", name: "get_weather", args: '{"city":', error: "Unexpected end of JSON input" };
+    const out = (await node.invoke({ messages: [], lg_tool_call: sent })) as { messages: ToolMessage[] };
+    expect(out.messages.map((m) => [m.tool_call_id, m.status])).toEqual([["bad1", "error"]]);
+    expect(out.messages[0]!.content).toMatch(/could not be parsed: Unexpected end of JSON input/);
+  });
+
   it("does not run a Send's call again when its result already follows the AIMessage", async () => {
     let runs = 0;
     const once = tool(async () => `run ${++runs}`, { name: "once", description: "o", schema: z.object({}) });

@@ -120,8 +120,11 @@ describe("repairToolResults", () => {
 
   it("moves separated and out-of-order results into place, keeping the other messages after them", () => {
     const between = human("interrupting");
-    const repaired = repairToolResults([human("q"), twoCalls(), result("c2"), between, result("c1")]);
-    expect(repaired.map((m) => (m as ToolMessage).tool_call_id ?? m.content)).toEqual(["q", undefined, "c1", "c2", "interrupting"].map((v, i) => (i === 1 ? repaired[1]!.content : v)));
+    const ai = twoCalls();
+    const repaired = repairToolResults([human("q"), ai, result("c2"), between, result("c1")]);
+    expect(repaired.map((m) => m.getType())).toEqual(["human", "ai", "tool", "tool", "human"]);
+    expect(repaired[1]).toBe(ai);
+    expect(repaired.slice(2, 4).map((m) => (m as ToolMessage).tool_call_id)).toEqual(["c1", "c2"]);
     expect(repaired.at(-1)).toBe(between);
   });
 
