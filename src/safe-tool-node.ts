@@ -2,6 +2,8 @@ import type { ToolMessage } from "@langchain/core/messages";
 import { Runnable, ensureConfig, type RunnableConfig } from "@langchain/core/runnables";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { assembleUpdate } from "./assemble-update.js";
+import { canRunTasks, combineControlFlow, executeAsTask, hasCheckpointer } from "./durable.js";
+import { settleOutcome } from "./to-tool-message.js";
 import { InvalidOptionsError } from "./errors.js";
 import { executeToolCall, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
 import { runLimited } from "./limit.js";
@@ -103,6 +105,7 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
   private readonly maxConcurrency: number;
   private readonly tags: string[] | undefined;
   private readonly repairHistory: boolean;
+  private readonly durable: boolean | "auto";
 
   /**
    * @param tools Structured tools, `tool()` tools, dynamic tools or `RunnableToolLike`s, with unique names.
@@ -146,6 +149,10 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
     }
     this.maxConcurrency = limit;
     this.repairHistory = options.repairHistory ?? false;
+    this.durable = options.durable ?? "auto";
+    if (this.durable !== "auto" && typeof this.durable !== "boolean") {
+      throw new InvalidOptionsError(`SafeToolNode: durable must be "auto", true or false, received ${String(this.durable)}.`);
+    }
   }
 
   /**
@@ -206,13 +213,15 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
       state: read.state,
       timeoutMs: (toolName) => this.toolTimeoutMs.get(toolName) ?? this.defaultTimeoutMs,
     };
-    const tasks = calls.map((call, index) =>
-      toRun[index] ? () => executeToolCall(call, context) : () => Promise.resolve<CallOutcome | undefined>(undefined),
-    );
+    const durable = this.durable === "auto" ? canRunTasks(config) && hasCheckpointer(config) : this.durable && canRunTasks(config);
+    const execute = durable
+      ? (call: PlannedCall) => executeAsTask(call, context, (outcome) => settleOutcome(outcome, call, this.handleToolErrors))
+      : (call: PlannedCall) => executeToolCall(call, context);
+    const tasks = calls.map((call, index) => (toRun[index] ? () => execute(call) : () => Promise.resolve<CallOutcome | undefined>(undefined)));
     const outcomes = await runLimited<CallOutcome | undefined>(tasks, this.maxConcurrency);
 
-    const control = outcomes.find((outcome) => outcome?.kind === "control");
-    if (control?.kind === "control") throw control.thrown;
+    const control = outcomes.flatMap((outcome) => (outcome?.kind === "control" ? [outcome.thrown] : []));
+    if (control.length > 0) throw combineControlFlow(control);
 
     return assembleUpdate({
       plan,

@@ -1,4 +1,5 @@
 import { isBaseMessage, ToolMessage } from "@langchain/core/messages";
+import { isCommand, type Command } from "@langchain/langgraph";
 import { safeStringify } from "./describe-error.js";
 import type { ToolCallError } from "./errors.js";
 import type { PlannedCall } from "./plan-tool-calls.js";
@@ -73,4 +74,17 @@ export function errorToToolMessage(
   }
   const content = typeof text === "string" && text.trim() !== "" ? text : error.message;
   return new ToolMessage({ content, tool_call_id: call.id, name: call.name, status: "error" });
+}
+
+/**
+ * The final form of a settled call: its ToolMessage, or the Command the tool
+ * returned (Commands are fitted to the batch later, in assemble-update).
+ */
+export function settleOutcome(
+  outcome: { kind: "output"; value: unknown } | { kind: "error"; error: ToolCallError },
+  call: PlannedCall,
+  handler: true | string | ToolErrorHandler,
+): ToolMessage | Command {
+  if (outcome.kind === "error") return errorToToolMessage(outcome.error, call, handler);
+  return isCommand(outcome.value) ? (outcome.value as Command) : outputToToolMessage(outcome.value, call);
 }

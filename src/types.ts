@@ -70,6 +70,14 @@ export interface SafeToolNodeOptions {
    * it reads the whole history, so its cost grows with history length.
    */
   repairHistory?: boolean;
+  /**
+   * Run each call as a LangGraph task, so that a finished call is final: its
+   * result is saved with the checkpointer, and after an interrupt or a crash
+   * the node's re-run gets it back instead of running the tool again.
+   * `"auto"` (default): when the graph has a checkpointer. `true`: whenever
+   * the node runs inside a graph. `false`: never (as `ToolNode`).
+   */
+  durable?: boolean | "auto";
 }
 
 /**

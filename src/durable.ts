@@ -1,0 +1,66 @@
+import type { ToolMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
+import { type Command, GraphInterrupt, task } from "@langchain/langgraph";
+import { executeToolCall, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
+import type { PlannedCall } from "./plan-tool-calls.js";
+
+/** LangGraph's config keys for task calls and the run's checkpointer (stable across 1.x). */
+const CONFIG_KEY_CALL = "__pregel_call";
+const CONFIG_KEY_CHECKPOINTER = "__pregel_checkpointer";
+
+/** True inside a graph run that can run tasks (`task()` from the functional API). */
+export function canRunTasks(config: RunnableConfig): boolean {
+  return typeof config.configurable?.[CONFIG_KEY_CALL] === "function";
+}
+
+/** True inside a graph run that persists its state, so a task's result outlives the process. */
+export function hasCheckpointer(config: RunnableConfig): boolean {
+  return config.configurable?.[CONFIG_KEY_CHECKPOINTER] != null;
+}
+
+/**
+ * Runs one call as a LangGraph task. LangGraph saves a finished task's
+ * result as a pending write of the node's step (with the checkpointer); when
+ * the node runs again for the same step - on resume after an interrupt, or
+ * after a crash - the task returns that saved result instead of running the
+ * tool again. An interrupt inside the tool belongs to this task alone, so
+ * its resume value reaches this call.
+ *
+ * The task's result must survive serialization, so the call is settled into
+ * its final ToolMessage (or the Command it returned) inside the task.
+ */
+export async function executeAsTask(
+  call: PlannedCall,
+  context: ExecutionContext,
+  settle: (outcome: Exclude<CallOutcome, { kind: "control" }>) => ToolMessage | Command,
+): Promise<CallOutcome> {
+  const run = task(call.name, async () => {
+    // The task's own config (its checkpoint namespace, scratchpad and
+    // callbacks) is what interrupt() and tracing inside the tool must see.
+    const taskConfig = (AsyncLocalStorageProviderSingleton.getRunnableConfig() ?? {}) as NodeConfig;
+    const outcome = await executeToolCall(call, { ...context, config: { ...context.config, ...taskConfig } });
+    if (outcome.kind === "control") throw outcome.thrown;
+    return settle(outcome);
+  });
+  try {
+    return { kind: "output", value: await run() };
+  } catch (thrown) {
+    return { kind: "control", thrown };
+  }
+}
+
+const INTERRUPT_NAMES = new Set(["GraphInterrupt", "NodeInterrupt"]);
+
+/**
+ * What to throw when calls of one batch raised graph control flow: all their
+ * interrupts together in one GraphInterrupt, so the caller sees every
+ * question at once (LangGraph would otherwise surface only the first); any
+ * other control flow (a ParentCommand) as it was, the first in call order.
+ */
+export function combineControlFlow(thrown: readonly unknown[]): unknown {
+  const other = thrown.find((t) => !INTERRUPT_NAMES.has((t as { name?: unknown })?.name as string));
+  if (other !== undefined || thrown.length === 1) return other ?? thrown[0];
+  const interrupts = thrown.flatMap((t) => ((t as { interrupts?: unknown[] }).interrupts ?? []) as never[]);
+  return new GraphInterrupt(interrupts);
+}
