@@ -110,7 +110,8 @@ export type ToolCallErrorKind =
   | "invalid_tool_call"
   | "execution"
   | "timeout"
-  | "cancelled";
+  | "cancelled"
+  | "rejected";
 
 /**
  * The call a {@link ToolCallError} is about, as the node answered it.
@@ -327,5 +328,29 @@ export class ToolCancelledError extends ToolCallError {
       `Error: tool "${call.name}" was cancelled before it finished. Its outcome is unknown.`,
       options,
     );
+  }
+}
+
+/**
+ * A human rejected the call when asked for approval (see the
+ * `requireApproval` option). The tool did not run.
+ *
+ * @example
+ * ```ts
+ * // Error: the user rejected this call to "send_email": wrong recipient. Do not call it again unless the user asks for it.
+ * ```
+ */
+export class ToolRejectedError extends ToolCallError {
+  static override readonly errorName: string = "ToolRejectedError";
+  declare readonly kind: "rejected";
+  /** The reason the human gave, if any. */
+  readonly reason: string | undefined;
+  constructor(call: FailedCall, reason: string | undefined) {
+    super(
+      "rejected",
+      call,
+      `Error: the user rejected this call to "${call.name}"${reason ? `: ${reason}` : ""}. Do not call it again unless the user asks for it.`,
+    );
+    this.reason = reason;
   }
 }

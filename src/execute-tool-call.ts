@@ -1,6 +1,6 @@
 import type { ToolCall } from "@langchain/core/messages/tool";
 import type { RunnableConfig } from "@langchain/core/runnables";
-import { ToolInputParsingException, type ToolRuntime } from "@langchain/core/tools";
+import { ToolInputParsingException } from "@langchain/core/tools";
 import { isGraphControlFlow } from "./control-flow.js";
 import { argumentIssues, describeThrown, sanitizeReason } from "./describe-error.js";
 import {
@@ -8,13 +8,15 @@ import {
   InvalidToolCallError,
   ToolCancelledError,
   ToolExecutionError,
+  ToolRejectedError,
   ToolTimeoutError,
   UnknownToolError,
   type ToolCallError,
 } from "./errors.js";
+import { interrupt } from "@langchain/langgraph";
 import { closestMatch } from "./closest-match.js";
 import type { PlannedCall } from "./plan-tool-calls.js";
-import type { SafeTool } from "./types.js";
+import type { ApprovalRequest, SafeTool, SafeToolRuntime } from "./types.js";
 
 /** How one call ended. Never a rejected promise. */
 export type CallOutcome =
@@ -36,9 +38,42 @@ export interface ExecutionContext {
   config: NodeConfig;
   state: unknown;
   timeoutMs(toolName: string): number | undefined;
+  /** The id of the AIMessage being answered, for idempotency keys. */
+  aiMessageId: string | undefined;
+  /** True when the call must be approved by a human before it runs. */
+  needsApproval(call: PlannedCall): boolean;
 }
 
-function toolCallOf(call: PlannedCall): ToolCall {
+/** `<thread_id>:<AIMessage id>:<tool_call_id>`: the same for every attempt at one call. */
+export function idempotencyKey(context: ExecutionContext, call: PlannedCall): string {
+  const thread = context.config.configurable?.thread_id;
+  return `${thread === undefined ? "no-thread" : String(thread)}:${context.aiMessageId ?? "no-message"}:${call.id}`;
+}
+
+/**
+ * Asks for approval with `interrupt()` and reads the answer: the call to run
+ * (its arguments possibly edited), or the rejection that answers it.
+ * On the first run the interrupt is thrown (graph control flow).
+ */
+function approve(call: PlannedCall, context: ExecutionContext): PlannedCall | ToolRejectedError {
+  const request: ApprovalRequest = {
+    type: "tool_approval",
+    toolCall: { id: call.id, name: call.name, args: call.args },
+    idempotencyKey: idempotencyKey(context, call),
+  };
+  const decision: unknown = interrupt(request);
+  const type = typeof decision === "string" ? decision : (decision as { type?: unknown } | null)?.type;
+  if (type === "approve") return call;
+  const edited = (decision as { args?: unknown } | null)?.args;
+  if (type === "edit" && typeof edited === "object" && edited !== null && !Array.isArray(edited)) {
+    return { ...call, args: edited as Record<string, unknown> };
+  }
+  const message = (decision as { message?: unknown } | null)?.message;
+  if (type === "reject") return new ToolRejectedError(call, typeof message === "string" ? sanitizeReason(message) : undefined);
+  return new ToolRejectedError(call, "the answer to the approval request was not understood");
+}
+
+export function toolCallOf(call: PlannedCall): ToolCall {
   return { type: "tool_call", id: call.id, name: call.name, args: call.args };
 }
 
@@ -85,6 +120,17 @@ export async function executeToolCall(call: PlannedCall, context: ExecutionConte
     return { kind: "error", error: new UnknownToolError(call, names, closestMatch(call.name, names)) };
   }
 
+  if (context.needsApproval(call)) {
+    let approved: PlannedCall | ToolRejectedError;
+    try {
+      approved = approve(call, context);
+    } catch (thrown) {
+      return classifyThrown(tool, call, thrown);
+    }
+    if (approved instanceof ToolRejectedError) return { kind: "error", error: approved };
+    call = approved;
+  }
+
   const runSignal = context.config.signal;
   if (runSignal?.aborted) return { kind: "error", error: new ToolCancelledError(call, { cause: runSignal.reason }) };
 
@@ -114,20 +160,21 @@ export async function executeToolCall(call: PlannedCall, context: ExecutionConte
 
   const { config } = context;
   const toolConfig = { ...config, signal: controller.signal };
-  const runtime: ToolRuntime = {
+  const runtime: SafeToolRuntime = {
     ...toolConfig,
+    idempotencyKey: idempotencyKey(context, call),
     state: context.state,
     toolCallId: call.id,
     toolCall: toolCallOf(call),
     config: toolConfig,
     context: config.context,
-    store: (config.store ?? null) as ToolRuntime["store"],
-    writer: (config.writer ?? config.configurable?.writer ?? null) as ToolRuntime["writer"],
+    store: (config.store ?? null) as SafeToolRuntime["store"],
+    writer: (config.writer ?? config.configurable?.writer ?? null) as SafeToolRuntime["writer"],
   };
 
   const run = (async (): Promise<CallOutcome> => {
     try {
-      const value: unknown = await (tool.invoke as (input: ToolCall, config: ToolRuntime) => Promise<unknown>)(
+      const value: unknown = await (tool.invoke as (input: ToolCall, config: SafeToolRuntime) => Promise<unknown>)(
         toolCallOf(call),
         runtime,
       );

@@ -3,7 +3,10 @@ export { safeToolsCondition, type RoutableState } from "./safe-tools-condition.j
 export { validateToolResults, type ToolResultProblem, type ToolResultProblemKind } from "./validate-tool-results.js";
 export { repairToolResults, type RepairOptions } from "./repair-tool-results.js";
 export type {
+  ApprovalDecision,
+  ApprovalRequest,
   MessagesUpdate,
+  SafeToolRuntime,
   SafeTool,
   SafeToolNodeOptions,
   SafeToolNodeOutput,
@@ -20,6 +23,7 @@ export {
   ToolExecutionError,
   ToolTimeoutError,
   ToolCancelledError,
+  ToolRejectedError,
   type ToolCallErrorKind,
   type FailedCall,
   type ArgumentIssue,

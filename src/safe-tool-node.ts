@@ -5,9 +5,9 @@ import { assembleUpdate } from "./assemble-update.js";
 import { canRunTasks, combineControlFlow, executeAsTask, hasCheckpointer } from "./durable.js";
 import { settleOutcome } from "./to-tool-message.js";
 import { InvalidOptionsError } from "./errors.js";
-import { executeToolCall, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
+import { executeToolCall, toolCallOf, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
 import { runLimited } from "./limit.js";
-import { isAnsweredAfterLastAI, planNeedsWork, planToolCalls, type CallPlan, type PlannedCall } from "./plan-tool-calls.js";
+import { findAnsweredAI, isAnsweredAfterLastAI, planNeedsWork, planToolCalls, type CallPlan, type PlannedCall } from "./plan-tool-calls.js";
 import { readInput, type NodeInput } from "./read-input.js";
 import { withRepairedHistory } from "./repair-update.js";
 import { safeStringify } from "./describe-error.js";
@@ -106,6 +106,7 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
   private readonly tags: string[] | undefined;
   private readonly repairHistory: boolean;
   private readonly durable: boolean | "auto";
+  private readonly requireApproval: SafeToolNodeOptions["requireApproval"];
 
   /**
    * @param tools Structured tools, `tool()` tools, dynamic tools or `RunnableToolLike`s, with unique names.
@@ -150,6 +151,10 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
     this.maxConcurrency = limit;
     this.repairHistory = options.repairHistory ?? false;
     this.durable = options.durable ?? "auto";
+    this.requireApproval = options.requireApproval;
+    if (this.requireApproval !== undefined && typeof this.requireApproval !== "function" && !Array.isArray(this.requireApproval)) {
+      throw new InvalidOptionsError("SafeToolNode: requireApproval must be a list of tool names or a function of the call.");
+    }
     if (this.durable !== "auto" && typeof this.durable !== "boolean") {
       throw new InvalidOptionsError(`SafeToolNode: durable must be "auto", true or false, received ${String(this.durable)}.`);
     }
@@ -207,13 +212,20 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
       reemitted = plan!.slots.map((slot) => (slot.existing && slot.reemit ? slot.existing : undefined));
     }
 
+    const approval = this.requireApproval;
+    const aiIndex = plan ? -1 : findAnsweredAI(read.messages);
     const context: ExecutionContext = {
       tools: this.toolsByName,
       config,
       state: read.state,
       timeoutMs: (toolName) => this.toolTimeoutMs.get(toolName) ?? this.defaultTimeoutMs,
+      aiMessageId: plan ? plan.ai.id : read.messages[aiIndex]?.id,
+      needsApproval: (call) =>
+        approval === undefined ? false : typeof approval === "function" ? approval(toolCallOf(call)) : approval.includes(call.name),
     };
-    const durable = this.durable === "auto" ? canRunTasks(config) && hasCheckpointer(config) : this.durable && canRunTasks(config);
+    // Approvals interrupt per call, which needs each call in its own task.
+    const wantTasks = this.durable === "auto" ? hasCheckpointer(config) || approval !== undefined : this.durable;
+    const durable = wantTasks && canRunTasks(config);
     const execute = durable
       ? (call: PlannedCall) => executeAsTask(call, context, (outcome) => settleOutcome(outcome, call, this.handleToolErrors))
       : (call: PlannedCall) => executeToolCall(call, context);

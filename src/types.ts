@@ -1,4 +1,5 @@
 import type { BaseMessage } from "@langchain/core/messages";
+import type { ToolRuntime } from "@langchain/core/tools";
 import type { ToolCall } from "@langchain/core/messages/tool";
 import type { RunnableToolLike } from "@langchain/core/runnables";
 import type { DynamicTool, StructuredToolInterface } from "@langchain/core/tools";
@@ -78,6 +79,14 @@ export interface SafeToolNodeOptions {
    * the node runs inside a graph. `false`: never (as `ToolNode`).
    */
   durable?: boolean | "auto";
+  /**
+   * Calls that need a human's approval before they run: tool names, or a
+   * predicate. Each such call raises an `interrupt()` with an
+   * {@link ApprovalRequest}; the resume value is an {@link ApprovalDecision}.
+   * A rejection becomes the call's (error) result; approved calls run once.
+   * Needs a graph with a checkpointer (as every interrupt does).
+   */
+  requireApproval?: readonly string[] | ((call: ToolCall) => boolean);
 }
 
 /**
@@ -107,3 +116,55 @@ export interface MessagesUpdate {
  * ```
  */
 export type SafeToolNodeOutput = MessagesUpdate | BaseMessage[] | Array<MessagesUpdate | BaseMessage[] | Command>;
+
+/**
+ * The value of the interrupt raised for a call that needs approval.
+ *
+ * @example
+ * ```ts
+ * const out = await graph.invoke(input, config);
+ * for (const { id, value } of out.__interrupt__ ?? []) {
+ *   const request = value as ApprovalRequest; // { type: "tool_approval", toolCall: { id, name, args }, idempotencyKey }
+ * }
+ * ```
+ */
+export interface ApprovalRequest {
+  type: "tool_approval";
+  toolCall: { id: string; name: string; args: Record<string, unknown> };
+  idempotencyKey: string;
+}
+
+/**
+ * A human's answer to an {@link ApprovalRequest}, given as the resume value
+ * (`new Command({ resume: { [interruptId]: decision } })`). Anything else is
+ * treated as a rejection.
+ *
+ * @example
+ * ```ts
+ * const decision: ApprovalDecision = { type: "reject", message: "wrong recipient" };
+ * await graph.invoke(new Command({ resume: { [interruptId]: decision } }), config);
+ * ```
+ */
+export type ApprovalDecision =
+  | "approve"
+  | "reject"
+  | { type: "approve" }
+  | { type: "reject"; message?: string }
+  | { type: "edit"; args: Record<string, unknown> };
+
+/**
+ * What tools receive as their second argument: `ToolNode`'s `ToolRuntime`,
+ * plus `signal` (fires on the call's timeout or the run's abort) and a
+ * stable `idempotencyKey` (`<thread_id>:<AIMessage id>:<tool_call_id>`) to
+ * pass to external systems, so that a call retried after a crash is
+ * recognised there.
+ *
+ * @example
+ * ```ts
+ * const charge = tool(async ({ cents }, runtime) => {
+ *   const { idempotencyKey } = runtime as SafeToolRuntime;
+ *   return payments.charge({ cents, idempotencyKey });
+ * }, { name: "charge", description: "Charge the card.", schema: z.object({ cents: z.number() }) });
+ * ```
+ */
+export type SafeToolRuntime = ToolRuntime & { idempotencyKey: string; signal: AbortSignal };

@@ -14,6 +14,7 @@ describe("public API", () => {
         "ToolCallError",
         "ToolCancelledError",
         "ToolExecutionError",
+        "ToolRejectedError",
         "ToolTimeoutError",
         "UnknownToolError",
         "safeToolsCondition",
