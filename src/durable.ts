@@ -1,7 +1,7 @@
 import type { ToolMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
-import { type Command, GraphInterrupt, task } from "@langchain/langgraph";
+import { Command, GraphInterrupt, isCommand, task } from "@langchain/langgraph";
 import { executeToolCall, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
 import type { PlannedCall } from "./plan-tool-calls.js";
 
@@ -35,19 +35,40 @@ export async function executeAsTask(
   context: ExecutionContext,
   settle: (outcome: Exclude<CallOutcome, { kind: "control" }>) => ToolMessage | Command,
 ): Promise<CallOutcome> {
-  const run = task(call.name, async () => {
+  const run = task(call.name, async (): Promise<ToolMessage | PackedCommand> => {
     // The task's own config (its checkpoint namespace, scratchpad and
     // callbacks) is what interrupt() and tracing inside the tool must see.
     const taskConfig = (AsyncLocalStorageProviderSingleton.getRunnableConfig() ?? {}) as NodeConfig;
     const outcome = await executeToolCall(call, { ...context, config: { ...context.config, ...taskConfig } });
     if (outcome.kind === "control") throw outcome.thrown;
-    return settle(outcome);
+    const settled = settle(outcome);
+    return isCommand(settled) ? packCommand(settled as Command) : (settled as ToolMessage);
   });
   try {
-    return { kind: "output", value: await run() };
+    return { kind: "output", value: unpack(await run()) };
   } catch (thrown) {
     return { kind: "control", thrown };
   }
+}
+
+/**
+ * A Command as plain data: a checkpointer brings a Command instance back as
+ * a plain object (its messages and Sends not revived), so a task returns this
+ * form instead, which revives - messages by the checkpointer's serializer,
+ * Sends by the Command constructor.
+ */
+interface PackedCommand {
+  lg_safe_tool_node_command: { graph?: string; goto?: unknown; resume?: unknown; update?: unknown };
+}
+
+function packCommand(command: Command): PackedCommand {
+  const { graph, goto, resume, update } = command;
+  return { lg_safe_tool_node_command: { graph, goto, resume, update } };
+}
+
+function unpack(value: ToolMessage | PackedCommand): ToolMessage | Command {
+  const packed = (value as Partial<PackedCommand>).lg_safe_tool_node_command;
+  return packed ? new Command(packed as ConstructorParameters<typeof Command>[0]) : (value as ToolMessage);
 }
 
 const INTERRUPT_NAMES = new Set(["GraphInterrupt", "NodeInterrupt"]);

@@ -37,6 +37,8 @@ export interface TurnCase {
   /** Results already after the AIMessage, by the ids the model gave, plus orphans. */
   answered: string[];
   answeredReversed: boolean;
+  /** Run the node inside a graph with a checkpointer (each call a LangGraph task). */
+  durable: boolean;
 }
 
 const circular: Record<string, unknown> = { a: 1 };
@@ -106,6 +108,7 @@ export const turnCaseArb: fc.Arbitrary<TurnCase> = fc.record({
   calls: fc.array(callArb, { minLength: 1, maxLength: 6 }),
   answered: fc.subarray(["call_a", "call_b", "call_c", "call_d", "orphan_1"]),
   answeredReversed: fc.boolean(),
+  durable: fc.boolean(),
 });
 
 /** The tools a case runs against. */

@@ -3,6 +3,7 @@
  * be replayed as an ordinary test.
  */
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { expect } from "vitest";
 import { SafeToolNode, repairToolResults, validateToolResults } from "../../src/index.js";
 import { applyOutput, invariantProblems } from "../helpers/invariant.js";
@@ -10,6 +11,18 @@ import { sendThroughProviders } from "../helpers/wire.js";
 import { buildHistory, fuzzTools, type TurnCase } from "./cases.js";
 
 const node = new SafeToolNode(fuzzTools(), { timeoutMs: 25 });
+const durableGraph = new StateGraph(MessagesAnnotation)
+  .addNode("tools", node)
+  .addEdge(START, "tools")
+  .compile({ checkpointer: new MemorySaver() });
+let threads = 0;
+
+/** The history after one node run: applied by LangGraph's reducer directly, or by a checkpointed graph. */
+async function runNode(history: BaseMessage[], durable: boolean): Promise<BaseMessage[]> {
+  if (!durable) return applyOutput(history, await node.invoke({ messages: history }));
+  const state = await durableGraph.invoke({ messages: history }, { configurable: { thread_id: `fuzz-${++threads}` } });
+  return state.messages;
+}
 
 async function expectAccepted(history: readonly BaseMessage[], allowed?: RegExp): Promise<void> {
   const rejected = (await sendThroughProviders(history)).filter((r) => r.error && !(allowed && allowed.test(r.error)));
@@ -24,7 +37,7 @@ async function expectAccepted(history: readonly BaseMessage[], allowed?: RegExp)
  */
 export async function checkTurn(c: TurnCase): Promise<void> {
   const history = buildHistory(c);
-  const after = applyOutput(history, await node.invoke({ messages: history }));
+  const after = await runNode(history, c.durable);
   expect(invariantProblems(after)).toEqual([]);
   // Ids reused from earlier turns are the model's doing; only Anthropic's
   // request-wide uniqueness rule may object (repairToolResults fixes it).

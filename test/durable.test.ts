@@ -1,0 +1,203 @@
+import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { tool, type ToolRuntime } from "@langchain/core/tools";
+import { Command, MemorySaver, MessagesAnnotation, START, StateGraph, interrupt, type BaseCheckpointSaver } from "@langchain/langgraph";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { SafeToolNode, type ApprovalRequest, type SafeToolNodeOptions, type SafeToolRuntime } from "../src/index.js";
+import { aiWith, call, historyWith } from "./helpers/fixtures.js";
+import { expectValidHistory } from "./helpers/invariant.js";
+
+type Interrupts = { __interrupt__?: { id: string; value: unknown }[] };
+
+/** Tools that count their runs, one of each kind a batch needs. */
+function countingTools() {
+  const runs: Record<string, number> = {};
+  const count = (name: string) => (runs[name] = (runs[name] ?? 0) + 1);
+  const lookup = tool(async ({ q }) => (count(`lookup:${q}`), `found ${q}`), {
+    name: "lookup",
+    description: "Look something up.",
+    schema: z.object({ q: z.string() }),
+  });
+  const ask = tool(
+    async ({ question }) => {
+      count(`ask:${question}`);
+      const answer = interrupt({ question });
+      return `answer to ${question}: ${String(answer)}`;
+    },
+    { name: "ask", description: "Ask the human.", schema: z.object({ question: z.string() }) },
+  );
+  const sendEmail = tool(async ({ to }) => (count(`send_email:${to}`), `sent to ${to}`), {
+    name: "send_email",
+    description: "Send an email.",
+    schema: z.object({ to: z.string() }),
+  });
+  const deleteFile = tool(async ({ path }) => (count(`delete:${path}`), `deleted ${path}`), {
+    name: "delete_file",
+    description: "Delete a file.",
+    schema: z.object({ path: z.string() }),
+  });
+  return { runs, tools: [lookup, ask, sendEmail, deleteFile] };
+}
+
+function toolsGraph(node: SafeToolNode, checkpointer: BaseCheckpointSaver = new MemorySaver()) {
+  return new StateGraph(MessagesAnnotation).addNode("tools", node).addEdge(START, "tools").compile({ checkpointer });
+}
+
+const results = (messages: BaseMessage[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+
+describe("interrupts (durable mode, on LangGraph's checkpointer)", () => {
+  it("does not run finished siblings again on resume", async () => {
+    const { runs, tools } = countingTools();
+    const graph = toolsGraph(new SafeToolNode(tools));
+    const config = { configurable: { thread_id: "siblings" } };
+    const ai = aiWith([call("lookup", { q: "a" }, "c1"), call("ask", { question: "ok?" }, "c2"), call("lookup", { q: "b" }, "c3")]);
+    const first = (await graph.invoke({ messages: historyWith(ai) }, config)) as Interrupts;
+    expect(first.__interrupt__).toHaveLength(1);
+    const done = await graph.invoke(new Command({ resume: "yes" }), config);
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).map((r) => r.content)).toEqual(["found a", "answer to ok?: yes", "found b"]);
+    expect(runs).toEqual({ "lookup:a": 1, "lookup:b": 1, "ask:ok?": 2 });
+  });
+
+  it("without durable mode, siblings run again on resume (as with ToolNode): the count above is meaningful", async () => {
+    const { runs, tools } = countingTools();
+    const graph = toolsGraph(new SafeToolNode(tools, { durable: false }));
+    const config = { configurable: { thread_id: "not-durable" } };
+    const ai = aiWith([call("lookup", { q: "a" }, "c1"), call("ask", { question: "ok?" }, "c2")]);
+    await graph.invoke({ messages: historyWith(ai) }, config);
+    await graph.invoke(new Command({ resume: "yes" }), config);
+    expect(runs["lookup:a"]).toBe(2);
+  });
+
+  it("surfaces every interrupt of a batch at once, and routes each resume value to its own call", async () => {
+    const { runs, tools } = countingTools();
+    const graph = toolsGraph(new SafeToolNode(tools));
+    const config = { configurable: { thread_id: "many" } };
+    const ai = aiWith([call("ask", { question: "colour?" }, "c1"), call("lookup", { q: "z" }, "c2"), call("ask", { question: "size?" }, "c3")]);
+    const first = (await graph.invoke({ messages: historyWith(ai) }, config)) as Interrupts;
+    expect(first.__interrupt__!.map((i) => i.value)).toEqual([{ question: "colour?" }, { question: "size?" }]);
+    const resume = Object.fromEntries(first.__interrupt__!.map((i) => [i.id, (i.value as { question: string }).question === "colour?" ? "red" : "XL"]));
+    const done = await graph.invoke(new Command({ resume }), config);
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).map((r) => r.content)).toEqual(["answer to colour?: red", "found z", "answer to size?: XL"]);
+    expect(runs["lookup:z"]).toBe(1);
+  });
+});
+
+describe("approval before a call runs (requireApproval)", () => {
+  const calls = () => [
+    call("send_email", { to: "ana@example.test" }, "c1"),
+    call("delete_file", { path: "/tmp/x" }, "c2"),
+    call("lookup", { q: "weather" }, "c3"),
+  ];
+
+  async function approveThenResume(options: SafeToolNodeOptions, decide: (request: ApprovalRequest) => unknown, threadId: string) {
+    const { runs, tools } = countingTools();
+    const graph = toolsGraph(new SafeToolNode(tools, options));
+    const config = { configurable: { thread_id: threadId } };
+    const ai = aiWith(calls());
+    const first = (await graph.invoke({ messages: historyWith(ai) }, config)) as Interrupts;
+    const requests = first.__interrupt__!.map((i) => i.value as ApprovalRequest);
+    const done = await graph.invoke(new Command({ resume: Object.fromEntries(first.__interrupt__!.map((i) => [i.id, decide(i.value as ApprovalRequest)])) }), config);
+    await expectValidHistory(done.messages);
+    return { runs, requests, done: done.messages as BaseMessage[], ai };
+  }
+
+  it("asks for each listed call, runs the approved ones once, and answers a rejection with the reason", async () => {
+    const { runs, requests, done, ai } = await approveThenResume(
+      { requireApproval: ["send_email", "delete_file"] },
+      (r) => (r.toolCall.name === "send_email" ? { type: "approve" } : { type: "reject", message: "keep that file" }),
+      "approve-1",
+    );
+    expect(requests).toEqual([
+      { type: "tool_approval", toolCall: { id: "c1", name: "send_email", args: { to: "ana@example.test" } }, idempotencyKey: `approve-1:${ai.id}:c1` },
+      { type: "tool_approval", toolCall: { id: "c2", name: "delete_file", args: { path: "/tmp/x" } }, idempotencyKey: `approve-1:${ai.id}:c2` },
+    ]);
+    expect(runs).toEqual({ "send_email:ana@example.test": 1, "lookup:weather": 1 });
+    expect(results(done).map((r) => [r.tool_call_id, r.status, r.content])).toEqual([
+      ["c1", "success", "sent to ana@example.test"],
+      ["c2", "error", 'Error: the user rejected this call to "delete_file": keep that file. Do not call it again unless the user asks for it.'],
+      ["c3", "success", "found weather"],
+    ]);
+  });
+
+  it("runs a call with edited arguments, and treats an answer it cannot read as a rejection", async () => {
+    const { runs, done } = await approveThenResume(
+      { requireApproval: (c) => c.name !== "lookup" },
+      (r) => (r.toolCall.name === "send_email" ? { type: "edit", args: { to: "bob@example.test" } } : 42),
+      "approve-2",
+    );
+    expect(runs).toEqual({ "send_email:bob@example.test": 1, "lookup:weather": 1 });
+    expect(results(done)[1]!.content).toMatch(/rejected this call to "delete_file": the answer to the approval request was not understood/);
+  });
+});
+
+describe("idempotency key", () => {
+  it("is <thread>:<AIMessage id>:<call id>, the same on every attempt", async () => {
+    const keys: string[] = [];
+    const pay = tool(
+      async (_args, runtime: ToolRuntime) => {
+        keys.push((runtime as SafeToolRuntime).idempotencyKey);
+        interrupt("confirm payment?");
+        return "paid";
+      },
+      { name: "pay", description: "Pay.", schema: z.object({}) },
+    );
+    const graph = toolsGraph(new SafeToolNode([pay]));
+    const config = { configurable: { thread_id: "idem" } };
+    const ai = aiWith([call("pay", {}, "call_pay")]);
+    await graph.invoke({ messages: historyWith(ai) }, config);
+    await graph.invoke(new Command({ resume: true }), config);
+    expect(keys).toEqual([`idem:${ai.id}:call_pay`, `idem:${ai.id}:call_pay`]);
+  });
+});
+
+describe("durable mode keeps the rest of the behaviour", () => {
+  it("shows each tool run in streamEvents, and answers failures", async () => {
+    const broken = tool(
+      async (): Promise<string> => {
+        throw new Error("nope");
+      },
+      { name: "broken", description: "b", schema: z.object({}) },
+    );
+    const { tools } = countingTools();
+    const graph = toolsGraph(new SafeToolNode([...tools, broken]));
+    const events: [string, string][] = [];
+    const input = { messages: historyWith(aiWith([call("lookup", { q: "e" }, "c1"), call("broken", {}, "c2")])) };
+    for await (const event of graph.streamEvents(input, { version: "v2", configurable: { thread_id: "events" } })) {
+      if (event.event.startsWith("on_tool_")) events.push([event.event, event.name]);
+    }
+    expect(events).toEqual(
+      expect.arrayContaining([
+        ["on_tool_start", "lookup"],
+        ["on_tool_end", "lookup"],
+        ["on_tool_start", "broken"],
+        ["on_tool_error", "broken"],
+      ]),
+    );
+    const state = await graph.getState({ configurable: { thread_id: "events" } });
+    await expectValidHistory(state.values.messages);
+  });
+});
+
+describe("durable mode with Command results", () => {
+  it("saves and replays a Command result across an interrupt of a sibling", async () => {
+    let saves = 0;
+    const remember = tool(
+      async (_a, rt: ToolRuntime) => {
+        saves += 1;
+        return new Command({ update: { messages: [new ToolMessage({ content: "remembered", tool_call_id: rt.toolCallId })] } });
+      },
+      { name: "remember", description: "r", schema: z.object({}) },
+    );
+    const { tools } = countingTools();
+    const graph = toolsGraph(new SafeToolNode([...tools, remember]));
+    const config = { configurable: { thread_id: "cmd" } };
+    const ai = aiWith([call("remember", {}, "c1"), call("ask", { question: "go?" }, "c2")]);
+    await graph.invoke({ messages: historyWith(ai) }, config);
+    const done = await graph.invoke(new Command({ resume: "go" }), config);
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).map((r) => r.content)).toEqual(["remembered", "answer to go?: go"]);
+    expect(saves).toBe(1);
+  });
+});
