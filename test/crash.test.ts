@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { crashAndResume } from "./crash/harness.js";
+import { postgresUrl } from "./crash/postgres.js";
+import { expectValidHistory } from "./helpers/invariant.js";
+
+const N = 5;
+const KS = [0, 1, 3, 4];
+
+async function expectOnlyUnfinishedRerun(backend: "sqlite" | "postgres", target: string, k: number) {
+  const { starts, finishes, history, killed } = await crashAndResume(backend, target, N, k);
+  expect(killed).toBe(true);
+  // Each call finished exactly once over both processes: no side effect repeated.
+  expect(finishes).toEqual(Array(N).fill(1));
+  // The k calls that had finished were not started again; the others were, once.
+  expect(starts).toEqual(Array.from({ length: N }, (_, i) => (i < k ? 1 : 2)));
+  await expectValidHistory(history);
+  expect(history.slice(2).map((m) => m.content)).toEqual(Array.from({ length: N }, (_, i) => `result ${i}`));
+}
+
+describe("a process killed mid-batch (SQLite checkpointer)", () => {
+  it.each(KS)(`resumes after %i of ${N} calls finished, running only the unfinished ones`, async (k) => {
+    await expectOnlyUnfinishedRerun("sqlite", "checkpoints.sqlite", k);
+  });
+});
+
+describe("the crash test itself", () => {
+  it("sees finished calls run again when durable mode is off (as with ToolNode)", async () => {
+    const { finishes } = await crashAndResume("sqlite", "checkpoints.sqlite", N, 3, { durable: false });
+    expect(finishes).toEqual([2, 2, 2, 1, 1]);
+  });
+});
+
+const pg = await postgresUrl();
+describe.skipIf(!pg.url)(`a process killed mid-batch (PostgreSQL checkpointer)${pg.url ? "" : `: SKIPPED, ${pg.reason}`}`, () => {
+  it.each(KS)(`resumes after %i of ${N} calls finished, running only the unfinished ones`, async (k) => {
+    await expectOnlyUnfinishedRerun("postgres", pg.url!, k);
+  });
+});
