@@ -1,7 +1,7 @@
 import { coerceMessageLikeToMessage, isBaseMessage, ToolMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
 import { Command, isCommand } from "@langchain/langgraph";
 import type { CallOutcome } from "./execute-tool-call.js";
-import type { CallPlan, PlannedCall } from "./plan-tool-calls.js";
+import type { PlannedCall } from "./plan-tool-calls.js";
 import { errorToToolMessage, outputToToolMessage } from "./to-tool-message.js";
 import type { SafeToolNodeOutput, ToolErrorHandler } from "./types.js";
 
@@ -47,12 +47,16 @@ class BatchView {
   private historyIds: Set<string> | undefined;
   readonly batchIds: ReadonlySet<string>;
 
+  /** The corrected AIMessage this update writes, if any. */
+  readonly corrected: BaseMessage | undefined;
+
   constructor(
-    readonly plan: CallPlan | undefined,
+    prefix: readonly BaseMessage[],
     calls: readonly PlannedCall[],
     private readonly history: readonly BaseMessage[],
   ) {
     this.batchIds = new Set(calls.map((call) => call.id));
+    this.corrected = prefix.find((m) => m.getType() === "ai" && m.id !== undefined);
   }
 
   /**
@@ -101,7 +105,7 @@ function takeResult(messages: readonly unknown[], call: PlannedCall, view: Batch
   let own: { message: ToolMessage; at: number } | undefined;
   let stray: { message: ToolMessage; at: number } | undefined;
   const rest: unknown[] = [];
-  const corrected = view.plan?.prefix.find((m) => m.id !== undefined && m.id === view.plan?.ai.id);
+  const corrected = view.corrected;
   for (const entry of messages) {
     const message = asMessage(entry);
     if (ToolMessage.isInstance(message)) {
@@ -185,7 +189,8 @@ function mergeParentCommands(commands: { command: Command; parts: UpdateParts }[
 }
 
 export interface AssembleInput {
-  plan: CallPlan | undefined;
+  /** Messages that open the update: the plan's corrections, or those a fan-out Send carries. */
+  prefix: readonly BaseMessage[];
   /** The input history, consulted only when a Command carries ToolMessages for unknown ids. */
   history: readonly BaseMessage[];
   calls: readonly PlannedCall[];
@@ -203,9 +208,9 @@ export interface AssembleInput {
  * their result, then one merged `Command.PARENT`.
  */
 export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
-  const { plan, calls, outcomes, reemitted, handleToolErrors, listInput } = input;
-  const view = new BatchView(plan, calls, input.history);
-  const messages: BaseMessage[] = [...(plan?.prefix ?? [])];
+  const { calls, outcomes, reemitted, handleToolErrors, listInput } = input;
+  const view = new BatchView(input.prefix, calls, input.history);
+  const messages: BaseMessage[] = [...input.prefix];
   const localCommands: Command[] = [];
   const parentCommands: { command: Command; parts: UpdateParts }[] = [];
 

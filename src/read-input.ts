@@ -13,7 +13,12 @@ export interface NodeInput {
   listInput: boolean;
   /** Set when the node was reached through `Send("tools", { ...state, lg_tool_call })`. */
   sendCall?: ToolCall;
+  /** Messages the fan-out router asked this Send to write first (the AIMessage correction). */
+  sendPrefix?: BaseMessage[];
 }
+
+/** The Send payload key that carries the fan-out router's corrections to one of its Sends. */
+export const SEND_PREFIX_KEY = "safe_tool_node_prefix";
 
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -51,8 +56,10 @@ export function readInput(input: unknown): NodeInput {
   const record = input as Record<string, unknown>;
   let state: Record<string, unknown> = record;
   let sendCall: ToolCall | undefined;
+  let sendPrefix: BaseMessage[] | undefined;
   if ("lg_tool_call" in record) {
-    const { lg_tool_call: call, ...rest } = record;
+    const { lg_tool_call: call, [SEND_PREFIX_KEY]: prefix, ...rest } = record;
+    if (Array.isArray(prefix)) sendPrefix = prefix as BaseMessage[];
     if (typeof call !== "object" || call === null || typeof (call as ToolCall).name !== "string") {
       throw new InvalidNodeInputError(
         `SafeToolNode: "lg_tool_call" of the Send payload must be a tool call with a name, received ${describe(call)}.`,
@@ -62,7 +69,7 @@ export function readInput(input: unknown): NodeInput {
     state = rest;
   }
   if (!("messages" in state)) {
-    if (sendCall) return { messages: [], source: "state.messages", state, listInput: false, sendCall };
+    if (sendCall) return { messages: [], source: "state.messages", state, listInput: false, sendCall, ...(sendPrefix ? { sendPrefix } : {}) };
     const keys = Object.keys(state);
     throw new InvalidNodeInputError(
       `SafeToolNode: the state has no "messages" key (keys: ${keys.length ? keys.join(", ") : "none"}).`,
@@ -78,5 +85,6 @@ export function readInput(input: unknown): NodeInput {
     state,
     listInput: false,
     ...(sendCall ? { sendCall } : {}),
+    ...(sendPrefix ? { sendPrefix } : {}),
   };
 }

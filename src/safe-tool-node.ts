@@ -224,8 +224,9 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
         approval === undefined ? false : typeof approval === "function" ? approval(toolCallOf(call)) : approval.includes(call.name),
     };
     // Approvals interrupt per call, which needs each call in its own task.
+    // A Send already runs its one call as its own graph task.
     const wantTasks = this.durable === "auto" ? hasCheckpointer(config) || approval !== undefined : this.durable;
-    const durable = wantTasks && canRunTasks(config);
+    const durable = wantTasks && !read.sendCall && canRunTasks(config);
     const execute = durable
       ? (call: PlannedCall) => executeAsTask(call, context, (outcome) => settleOutcome(outcome, call, this.handleToolErrors))
       : (call: PlannedCall) => executeToolCall(call, context);
@@ -236,7 +237,7 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
     if (control.length > 0) throw combineControlFlow(control);
 
     return assembleUpdate({
-      plan,
+      prefix: plan?.prefix ?? read.sendPrefix ?? [],
       history: read.messages,
       calls,
       outcomes,

@@ -6,8 +6,8 @@ import { expectValidHistory } from "./helpers/invariant.js";
 const N = 5;
 const KS = [0, 1, 3, 4];
 
-async function expectOnlyUnfinishedRerun(backend: "sqlite" | "postgres", target: string, k: number) {
-  const { starts, finishes, history, killed } = await crashAndResume(backend, target, N, k);
+async function expectOnlyUnfinishedRerun(backend: "sqlite" | "postgres", target: string, k: number, mode: "batch" | "fanout" = "batch") {
+  const { starts, finishes, history, killed } = await crashAndResume(backend, target, N, k, { mode });
   expect(killed).toBe(true);
   // Each call finished exactly once over both processes: no side effect repeated.
   expect(finishes).toEqual(Array(N).fill(1));
@@ -20,6 +20,12 @@ async function expectOnlyUnfinishedRerun(backend: "sqlite" | "postgres", target:
 describe("a process killed mid-batch (SQLite checkpointer)", () => {
   it.each(KS)(`resumes after %i of ${N} calls finished, running only the unfinished ones`, async (k) => {
     await expectOnlyUnfinishedRerun("sqlite", "checkpoints.sqlite", k);
+  });
+});
+
+describe("a process killed mid-batch in fan-out mode (SQLite checkpointer)", () => {
+  it.each([0, 2])(`resumes after %i of ${N} Send tasks finished, running only the unfinished ones`, async (k) => {
+    await expectOnlyUnfinishedRerun("sqlite", "checkpoints.sqlite", k, "fanout");
   });
 });
 

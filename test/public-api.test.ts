@@ -18,6 +18,7 @@ describe("public API", () => {
         "ToolTimeoutError",
         "UnknownToolError",
         "safeToolsCondition",
+        "safeToolsFanOut",
         "validateToolResults",
         "repairToolResults",
       ].sort(),

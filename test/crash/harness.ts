@@ -53,13 +53,13 @@ export async function crashAndResume(
   target: string,
   n: number,
   k: number,
-  options: { durable?: boolean } = {},
+  options: { durable?: boolean; mode?: "batch" | "fanout" } = {},
 ): Promise<CrashResult> {
   const dir = mkdtempSync(join(tmpdir(), "safe-tool-node-crash-"));
   const log = join(dir, "executions.log");
   writeFileSync(log, "");
-  const thread = `crash-${backend}-${n}-${k}-${Date.now()}`;
-  const common = ["--backend", backend, "--target", backend === "sqlite" ? join(dir, target) : target, "--thread", thread, "--n", String(n), "--k", String(k), "--log", log, "--durable", String(options.durable ?? "auto")];
+  const thread = `crash-${backend}-${options.mode ?? "batch"}-${n}-${k}-${Date.now()}`;
+  const common = ["--backend", backend, "--target", backend === "sqlite" ? join(dir, target) : target, "--thread", thread, "--n", String(n), "--k", String(k), "--log", log, "--durable", String(options.durable ?? "auto"), "--mode", options.mode ?? "batch"];
   const first = await runWorker([...common, "--phase", "first"], "READY");
   const resumed = await runWorker([...common, "--phase", "resume"]);
   const line = resumed.stdout.split("\n").find((l) => l.startsWith("HISTORY "));

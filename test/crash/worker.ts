@@ -11,10 +11,10 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { MessagesAnnotation, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
+import { END, MessagesAnnotation, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { SafeToolNode } from "../../src/index.js";
+import { SafeToolNode, safeToolsFanOut } from "../../src/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     log: { type: "string" },
     phase: { type: "string" },
     durable: { type: "string", default: "auto" },
+    mode: { type: "string", default: "batch" },
   },
 });
 const n = Number(values.n);
@@ -57,17 +58,21 @@ const work = tool(
 );
 
 const saver = await checkpointer();
-const graph = new StateGraph(MessagesAnnotation)
-  .addNode("tools", new SafeToolNode([work], { durable: values.durable === "false" ? false : "auto" }))
-  .addEdge(START, "tools")
-  .compile({ checkpointer: saver });
+const fanOut = values.mode === "fanout";
+const node = new SafeToolNode([work], { durable: values.durable === "false" ? false : "auto" });
+const builder = new StateGraph(MessagesAnnotation).addNode("tools", node);
+const graph = (fanOut ? builder.addConditionalEdges(START, safeToolsFanOut("tools"), ["tools", END]) : builder.addEdge(START, "tools")).compile({
+  checkpointer: saver,
+});
 const config = { configurable: { thread_id: values.thread! } };
 
 if (!resuming) {
   // Say READY once every call started and the K finished results are saved.
   const timer = setInterval(async () => {
     const tuple = await saver.getTuple(config);
-    const saved = (tuple?.pendingWrites ?? []).filter(([, channel]) => channel === "__return__").length;
+    // Batch mode saves each call's task result; fan-out mode saves each Send task's messages write.
+    const channel = fanOut ? "messages" : "__return__";
+    const saved = (tuple?.pendingWrites ?? []).filter(([, written]) => written === channel).length;
     // Without durable mode nothing is saved per call: finished is all there is to wait for.
     const finished = values.durable === "false" ? count("done ") : saved;
     if (count("start ") >= n && finished >= k) {
