@@ -5,6 +5,7 @@ import { main as customState } from "../examples/custom-state.js";
 import { main as options } from "../examples/options.js";
 import { main as quickStart } from "../examples/quick-start.js";
 import { brokenThread, main as repairHistory } from "../examples/repair-history.js";
+import { executions, main as humanApproval } from "../examples/human-approval.js";
 import { sendThroughProviders } from "./helpers/wire.js";
 import { expectValidHistory } from "./helpers/invariant.js";
 
@@ -58,5 +59,12 @@ describe("examples run and keep the invariant", () => {
     await expectValidHistory(thread);
     expect(results(thread).map((r) => r.status)).toEqual(["error", "error"]);
     expect(thread.at(-1)!.content).toMatch(/not sure/);
+  });
+
+  it("human-approval: pauses, resumes from SQLite in a fresh graph, runs each call once", async () => {
+    const messages = await humanApproval();
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.content)).toEqual(["checking: 1,250.00 EUR", "Transferred 200 EUR to Ana."]);
+    expect(executions).toEqual(["get_balance checking", "transfer 200 to Ana [key support-42:ai-1:call_transfer]"]);
   });
 });
