@@ -41,4 +41,7 @@ describe.skipIf(!pg.url)(`a process killed mid-batch (PostgreSQL checkpointer)${
   it.each(KS)(`resumes after %i of ${N} calls finished, running only the unfinished ones`, async (k) => {
     await expectOnlyUnfinishedRerun("postgres", pg.url!, k);
   });
+  it.each([0, 2])(`in fan-out mode, resumes after %i of ${N} Send tasks finished, running only the unfinished ones`, async (k) => {
+    await expectOnlyUnfinishedRerun("postgres", pg.url!, k, "fanout");
+  });
 });
