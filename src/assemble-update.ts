@@ -226,7 +226,7 @@ export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
       messages.push(errorToToolMessage(outcome.error, call, handleToolErrors));
       return;
     }
-    if (!isCommand(outcome.value)) {
+    if (ToolMessage.isInstance(outcome.value) || !isCommand(outcome.value)) {
       messages.push(outputToToolMessage(outcome.value, call));
       return;
     }

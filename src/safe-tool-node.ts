@@ -5,7 +5,7 @@ import { assembleUpdate } from "./assemble-update.js";
 import { canRunTasks, combineControlFlow, executeAsTask, hasCheckpointer } from "./durable.js";
 import { settleOutcome } from "./to-tool-message.js";
 import { InvalidOptionsError } from "./errors.js";
-import { executeToolCall, toolCallOf, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
+import { RunAbort, executeToolCall, toolCallOf, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
 import { runLimited } from "./limit.js";
 import { findAnsweredAI, isAnsweredAfterLastAI, planNeedsWork, planToolCalls, type CallPlan, type PlannedCall } from "./plan-tool-calls.js";
 import { readInput, type NodeInput } from "./read-input.js";
@@ -35,6 +35,9 @@ function indexTools(tools: readonly SafeTool[]): Map<string, SafeTool> {
   });
   return byName;
 }
+
+/** The task for a call that already has its result. */
+const noOutcome = (): Promise<CallOutcome | undefined> => Promise.resolve(undefined);
 
 /** The call a Send payload carries, with its id made safe like the AIMessage's. */
 function plannedSendCall(call: NodeInput["sendCall"] & object): PlannedCall {
@@ -181,7 +184,17 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
     // node without passing it, as ToolNode does.
     const base = ensureConfig(options);
     const config = (this.tags ? { ...base, tags: [...(base.tags ?? []), ...this.tags] } : base) as NodeConfig;
+    // task() finds the graph run through async-local storage; nothing else
+    // needs it here (tools get their config passed), and setting it costs a
+    // run tree per invocation, so only durable runs pay for it.
+    if (!this.runsAsTasks(config)) return this.run(input, config);
     return AsyncLocalStorageProviderSingleton.runWithConfig(config, () => this.run(input, config));
+  }
+
+  /** Whether calls run as LangGraph tasks (durable mode, or approvals) in a run with this config. */
+  private runsAsTasks(config: NodeConfig): boolean {
+    const wanted = this.durable === "auto" ? hasCheckpointer(config) || this.requireApproval !== undefined : this.durable;
+    return wanted && canRunTasks(config);
   }
 
   private async run(input: unknown, config: NodeConfig): Promise<SafeToolNodeOutput> {
@@ -220,18 +233,23 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
       state: read.state,
       timeoutMs: (toolName) => this.toolTimeoutMs.get(toolName) ?? this.defaultTimeoutMs,
       aiMessageId: plan ? plan.ai.id : read.messages[aiIndex]?.id,
+      runAbort: new RunAbort(config.signal),
       needsApproval: (call) =>
         approval === undefined ? false : typeof approval === "function" ? approval(toolCallOf(call)) : approval.includes(call.name),
     };
     // Approvals interrupt per call, which needs each call in its own task.
     // A Send already runs its one call as its own graph task.
-    const wantTasks = this.durable === "auto" ? hasCheckpointer(config) || approval !== undefined : this.durable;
-    const durable = wantTasks && !read.sendCall && canRunTasks(config);
+    const durable = !read.sendCall && this.runsAsTasks(config);
     const execute = durable
       ? (call: PlannedCall) => executeAsTask(call, context, (outcome) => settleOutcome(outcome, call, this.handleToolErrors))
       : (call: PlannedCall) => executeToolCall(call, context);
-    const tasks = calls.map((call, index) => (toRun[index] ? () => execute(call) : () => Promise.resolve<CallOutcome | undefined>(undefined)));
-    const outcomes = await runLimited<CallOutcome | undefined>(tasks, this.maxConcurrency);
+    const tasks = calls.map((call, index) => (toRun[index] ? () => execute(call) : noOutcome));
+    let outcomes: (CallOutcome | undefined)[];
+    try {
+      outcomes = await runLimited<CallOutcome | undefined>(tasks, this.maxConcurrency);
+    } finally {
+      context.runAbort.dispose();
+    }
 
     const control = outcomes.flatMap((outcome) => (outcome?.kind === "control" ? [outcome.thrown] : []));
     if (control.length > 0) throw combineControlFlow(control);

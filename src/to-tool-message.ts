@@ -86,5 +86,6 @@ export function settleOutcome(
   handler: true | string | ToolErrorHandler,
 ): ToolMessage | Command {
   if (outcome.kind === "error") return errorToToolMessage(outcome.error, call, handler);
-  return isCommand(outcome.value) ? (outcome.value as Command) : outputToToolMessage(outcome.value, call);
+  if (!ToolMessage.isInstance(outcome.value) && isCommand(outcome.value)) return outcome.value as Command;
+  return outputToToolMessage(outcome.value, call);
 }

@@ -153,9 +153,10 @@ export type ApprovalDecision =
   | { type: "edit"; args: Record<string, unknown> };
 
 /**
- * What tools receive as their second argument: `ToolNode`'s `ToolRuntime`,
- * plus `signal` (fires on the call's timeout or the run's abort) and a
- * stable `idempotencyKey` (`<thread_id>:<AIMessage id>:<tool_call_id>`) to
+ * What tools receive as their second argument: `ToolNode`'s `ToolRuntime`
+ * (whose `signal`, set whenever a timeout applies or the run has a signal -
+ * always inside a graph - fires on the call's timeout or the run's abort),
+ * plus a stable `idempotencyKey` (`<thread_id>:<AIMessage id>:<tool_call_id>`) to
  * pass to external systems, so that a call retried after a crash is
  * recognised there.
  *
@@ -167,4 +168,4 @@ export type ApprovalDecision =
  * }, { name: "charge", description: "Charge the card.", schema: z.object({ cents: z.number() }) });
  * ```
  */
-export type SafeToolRuntime = ToolRuntime & { idempotencyKey: string; signal: AbortSignal };
+export type SafeToolRuntime = ToolRuntime & { idempotencyKey: string };
