@@ -1,5 +1,6 @@
 import type { ToolMessage } from "@langchain/core/messages";
-import { Runnable, ensureConfig, type RunnableConfig } from "@langchain/core/runnables";
+import { ensureConfig, type RunnableConfig } from "@langchain/core/runnables";
+import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { assembleUpdate } from "./assemble-update.js";
 import { canRunTasks, combineControlFlow, executeAsTask, hasCheckpointer } from "./durable.js";
@@ -96,17 +97,15 @@ function plannedSendCall(call: NodeInput["sendCall"] & object): PlannedCall {
  *   .compile();
  * ```
  */
-export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
-  lc_namespace = ["safe_tool_node"];
+export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
+  override lc_namespace = ["safe_tool_node"];
 
-  /** The tools, as given. */
-  readonly tools: readonly SafeTool[];
   private readonly toolsByName: Map<string, SafeTool>;
-  private readonly handleToolErrors: true | string | ToolErrorHandler;
+  private readonly errorText: true | string | ToolErrorHandler;
   private readonly defaultTimeoutMs: number | undefined;
   private readonly toolTimeoutMs: ReadonlyMap<string, number>;
   private readonly maxConcurrency: number;
-  private readonly tags: string[] | undefined;
+  private readonly extraTags: string[] | undefined;
   private readonly repairHistory: boolean;
   private readonly durable: boolean | "auto";
   private readonly requireApproval: SafeToolNodeOptions["requireApproval"];
@@ -123,11 +122,12 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
    * ```
    */
   constructor(tools: readonly SafeTool[], options: SafeToolNodeOptions = {}) {
-    super();
+    // A ToolNode by type and by instanceof, so that code typed for ToolNode
+    // (createReactAgent's tools, a user's own signatures) takes it as is.
+    // Only its tools list is used: invoke below replaces its execution.
+    super(Array.isArray(tools) ? [...tools] : [], { name: options.name ?? "tools" });
     this.toolsByName = indexTools(tools);
-    this.tools = [...tools];
-    this.name = options.name ?? "tools";
-    this.tags = options.tags;
+    this.extraTags = options.tags;
 
     const handle = options.handleToolErrors ?? true;
     if ((handle as unknown) === false) {
@@ -138,7 +138,7 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
     if (handle !== true && typeof handle !== "string" && typeof handle !== "function") {
       throw new InvalidOptionsError("SafeToolNode: handleToolErrors must be true, a string, or a function.");
     }
-    this.handleToolErrors = handle;
+    this.errorText = handle;
 
     this.defaultTimeoutMs = checkDuration(options.timeoutMs, "timeoutMs");
     const perTool = new Map<string, number>();
@@ -183,12 +183,12 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
     // context for interrupt()) when the node is invoked from inside another
     // node without passing it, as ToolNode does.
     const base = ensureConfig(options);
-    const config = (this.tags ? { ...base, tags: [...(base.tags ?? []), ...this.tags] } : base) as NodeConfig;
+    const config = (this.extraTags ? { ...base, tags: [...(base.tags ?? []), ...this.extraTags] } : base) as NodeConfig;
     // task() finds the graph run through async-local storage; nothing else
     // needs it here (tools get their config passed), and setting it costs a
     // run tree per invocation, so only durable runs pay for it.
-    if (!this.runsAsTasks(config)) return this.run(input, config);
-    return AsyncLocalStorageProviderSingleton.runWithConfig(config, () => this.run(input, config));
+    if (!this.runsAsTasks(config)) return this.respond(input, config);
+    return AsyncLocalStorageProviderSingleton.runWithConfig(config, () => this.respond(input, config));
   }
 
   /** Whether calls run as LangGraph tasks (durable mode, or approvals) in a run with this config. */
@@ -197,7 +197,7 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
     return wanted && canRunTasks(config);
   }
 
-  private async run(input: unknown, config: NodeConfig): Promise<SafeToolNodeOutput> {
+  private async respond(input: unknown, config: NodeConfig): Promise<SafeToolNodeOutput> {
     const read = readInput(input);
     const output = await this.answer(read, config);
     // A Send answers one call among siblings; repairing the whole history there would race them.
@@ -241,7 +241,7 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
     // A Send already runs its one call as its own graph task.
     const durable = !read.sendCall && this.runsAsTasks(config);
     const execute = durable
-      ? (call: PlannedCall) => executeAsTask(call, context, (outcome) => settleOutcome(outcome, call, this.handleToolErrors))
+      ? (call: PlannedCall) => executeAsTask(call, context, (outcome) => settleOutcome(outcome, call, this.errorText))
       : (call: PlannedCall) => executeToolCall(call, context);
     const tasks = calls.map((call, index) => (toRun[index] ? () => execute(call) : noOutcome));
     let outcomes: (CallOutcome | undefined)[];
@@ -260,7 +260,7 @@ export class SafeToolNode extends Runnable<unknown, SafeToolNodeOutput> {
       calls,
       outcomes,
       reemitted,
-      handleToolErrors: this.handleToolErrors,
+      handleToolErrors: this.errorText,
       listInput: read.listInput,
     });
   }

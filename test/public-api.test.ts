@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ToolNode } from "@langchain/langgraph/prebuilt";
 import * as api from "../src/index.js";
 
 describe("public API", () => {
@@ -23,6 +24,12 @@ describe("public API", () => {
         "repairToolResults",
       ].sort(),
     );
+  });
+
+  it("is a ToolNode, so code typed for ToolNode takes it", () => {
+    const node: ToolNode = new api.SafeToolNode([]);
+    expect(node).toBeInstanceOf(ToolNode);
+    expect(node.tools).toEqual([]);
   });
 
   it("error classes have stable names and isInstance checks that follow the hierarchy", () => {
