@@ -215,6 +215,8 @@ function runTool(tool: SafeTool, call: PlannedCall, context: ExecutionContext, s
   const toolConfig: NodeConfig = signal ? Object.assign({}, config, { signal }) : config;
   const toolCall = toolCallOf(call);
   const runtime: SafeToolRuntime = Object.assign({}, toolConfig, {
+    // tool_call_id in the run's metadata: on_tool_start / on_tool_end / on_tool_error carry it
+    metadata: Object.assign({}, config.metadata, { tool_call_id: call.id }),
     idempotencyKey: idempotencyKey(context, call),
     state: context.state,
     toolCallId: call.id,

@@ -11,6 +11,7 @@ import { runLimited } from "./limit.js";
 import { findAnsweredAI, isAnsweredAfterLastAI, planNeedsWork, planToolCalls, type CallPlan, type PlannedCall } from "./plan-tool-calls.js";
 import { readInput, type NodeInput } from "./read-input.js";
 import { withRepairedHistory } from "./repair-update.js";
+import { reportFinished, reportSummary } from "./report.js";
 import { safeStringify } from "./describe-error.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
 import type { SafeTool, SafeToolNodeOptions, SafeToolNodeOutput, ToolErrorHandler } from "./types.js";
@@ -240,9 +241,16 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     // Approvals interrupt per call, which needs each call in its own task.
     // A Send already runs its one call as its own graph task.
     const durable = !read.sendCall && this.runsAsTasks(config);
-    const execute = durable
+    const run = durable
       ? (call: PlannedCall) => executeAsTask(call, context, (outcome) => settleOutcome(outcome, call, this.errorText))
       : (call: PlannedCall) => executeToolCall(call, context);
+    const streaming = typeof (config.writer ?? config.configurable?.writer) === "function";
+    const execute = streaming
+      ? (call: PlannedCall) => {
+          const startedAt = Date.now();
+          return run(call).then((outcome) => (reportFinished(config, call, outcome, startedAt), outcome));
+        }
+      : run;
     const tasks = calls.map((call, index) => (toRun[index] ? () => execute(call) : noOutcome));
     let outcomes: (CallOutcome | undefined)[];
     try {
@@ -253,6 +261,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
 
     const control = outcomes.flatMap((outcome) => (outcome?.kind === "control" ? [outcome.thrown] : []));
     if (control.length > 0) throw combineControlFlow(control);
+    await reportSummary(config, outcomes);
 
     return assembleUpdate({
       prefix: plan?.prefix ?? read.sendPrefix ?? [],

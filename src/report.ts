@@ -1,0 +1,96 @@
+import { ToolMessage } from "@langchain/core/messages";
+import { dispatchCustomEvent } from "@langchain/core/callbacks/dispatch/web";
+import type { CallOutcome, NodeConfig } from "./execute-tool-call.js";
+import type { ToolCallErrorKind } from "./errors.js";
+import type { PlannedCall } from "./plan-tool-calls.js";
+
+/**
+ * Written to LangGraph's custom stream (`streamMode: "custom"`) when a call
+ * finishes, so a UI can show a long batch's progress.
+ *
+ * @example
+ * ```ts
+ * for await (const event of await graph.stream(input, { streamMode: "custom" })) {
+ *   if ((event as ToolCallFinished).type === "safe_tool_node.call_finished") render(event);
+ * }
+ * ```
+ */
+export interface ToolCallFinished {
+  type: "safe_tool_node.call_finished";
+  toolCallId: string;
+  name: string;
+  status: "success" | "error";
+  /** Why it failed, when the node knows (not after a replay from the checkpointer). */
+  errorKind?: ToolCallErrorKind;
+  durationMs: number;
+}
+
+/**
+ * The counts of one node run, dispatched as the custom event
+ * `safe_tool_node_summary` (`on_custom_event` in `streamEvents`,
+ * `handleCustomEvent` for callback handlers, an event on the run in LangSmith).
+ *
+ * @example
+ * ```ts
+ * // { calls: 5, succeeded: 3, failed: 2, timedOut: 1, cancelled: 0, rejected: 0, alreadyAnswered: 0 }
+ * ```
+ */
+export interface ToolBatchSummary {
+  calls: number;
+  succeeded: number;
+  /** Every call answered with an error result, whatever the cause (timeouts included). */
+  failed: number;
+  timedOut: number;
+  cancelled: number;
+  rejected: number;
+  /** Calls that had a result before this run and were not run again. */
+  alreadyAnswered: number;
+}
+
+/** The custom event name of {@link ToolBatchSummary}. */
+export const SUMMARY_EVENT = "safe_tool_node_summary";
+
+function describe(outcome: CallOutcome): { status: "success" | "error"; errorKind?: ToolCallErrorKind } | undefined {
+  if (outcome.kind === "control") return undefined; // paused or handed off: not finished
+  if (outcome.kind === "error") return { status: "error", errorKind: outcome.error.kind };
+  const value = outcome.value;
+  return { status: ToolMessage.isInstance(value) && value.status === "error" ? "error" : "success" };
+}
+
+/** Reports each finished call to the custom stream, when the run has one. */
+export function reportFinished(config: NodeConfig, call: PlannedCall, outcome: CallOutcome, startedAt: number): void {
+  const writer = config.writer ?? config.configurable?.writer;
+  if (typeof writer !== "function") return;
+  const finished = describe(outcome);
+  if (!finished) return;
+  const event: ToolCallFinished = { type: "safe_tool_node.call_finished", toolCallId: call.id, name: call.name, ...finished, durationMs: Date.now() - startedAt };
+  try {
+    (writer as (chunk: unknown) => void)(event);
+  } catch {
+    // a failing stream consumer must not cost the call its result
+  }
+}
+
+/** Dispatches the run's {@link ToolBatchSummary} to the callbacks, when the run has any. */
+export async function reportSummary(config: NodeConfig, outcomes: readonly (CallOutcome | undefined)[]): Promise<void> {
+  if (!config.callbacks) return;
+  const summary: ToolBatchSummary = { calls: outcomes.length, succeeded: 0, failed: 0, timedOut: 0, cancelled: 0, rejected: 0, alreadyAnswered: 0 };
+  for (const outcome of outcomes) {
+    if (!outcome) {
+      summary.alreadyAnswered += 1;
+      continue;
+    }
+    const finished = describe(outcome);
+    if (!finished) continue;
+    if (finished.status === "success") summary.succeeded += 1;
+    else summary.failed += 1;
+    if (finished.errorKind === "timeout") summary.timedOut += 1;
+    if (finished.errorKind === "cancelled") summary.cancelled += 1;
+    if (finished.errorKind === "rejected") summary.rejected += 1;
+  }
+  try {
+    await dispatchCustomEvent(SUMMARY_EVENT, summary, config);
+  } catch {
+    // no parent run to attach it to (a bare invoke): nothing to report to
+  }
+}
