@@ -89,7 +89,8 @@ describe("as a StateGraph node", () => {
     for await (const [mode, chunk] of stream) if (mode === "custom") custom.push(chunk);
     expect(seen).toMatchObject({ toolCallId: "call_rt", stateMessages: 2, threadId: "th-1", context: { tenant: "acme" }, signal: true });
     expect((seen.store as { value: unknown }).value).toEqual({ value: "blue" });
-    expect(custom).toEqual([{ progress: "half" }]);
+    // the tool's own chunk, then SafeToolNode's progress event for the call
+    expect(custom).toEqual([{ progress: "half" }, expect.objectContaining({ type: "safe_tool_node.call_finished", toolCallId: "call_rt" })]);
   });
 
   it("answers one call from a Send payload { ...state, lg_tool_call }, without passing lg_tool_call to tools", async () => {
