@@ -35,6 +35,7 @@ function hasMarker(value: unknown, name?: string): boolean {
 export class SafeToolNodeError extends Error {
   /** Stable class name; unaffected by minification. */
   static readonly errorName: string = "SafeToolNodeError";
+  /** @internal The class chain, read by `isInstance` across package copies. */
   declare readonly [MARKER]: string;
 
   constructor(message: string, options?: { cause?: unknown }) {
@@ -148,8 +149,11 @@ export interface FailedCall {
  */
 export class ToolCallError extends SafeToolNodeError {
   static override readonly errorName: string = "ToolCallError";
+  /** What kind of failure this is; each subclass has one. */
   readonly kind: ToolCallErrorKind;
+  /** The tool the model asked for. */
   readonly toolName: string;
+  /** The id of the call (as answered, after id repairs). */
   readonly toolCallId: string;
 
   constructor(
@@ -176,8 +180,11 @@ export class ToolCallError extends SafeToolNodeError {
  */
 export class UnknownToolError extends ToolCallError {
   static override readonly errorName: string = "UnknownToolError";
+  /** Always `"unknown_tool"`. */
   declare readonly kind: "unknown_tool";
+  /** The names of the registered tools. */
   readonly availableTools: readonly string[];
+  /** The registered name closest to the one asked for, when one is close enough to be a typo. */
   readonly closestMatch: string | undefined;
 
   constructor(call: FailedCall, availableTools: readonly string[], closestMatch: string | undefined) {
@@ -206,6 +213,7 @@ export class UnknownToolError extends ToolCallError {
 export interface ArgumentIssue {
   /** Field path such as `"filters.0.date"`; `""` for the arguments object itself. */
   path: string;
+  /** What is wrong with the field, as the schema library words it. */
   message: string;
 }
 
@@ -222,7 +230,9 @@ export interface ArgumentIssue {
  */
 export class InvalidToolArgumentsError extends ToolCallError {
   static override readonly errorName: string = "InvalidToolArgumentsError";
+  /** Always `"invalid_arguments"`. */
   declare readonly kind: "invalid_arguments";
+  /** Each schema violation, by field path. */
   readonly issues: readonly ArgumentIssue[];
 
   constructor(call: FailedCall, issues: readonly ArgumentIssue[], options?: { cause?: unknown }) {
@@ -249,6 +259,7 @@ export class InvalidToolArgumentsError extends ToolCallError {
  */
 export class InvalidToolCallError extends ToolCallError {
   static override readonly errorName: string = "InvalidToolCallError";
+  /** Always `"invalid_tool_call"`. */
   declare readonly kind: "invalid_tool_call";
   /** The parser's error, as reported on the `InvalidToolCall`. */
   readonly parseError: string | undefined;
@@ -277,6 +288,7 @@ export class InvalidToolCallError extends ToolCallError {
  */
 export class ToolExecutionError extends ToolCallError {
   static override readonly errorName: string = "ToolExecutionError";
+  /** Always `"execution"`. */
   declare readonly kind: "execution";
   constructor(call: FailedCall, reason: string, cause: unknown) {
     super(
@@ -298,7 +310,9 @@ export class ToolExecutionError extends ToolCallError {
  */
 export class ToolTimeoutError extends ToolCallError {
   static override readonly errorName: string = "ToolTimeoutError";
+  /** Always `"timeout"`. */
   declare readonly kind: "timeout";
+  /** The timeout that applied to the call. */
   readonly timeoutMs: number;
   constructor(call: FailedCall, timeoutMs: number) {
     super(
@@ -320,6 +334,7 @@ export class ToolTimeoutError extends ToolCallError {
  */
 export class ToolCancelledError extends ToolCallError {
   static override readonly errorName: string = "ToolCancelledError";
+  /** Always `"cancelled"`. */
   declare readonly kind: "cancelled";
   constructor(call: FailedCall, options?: { cause?: unknown }) {
     super(
@@ -342,6 +357,7 @@ export class ToolCancelledError extends ToolCallError {
  */
 export class ToolRejectedError extends ToolCallError {
   static override readonly errorName: string = "ToolRejectedError";
+  /** Always `"rejected"`. */
   declare readonly kind: "rejected";
   /** The reason the human gave, if any. */
   readonly reason: string | undefined;

@@ -16,12 +16,17 @@ import type { PlannedCall } from "./plan-tool-calls.js";
  * ```
  */
 export interface ToolCallFinished {
+  /** Always `"safe_tool_node.call_finished"`, to tell it from other custom chunks. */
   type: "safe_tool_node.call_finished";
+  /** The id the call's result carries. */
   toolCallId: string;
+  /** The tool's name. */
   name: string;
+  /** The status of the call's result. */
   status: "success" | "error";
   /** Why it failed, when the node knows (not after a replay from the checkpointer). */
   errorKind?: ToolCallErrorKind;
+  /** From the call's start to its result, in milliseconds. */
   durationMs: number;
 }
 
@@ -36,12 +41,17 @@ export interface ToolCallFinished {
  * ```
  */
 export interface ToolBatchSummary {
+  /** Calls of the AIMessage the run answered. */
   calls: number;
+  /** Calls answered with a success result. */
   succeeded: number;
   /** Every call answered with an error result, whatever the cause (timeouts included). */
   failed: number;
+  /** Of the failed: timed out. */
   timedOut: number;
+  /** Of the failed: cancelled by the run's abort. */
   cancelled: number;
+  /** Of the failed: rejected by a human. */
   rejected: number;
   /** Calls that had a result before this run and were not run again. */
   alreadyAnswered: number;

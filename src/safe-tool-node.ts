@@ -99,6 +99,7 @@ function plannedSendCall(call: NodeInput["sendCall"] & object): PlannedCall {
  * ```
  */
 export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
+  /** LangChain's serialization namespace for this class. */
   override lc_namespace = ["safe_tool_node"];
 
   private readonly toolsByName: Map<string, SafeTool>;

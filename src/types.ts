@@ -99,6 +99,7 @@ export interface SafeToolNodeOptions {
  * ```
  */
 export interface MessagesUpdate {
+  /** The messages to apply with the messages reducer, in order. */
   messages: BaseMessage[];
 }
 
@@ -129,8 +130,11 @@ export type SafeToolNodeOutput = MessagesUpdate | BaseMessage[] | Array<Messages
  * ```
  */
 export interface ApprovalRequest {
+  /** Always `"tool_approval"`, to tell it from other interrupts. */
   type: "tool_approval";
+  /** The call waiting for the decision. */
   toolCall: { id: string; name: string; args: Record<string, unknown> };
+  /** The call's idempotency key (`<thread_id>:<AIMessage id>:<tool_call_id>`). */
   idempotencyKey: string;
 }
 

@@ -3,7 +3,14 @@ import { InvalidNodeInputError } from "./errors.js";
 import { planCalls } from "./plan-tool-calls.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
 
-/** Which pairing rule a {@link ToolResultProblem} breaks. */
+/**
+ * Which pairing rule a {@link ToolResultProblem} breaks.
+ *
+ * @example
+ * ```ts
+ * const missing = validateToolResults(messages).filter((p) => p.kind === "missing_result");
+ * ```
+ */
 export type ToolResultProblemKind =
   /** A call has no ToolMessage (a crash or a cancel mid-tool). */
   | "missing_result"
@@ -38,6 +45,7 @@ export type ToolResultProblemKind =
  * ```
  */
 export interface ToolResultProblem {
+  /** The rule broken. */
   kind: ToolResultProblemKind;
   /** Index in the list of the AIMessage (call problems) or of the ToolMessage (result problems). */
   messageIndex: number;

@@ -1,0 +1,42 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+const SRC = resolve(import.meta.dirname, "../src");
+
+/** Every name exported from src/index.ts (values and types). */
+function publicNames(): string[] {
+  const index = ts.createSourceFile("index.ts", readFileSync(join(SRC, "index.ts"), "utf8"), ts.ScriptTarget.Latest, true);
+  const names: string[] = [];
+  index.forEachChild((node) => {
+    if (ts.isExportDeclaration(node) && node.exportClause && ts.isNamedExports(node.exportClause)) {
+      for (const element of node.exportClause.elements) names.push(element.name.text);
+    }
+  });
+  return names;
+}
+
+/** The TSDoc of each top-level declaration in src/, by name. */
+function docsByName(): Map<string, string> {
+  const docs = new Map<string, string>();
+  for (const file of readdirSync(SRC).filter((f) => f.endsWith(".ts"))) {
+    const text = readFileSync(join(SRC, file), "utf8");
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+    source.forEachChild((node) => {
+      const name = (node as { name?: ts.Identifier }).name;
+      if (!name || !ts.isIdentifier(name)) return;
+      const comments = ts.getJSDocCommentsAndTags(node).map((c) => c.getText(source)).join("\n");
+      docs.set(name.text, (docs.get(name.text) ?? "") + comments);
+    });
+  }
+  return docs;
+}
+
+describe("API documentation", () => {
+  it("documents every public symbol with TSDoc and an example", () => {
+    const docs = docsByName();
+    const missing = publicNames().filter((name) => !/@example/.test(docs.get(name) ?? ""));
+    expect(missing).toEqual([]);
+  });
+});

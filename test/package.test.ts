@@ -1,0 +1,68 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "..");
+let project: string;
+
+/**
+ * Packs the package with `npm pack`, unpacks the tarball into a fresh
+ * project's node_modules as npm would install it (the peer dependencies are
+ * linked from this checkout, offline), and imports it from there.
+ */
+beforeAll(() => {
+  if (!existsSync(join(ROOT, "dist/cjs/index.js")) || !existsSync(join(ROOT, "dist/esm/index.js"))) {
+    execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "pipe" });
+  }
+  project = mkdtempSync(join(tmpdir(), "safe-tool-node-pack-"));
+  const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", project], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").at(-1)!;
+  const target = join(project, "node_modules", "safe-tool-node");
+  mkdirSync(target, { recursive: true });
+  execFileSync("tar", ["-xzf", join(project, packed), "-C", target, "--strip-components=1"]);
+  mkdirSync(join(project, "node_modules", "@langchain"), { recursive: true });
+  for (const peer of ["core", "langgraph"]) symlinkSync(join(ROOT, "node_modules/@langchain", peer), join(project, "node_modules/@langchain", peer));
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+}, 120_000);
+
+const USE = `
+  const { AIMessage } = $load("@langchain/core/messages");
+  const { tool } = $load("@langchain/core/tools");
+  const api = $load("safe-tool-node");
+  const echo = tool(async (input) => "echo " + input.q, { name: "echo", description: "Echo.", schema: { type: "object", properties: { q: { type: "string" } } } });
+  const node = new api.SafeToolNode([echo]);
+  const ai = new AIMessage({ id: "a", content: "", tool_calls: [{ id: "c1", name: "echo", args: { q: "hi" } }, { id: "c2", name: "nope", args: {} }] });
+  node.invoke({ messages: [ai] }).then((out) => {
+    console.log(JSON.stringify({ exports: Object.keys(api).sort(), results: out.messages.map((m) => [m.tool_call_id, m.status, m.content]) }));
+  });
+`;
+
+function run(code: string, asModule: boolean): { exports: string[]; results: string[][] } {
+  const args = asModule ? ["--input-type=module", "-e", code] : ["-e", code];
+  return JSON.parse(execFileSync(process.execPath, args, { cwd: project, encoding: "utf8" }).trim().split("\n").at(-1)!);
+}
+
+describe("the packed package", () => {
+  it("ships only the build, the README and package.json", () => {
+    const files = readdirSync(join(project, "node_modules/safe-tool-node")).sort();
+    expect(files).toEqual(["README.md", "dist", "package.json"]);
+    expect(readdirSync(join(project, "node_modules/safe-tool-node/dist")).sort()).toEqual(["cjs", "esm"]);
+  });
+
+  it.each([
+    ["require (CommonJS)", false],
+    ["import (ESM)", true],
+  ])("loads and works through %s", (_label, asModule) => {
+    const code = asModule
+      ? `const $mods = { "@langchain/core/messages": await import("@langchain/core/messages"), "@langchain/core/tools": await import("@langchain/core/tools"), "safe-tool-node": await import("safe-tool-node") }; const $load = (n) => $mods[n];` + USE
+      : `const $load = require;` + USE;
+    const { exports, results } = run(code, asModule);
+    expect(exports).toContain("SafeToolNode");
+    expect(exports).toContain("repairToolResults");
+    expect(results).toEqual([
+      ["c1", "success", "echo hi"],
+      ["c2", "error", expect.stringMatching(/^Error: tool "nope" does not exist/)],
+    ]);
+  });
+});
