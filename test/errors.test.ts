@@ -115,7 +115,7 @@ describe("thrown errors become error results (behaviour 3)", () => {
     });
     const results = await answer(new SafeToolNode([jsonTool]), [call("json_tool", {}, "c1")]);
     expect(results[0]!.status).toBe("error");
-    expect(results[0]!.content).toMatch(/invalid arguments for tool "json_tool"/);
+    expect(results[0]!.content).toMatch(/invalid arguments for tool "json_tool":\n- q: required field is missing/);
   });
 });
 

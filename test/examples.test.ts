@@ -6,6 +6,7 @@ import { main as options } from "../examples/options.js";
 import { main as quickStart } from "../examples/quick-start.js";
 import { brokenThread, main as repairHistory } from "../examples/repair-history.js";
 import { executions, main as humanApproval } from "../examples/human-approval.js";
+import { main as mcpAgent } from "../examples/mcp-agent.js";
 import { sendThroughProviders } from "./helpers/wire.js";
 import { expectValidHistory } from "./helpers/invariant.js";
 
@@ -67,4 +68,10 @@ describe("examples run and keep the invariant", () => {
     expect(results(messages).map((r) => r.content)).toEqual(["checking: 1,250.00 EUR", "Transferred 200 EUR to Ana."]);
     expect(executions).toEqual(["get_balance checking", "transfer 200 to Ana [key support-42:ai-1:call_transfer]"]);
   });
+
+  it("mcp-agent: tools from an MCP server, each call answered once", async () => {
+    const messages = await mcpAgent();
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.status)).toEqual(["success", "error", "error"]);
+  }, 30_000);
 });
