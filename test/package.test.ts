@@ -23,6 +23,7 @@ beforeAll(() => {
   execFileSync("tar", ["-xzf", join(project, packed), "-C", target, "--strip-components=1"]);
   mkdirSync(join(project, "node_modules", "@langchain"), { recursive: true });
   for (const peer of ["core", "langgraph"]) symlinkSync(join(ROOT, "node_modules/@langchain", peer), join(project, "node_modules/@langchain", peer));
+  symlinkSync(join(ROOT, "node_modules/langchain"), join(project, "node_modules/langchain")); // the optional peer of ./middleware
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true }));
 }, 120_000);
 
@@ -44,6 +45,14 @@ function run(code: string, asModule: boolean): { exports: string[]; results: str
 }
 
 describe("the packed package", () => {
+  it.each([
+    ["require", `console.log(JSON.stringify(Object.keys(require("safe-tool-node/middleware")).sort()))`, false],
+    ["import", `console.log(JSON.stringify(Object.keys(await import("safe-tool-node/middleware")).sort()))`, true],
+  ])("exposes safe-tool-node/middleware through %s", (_label, code, asModule) => {
+    const out = execFileSync(process.execPath, asModule ? ["--input-type=module", "-e", code] : ["-e", code], { cwd: project, encoding: "utf8" });
+    expect(JSON.parse(out.trim().split("\n").at(-1)!)).toEqual(["isRetryableToolError", "safeToolMiddleware"]);
+  });
+
   it("ships only the build, the README and package.json", () => {
     const files = readdirSync(join(project, "node_modules/safe-tool-node")).sort();
     expect(files).toEqual(["README.md", "dist", "package.json"]);

@@ -1,0 +1,148 @@
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
+import { Command, MemorySaver, interrupt } from "@langchain/langgraph";
+import { createAgent, humanInTheLoopMiddleware, toolRetryMiddleware, toolStrategy } from "langchain";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ScriptedChatModel } from "../examples/scripted-model.js";
+import { validateToolResults } from "../src/index.js";
+import { isRetryableToolError, safeToolMiddleware } from "../src/middleware.js";
+import { invalidCall } from "./helpers/fixtures.js";
+import { expectValidHistory, invariantProblems } from "./helpers/invariant.js";
+import { sendThroughProviders } from "./helpers/wire.js";
+
+/** A scripted model createAgent can bind tools to; it checks each request like OpenAI would. */
+class BindableModel extends ScriptedChatModel {
+  override bindTools() {
+    return this;
+  }
+}
+
+let lookups = 0;
+const lookup = tool(async ({ q }) => (lookups++, `found ${q}`), { name: "lookup", description: "Look up.", schema: z.object({ q: z.string() }) });
+const sendEmail = tool(async ({ to }) => `sent to ${to}`, { name: "send_email", description: "Send an email.", schema: z.object({ to: z.string() }) });
+const results = (messages: BaseMessage[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+
+describe("createAgent with safeToolMiddleware", () => {
+  it("answers invalid calls beside valid ones (createAgent alone leaves them unanswered)", async () => {
+    const turn = () =>
+      new AIMessage({
+        id: "m1",
+        content: "",
+        tool_calls: [{ id: "c1", name: "lookup", args: { q: "a" } }],
+        invalid_tool_calls: [invalidCall("lookup", '{"q":', "c2")],
+        additional_kwargs: {
+          tool_calls: [
+            { id: "c1", type: "function", function: { name: "lookup", arguments: '{"q":"a"}' } },
+            { id: "c2", type: "function", function: { name: "lookup", arguments: '{"q":' } },
+          ],
+        },
+      });
+    const safe = createAgent({ model: new BindableModel([turn(), new AIMessage({ id: "m2", content: "ok" })]), tools: [lookup], middleware: [safeToolMiddleware()] });
+    const { messages } = await safe.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => [r.tool_call_id, r.status])).toEqual([
+      ["c1", "success"],
+      ["c2", "error"],
+    ]);
+    expect(results(messages)[1]!.content).toMatch(/could not be parsed/);
+  });
+
+  it("answers tool errors, unknown tools and timeouts per call, without stack traces", async () => {
+    const broken = tool(
+      async (): Promise<string> => {
+        throw new Error("db down\n    at Query.run (db.js:1:1)");
+      },
+      { name: "broken", description: "b", schema: z.object({}) },
+    );
+    const hang = tool(() => new Promise<string>(() => {}), { name: "hang", description: "h", schema: z.object({}) });
+    const model = new BindableModel([
+      new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "broken", args: {} }, { id: "c2", name: "hang", args: {} }, { id: "c3", name: "lookup", args: { q: "z" } }] }),
+      new AIMessage({ id: "m2", content: "ok" }),
+    ]);
+    const agent = createAgent({ model, tools: [lookup, broken, hang], middleware: [safeToolMiddleware({ timeoutMs: 50 })] });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.status)).toEqual(["error", "error", "success"]);
+    expect(results(messages)[0]!.content).not.toMatch(/at Query\.run/);
+    expect(results(messages)[1]!.content).toMatch(/timed out after 50 ms/);
+  });
+
+  it.each([
+    ["with its defaults, swallows the interrupt (the history stays valid)", {}, false],
+    ["with retryOn: isRetryableToolError and onFailure: raise, lets it through", { retryOn: isRetryableToolError, onFailure: "raise" as const }, true],
+  ])("toolRetryMiddleware around an interrupting tool, %s", async (_label, retryOptions, surfaces) => {
+    const ask = tool(async () => `approved: ${String(interrupt("ok?"))}`, { name: "ask", description: "a", schema: z.object({}) });
+    const model = new BindableModel([new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "ask", args: {} }] }), new AIMessage({ id: "m2", content: "done" })]);
+    const agent = createAgent({
+      model,
+      tools: [ask],
+      middleware: [safeToolMiddleware(), toolRetryMiddleware({ maxRetries: 2, initialDelayMs: 1, ...retryOptions })],
+      checkpointer: new MemorySaver(),
+    });
+    const config = { configurable: { thread_id: `retry-${surfaces}` } };
+    const first = (await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] }, config)) as { __interrupt__?: unknown[]; messages: BaseMessage[] };
+    expect((first.__interrupt__ ?? []).length > 0).toBe(surfaces);
+    const done = surfaces ? await agent.invoke(new Command({ resume: "yes" }), config) : first;
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).at(-1)!.content).toMatch(surfaces ? /approved: yes/ : /GraphInterrupt/);
+  });
+
+  it("keeps the thread valid when a human rejects one call beside approved ones", async () => {
+    const model = new BindableModel([
+      new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "send_email", args: { to: "ana" } }, { id: "c2", name: "lookup", args: { q: "b" } }] }),
+      new AIMessage({ id: "m2", content: "done" }),
+    ]);
+    const agent = createAgent({
+      model,
+      tools: [sendEmail, lookup],
+      middleware: [safeToolMiddleware(), humanInTheLoopMiddleware({ interruptOn: { send_email: true } })],
+      checkpointer: new MemorySaver(),
+    });
+    const config = { configurable: { thread_id: "hitl" } };
+    const first = (await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] }, config)) as { __interrupt__?: { id: string; value: unknown }[] };
+    expect(first.__interrupt__).toHaveLength(1);
+    const done = await agent.invoke(new Command({ resume: { decisions: [{ type: "reject", message: "not now" }] } }), config);
+    // Human-in-the-loop answers the rejected call and jumps to the model, so the
+    // approved call beside it never runs and keeps no result in the stored
+    // thread. Every model request is still accepted - the scripted model checks
+    // each one like OpenAI - because the middleware repairs the request: the
+    // model reads that the approved call's outcome is unknown.
+    expect(model.seen.length).toBe(2);
+    const request = model.seen[1]!;
+    expect(invariantProblems(request).filter((p) => !/has no (name|status)/.test(p))).toEqual([]);
+    expect((request.find((m) => ToolMessage.isInstance(m) && m.tool_call_id === "c2") as ToolMessage).content).toMatch(/is unknown/);
+    expect(validateToolResults(done.messages).map((p) => [p.kind, p.toolCallId])).toEqual([["missing_result", "c2"]]);
+  });
+
+  it("repairs, before the next model call, a turn with several structured-output calls", async () => {
+    const Answer = z.object({ answer: z.string() });
+    const model = new BindableModel([
+      new AIMessage({
+        id: "m1",
+        content: "",
+        tool_calls: [
+          { id: "s1", name: "extract-1", args: { answer: "one" } },
+          { id: "s2", name: "extract-1", args: { answer: "two" } },
+        ],
+      }),
+      new AIMessage({ id: "m2", content: "second turn" }),
+    ]);
+    const agent = createAgent({ model, tools: [], responseFormat: toolStrategy(Answer), middleware: [safeToolMiddleware()], checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "structured" } };
+    let first: BaseMessage[] = [];
+    try {
+      first = (await agent.invoke({ messages: [new HumanMessage({ id: "h1", content: "go" })] }, config)).messages;
+    } catch {
+      first = ((await agent.getState(config)) as unknown as { values: { messages: BaseMessage[] } }).values.messages;
+    }
+    const firstProblems = invariantProblems(first);
+    const second = await agent.invoke({ messages: [new HumanMessage({ id: "h2", content: "and now?" })] }, config);
+    // and the next model request is accepted
+    // langchain 1.5 answers every structured-output call itself (without name or status)
+    expect(firstProblems.filter((p) => !/has no (name|status)/.test(p))).toEqual([]);
+    expect(model.seen.length).toBeGreaterThanOrEqual(2);
+    expect(invariantProblems(second.messages).filter((p) => !/has no (name|status)/.test(p))).toEqual([]);
+    expect((await sendThroughProviders(second.messages)).filter((r) => r.error)).toEqual([]);
+  });
+});
