@@ -54,6 +54,11 @@ export class ScriptedChatModel extends BaseChatModel {
     return "scripted";
   }
 
+  /** The script decides the calls, so binding tools changes nothing (agents built by createAgent / createReactAgent bind them). */
+  override bindTools(): this {
+    return this;
+  }
+
   async _generate(messages: BaseMessage[]): Promise<ChatResult> {
     this.seen.push(messages);
     const rejection = openAIRejection(messages);

@@ -8,6 +8,7 @@ import { REMOVE_ALL_MESSAGES, isCommand } from "@langchain/langgraph";
 import { createMiddleware } from "langchain";
 import { isGraphControlFlow } from "./control-flow.js";
 import { describeThrown } from "./describe-error.js";
+import { isRecord } from "./guards.js";
 import { InvalidOptionsError, InvalidToolCallError, ToolExecutionError, ToolTimeoutError, type ToolCallError } from "./errors.js";
 import { findAnsweredAI, planCalls, type PlannedCall } from "./plan-tool-calls.js";
 import { repairToolResults } from "./repair-tool-results.js";
@@ -38,7 +39,7 @@ export interface SafeToolMiddlewareOptions {
 const INVALID_CALLS_KEY = "safe_tool_node_invalid_calls";
 
 function asFailedCall(call: { id?: string; name: string; args?: unknown }): PlannedCall {
-  const args = typeof call.args === "object" && call.args !== null && !Array.isArray(call.args) ? (call.args as Record<string, unknown>) : {};
+  const args = isRecord(call.args) ? call.args : {};
   return { id: call.id ?? "", name: call.name, args, originalId: call.id };
 }
 

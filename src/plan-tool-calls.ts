@@ -1,5 +1,6 @@
 import { AIMessage, RemoveMessage, ToolMessage, isBaseMessage, type BaseMessage } from "@langchain/core/messages";
 import { safeStringify } from "./describe-error.js";
+import { isRecord } from "./guards.js";
 import { notAMessage } from "./read-input.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
 import { carriedCalls, orderAsSent, rewriteAIMessage, type CarriedCall } from "./repair-ai-message.js";
@@ -48,10 +49,6 @@ export function findAnsweredAI(messages: readonly BaseMessage[], source?: string
     return AIMessage.isInstance(message) ? i : -1;
   }
   return -1;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The calls as the model made them, before ids are repaired. */

@@ -1,11 +1,9 @@
 import { AIMessage } from "@langchain/core/messages";
+import { isRecord } from "./guards.js";
 import type { PlannedCall } from "./plan-tool-calls.js";
 
 type Item = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Item {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * Besides `tool_calls`, an AIMessage may carry its calls in a list that a

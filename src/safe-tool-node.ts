@@ -13,6 +13,7 @@ import { readInput, type NodeInput } from "./read-input.js";
 import { withRepairedHistory } from "./repair-update.js";
 import { reportFinished, reportSummary } from "./report.js";
 import { safeStringify } from "./describe-error.js";
+import { isRecord } from "./guards.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
 import type { SafeTool, SafeToolNodeOptions, SafeToolNodeOutput, ToolErrorHandler } from "./types.js";
 
@@ -46,7 +47,7 @@ function plannedSendCall(call: NodeInput["sendCall"] & object): PlannedCall {
   const ids = new CallIdAllocator("send");
   const id = ids.keep(call.id) ? call.id! : ids.make(0, call.name, call.id);
   const raw: unknown = call.args;
-  const isObject = typeof raw === "object" && raw !== null && !Array.isArray(raw);
+  const isObject = isRecord(raw);
   const parseError = (call as { error?: unknown }).error;
   // An InvalidToolCall sent on its own (fan-out routers send those too), or arguments that are no object.
   if ((call as { type?: unknown }).type === "invalid_tool_call" || !isObject) {

@@ -11,13 +11,6 @@ import { invalidCall } from "./helpers/fixtures.js";
 import { expectValidHistory, invariantProblems } from "./helpers/invariant.js";
 import { sendThroughProviders } from "./helpers/wire.js";
 
-/** A scripted model createAgent can bind tools to; it checks each request like OpenAI would. */
-class BindableModel extends ScriptedChatModel {
-  override bindTools() {
-    return this;
-  }
-}
-
 let lookups = 0;
 const lookup = tool(async ({ q }) => (lookups++, `found ${q}`), { name: "lookup", description: "Look up.", schema: z.object({ q: z.string() }) });
 const sendEmail = tool(async ({ to }) => `sent to ${to}`, { name: "send_email", description: "Send an email.", schema: z.object({ to: z.string() }) });
@@ -38,7 +31,7 @@ describe("createAgent with safeToolMiddleware", () => {
           ],
         },
       });
-    const safe = createAgent({ model: new BindableModel([turn(), new AIMessage({ id: "m2", content: "ok" })]), tools: [lookup], middleware: [safeToolMiddleware()] });
+    const safe = createAgent({ model: new ScriptedChatModel([turn(), new AIMessage({ id: "m2", content: "ok" })]), tools: [lookup], middleware: [safeToolMiddleware()] });
     const { messages } = await safe.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(results(messages).map((r) => [r.tool_call_id, r.status])).toEqual([
@@ -56,7 +49,7 @@ describe("createAgent with safeToolMiddleware", () => {
       { name: "broken", description: "b", schema: z.object({}) },
     );
     const hang = tool(() => new Promise<string>(() => {}), { name: "hang", description: "h", schema: z.object({}) });
-    const model = new BindableModel([
+    const model = new ScriptedChatModel([
       new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "broken", args: {} }, { id: "c2", name: "hang", args: {} }, { id: "c3", name: "lookup", args: { q: "z" } }] }),
       new AIMessage({ id: "m2", content: "ok" }),
     ]);
@@ -73,7 +66,7 @@ describe("createAgent with safeToolMiddleware", () => {
     ["with retryOn: isRetryableToolError and onFailure: raise, lets it through", { retryOn: isRetryableToolError, onFailure: "raise" as const }, true],
   ])("toolRetryMiddleware around an interrupting tool, %s", async (_label, retryOptions, surfaces) => {
     const ask = tool(async () => `approved: ${String(interrupt("ok?"))}`, { name: "ask", description: "a", schema: z.object({}) });
-    const model = new BindableModel([new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "ask", args: {} }] }), new AIMessage({ id: "m2", content: "done" })]);
+    const model = new ScriptedChatModel([new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "ask", args: {} }] }), new AIMessage({ id: "m2", content: "done" })]);
     const agent = createAgent({
       model,
       tools: [ask],
@@ -89,7 +82,7 @@ describe("createAgent with safeToolMiddleware", () => {
   });
 
   it("keeps the thread valid when a human rejects one call beside approved ones", async () => {
-    const model = new BindableModel([
+    const model = new ScriptedChatModel([
       new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "send_email", args: { to: "ana" } }, { id: "c2", name: "lookup", args: { q: "b" } }] }),
       new AIMessage({ id: "m2", content: "done" }),
     ]);
@@ -117,7 +110,7 @@ describe("createAgent with safeToolMiddleware", () => {
 
   it("repairs, before the next model call, a turn with several structured-output calls", async () => {
     const Answer = z.object({ answer: z.string() });
-    const model = new BindableModel([
+    const model = new ScriptedChatModel([
       new AIMessage({
         id: "m1",
         content: "",

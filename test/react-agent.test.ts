@@ -11,18 +11,11 @@ import { expectValidHistory } from "./helpers/invariant.js";
 
 const lookup = tool(async ({ q }) => `found ${q}`, { name: "lookup", description: "Look up.", schema: z.object({ q: z.string() }) });
 
-/** A scripted model that createReactAgent can bind tools to. */
-class BindableModel extends ScriptedChatModel {
-  override bindTools() {
-    return this;
-  }
-}
-
 const results = (messages: BaseMessage[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
 
 describe("createReactAgent({ llm, tools: new SafeToolNode(tools) })", () => {
   it("runs the agent with a prompt, answering broken calls", async () => {
-    const model = new BindableModel([
+    const model = new ScriptedChatModel([
       new AIMessage({
         id: "r1",
         content: "",
@@ -46,7 +39,7 @@ describe("createReactAgent({ llm, tools: new SafeToolNode(tools) })", () => {
     const ask = tool(async () => `approved: ${String(interrupt("ok?"))}`, { name: "ask", description: "Ask.", schema: z.object({}) });
     let lookups = 0;
     const counted = tool(async () => `lookup ${++lookups}`, { name: "counted", description: "Counted.", schema: z.object({}) });
-    const model = new BindableModel([
+    const model = new ScriptedChatModel([
       new AIMessage({ id: "r1", content: "", tool_calls: [{ id: "c1", name: "ask", args: {} }, { id: "c2", name: "counted", args: {} }] }),
       new AIMessage({ id: "r2", content: "done" }),
     ]);
