@@ -82,8 +82,18 @@ export function reportFinished(config: NodeConfig, call: PlannedCall, outcome: C
 }
 
 /** Dispatches the run's {@link ToolBatchSummary} to the callbacks, when the run has any. */
+/**
+ * True when a callback handler of the run takes custom events. Dispatching
+ * costs a callback-manager setup, so a run nobody listens to skips it.
+ */
+function hasCustomEventListener(callbacks: NodeConfig["callbacks"]): boolean {
+  if (!callbacks) return false;
+  const handlers: unknown[] = Array.isArray(callbacks) ? callbacks : ((callbacks as { handlers?: unknown[] }).handlers ?? []);
+  return handlers.some((handler) => !(handler as { ignoreCustomEvent?: boolean }).ignoreCustomEvent);
+}
+
 export async function reportSummary(config: NodeConfig, outcomes: readonly (CallOutcome | undefined)[]): Promise<void> {
-  if (!config.callbacks) return;
+  if (!hasCustomEventListener(config.callbacks)) return;
   const summary: ToolBatchSummary = { calls: outcomes.length, succeeded: 0, failed: 0, timedOut: 0, cancelled: 0, rejected: 0, alreadyAnswered: 0 };
   for (const outcome of outcomes) {
     if (!outcome) {
