@@ -15,7 +15,7 @@ import {
 } from "./errors.js";
 import { interrupt } from "@langchain/langgraph";
 import { closestMatch } from "./closest-match.js";
-import type { PlannedCall } from "./plan-tool-calls.js";
+import { toolCallOf, type PlannedCall } from "./plan-tool-calls.js";
 import type { ApprovalRequest, SafeTool, SafeToolRuntime } from "./types.js";
 
 /** How one call ended. Never a rejected promise. */
@@ -103,9 +103,6 @@ function approve(call: PlannedCall, context: ExecutionContext): PlannedCall | To
   return new ToolRejectedError(call, "the answer to the approval request was not understood");
 }
 
-export function toolCallOf(call: PlannedCall): ToolCall {
-  return { type: "tool_call", id: call.id, name: call.name, args: call.args };
-}
 
 function schemaErrorOutcome(tool: SafeTool, call: PlannedCall, thrown: unknown): CallOutcome {
   const fallback = describeThrown(thrown);

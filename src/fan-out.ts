@@ -1,12 +1,12 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { END, Send } from "@langchain/langgraph";
-import { planNeedsWork, planToolCalls, type PlannedCall } from "./plan-tool-calls.js";
+import { planNeedsWork, planToolCalls, toolCallOf, type PlannedCall } from "./plan-tool-calls.js";
 import { SEND_PREFIX_KEY } from "./read-input.js";
 import type { RoutableState } from "./safe-tools-condition.js";
 
 /** The call as a Send carries it: a tool call, or an invalid call with its parser error. */
 function sentCall(call: PlannedCall) {
-  if (!call.invalid) return { type: "tool_call" as const, id: call.id, name: call.name, args: call.args };
+  if (!call.invalid) return toolCallOf(call);
   return { type: "invalid_tool_call" as const, id: call.id, name: call.name, args: call.invalid.rawArgs, error: call.invalid.error };
 }
 

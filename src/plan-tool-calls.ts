@@ -1,4 +1,5 @@
 import { AIMessage, RemoveMessage, ToolMessage, isBaseMessage, type BaseMessage } from "@langchain/core/messages";
+import type { ToolCall } from "@langchain/core/messages/tool";
 import { safeStringify } from "./describe-error.js";
 import { isRecord } from "./guards.js";
 import { notAMessage } from "./read-input.js";
@@ -15,6 +16,11 @@ export interface PlannedCall {
   originalId: string | undefined;
   /** Set for calls the model's output parser could not read. */
   invalid?: { error: string | undefined; rawArgs: string | undefined };
+}
+
+/** The call as LangChain's `ToolCall`, as tools, handlers and AIMessages take it. */
+export function toolCallOf(call: PlannedCall): ToolCall {
+  return { type: "tool_call", id: call.id, name: call.name, args: call.args };
 }
 
 /** Where the result of one call comes from. */

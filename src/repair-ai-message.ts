@@ -1,6 +1,6 @@
 import { AIMessage } from "@langchain/core/messages";
 import { isRecord } from "./guards.js";
-import type { PlannedCall } from "./plan-tool-calls.js";
+import { toolCallOf, type PlannedCall } from "./plan-tool-calls.js";
 
 type Item = Record<string, unknown>;
 
@@ -45,12 +45,12 @@ const CONTENT_BLOCKS: CallCarrier = {
   rewrite: (item, call) => {
     if (item.type === "tool_use") return { ...item, id: call.id, name: call.name, input: call.args };
     const { error: _error, ...rest } = item;
-    return { ...rest, type: "tool_call", id: call.id, name: call.name, args: call.args };
+    return { ...rest, ...toolCallOf(call) };
   },
   // Standard-content (v1) messages are sent from their blocks alone; the
   // Anthropic converter appends calls that have no block by itself.
   create: (call, ai) =>
-    ai.response_metadata?.output_version === "v1" ? { type: "tool_call", id: call.id, name: call.name, args: call.args } : undefined,
+    ai.response_metadata?.output_version === "v1" ? { ...toolCallOf(call) } : undefined,
 };
 
 const RESPONSES_OUTPUT: CallCarrier = {
@@ -189,7 +189,7 @@ export function rewriteAIMessage(ai: AIMessage, calls: readonly PlannedCall[]): 
     additional_kwargs,
     response_metadata,
     usage_metadata: ai.usage_metadata,
-    tool_calls: calls.map((call) => ({ type: "tool_call" as const, id: call.id, name: call.name, args: call.args })),
+    tool_calls: calls.map(toolCallOf),
     invalid_tool_calls: [],
   });
 }

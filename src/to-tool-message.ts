@@ -2,8 +2,7 @@ import { isBaseMessage, ToolMessage } from "@langchain/core/messages";
 import { isCommand, type Command } from "@langchain/langgraph";
 import { safeStringify } from "./describe-error.js";
 import type { ToolCallError } from "./errors.js";
-import type { PlannedCall } from "./plan-tool-calls.js";
-import { copyToolMessage } from "./plan-tool-calls.js";
+import { copyToolMessage, toolCallOf, type PlannedCall } from "./plan-tool-calls.js";
 import type { ToolErrorHandler } from "./types.js";
 
 /** What an empty result becomes: some providers reject empty tool content. */
@@ -67,7 +66,7 @@ export function errorToToolMessage(
   if (typeof handler === "string") text = handler;
   else if (typeof handler === "function") {
     try {
-      text = handler(error, { type: "tool_call", id: call.id, name: call.name, args: call.args });
+      text = handler(error, toolCallOf(call));
     } catch {
       text = error.message; // a broken formatter must not cost the call its answer
     }
