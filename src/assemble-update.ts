@@ -1,8 +1,8 @@
 import { coerceMessageLikeToMessage, isBaseMessage, ToolMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
-import { Command, isCommand } from "@langchain/langgraph";
+import { Command } from "@langchain/langgraph";
 import type { CallOutcome } from "./execute-tool-call.js";
 import type { PlannedCall } from "./plan-tool-calls.js";
-import { errorToToolMessage, outputToToolMessage } from "./to-tool-message.js";
+import { outputToToolMessage, settleOutcome } from "./to-tool-message.js";
 import type { SafeToolNodeOutput, ToolErrorHandler } from "./types.js";
 
 type UpdateTuple = [string, unknown];
@@ -222,15 +222,12 @@ export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
     }
     const outcome = outcomes[index];
     if (!outcome || outcome.kind === "control") return;
-    if (outcome.kind === "error") {
-      messages.push(errorToToolMessage(outcome.error, call, handleToolErrors));
+    const settled = settleOutcome(outcome, call, handleToolErrors);
+    if (ToolMessage.isInstance(settled)) {
+      messages.push(settled);
       return;
     }
-    if (ToolMessage.isInstance(outcome.value) || !isCommand(outcome.value)) {
-      messages.push(outputToToolMessage(outcome.value, call));
-      return;
-    }
-    const command = outcome.value as Command;
+    const command = settled;
     if (command.graph === Command.PARENT) {
       parentCommands.push({ command, parts: splitCommand(command, call, view, true).parts });
       return;
