@@ -97,7 +97,8 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
 
     wrapToolCall: async (request, next) => {
       const call = asFailedCall(request.toolCall);
-      const ai = [...request.state.messages].reverse().find((m) => AIMessage.isInstance(m)) as AIMessage | undefined;
+      // The AIMessage being answered: a tail scan, not a copy of the history per call.
+      const ai = request.state.messages[findAnsweredAI(request.state.messages)] as AIMessage | undefined;
       const invalid = (ai?.additional_kwargs?.[INVALID_CALLS_KEY] as Record<string, string> | undefined)?.[call.id];
       if (invalid !== undefined) return errorMessage(new InvalidToolCallError(call, invalid, undefined), call);
       let timer: ReturnType<typeof setTimeout> | undefined;
