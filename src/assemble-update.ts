@@ -1,9 +1,10 @@
-import { coerceMessageLikeToMessage, isBaseMessage, ToolMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
-import { Command } from "@langchain/langgraph";
-import type { CallOutcome } from "./execute-tool-call.js";
-import type { PlannedCall } from "./plan-tool-calls.js";
-import { outputToToolMessage, settleOutcome } from "./to-tool-message.js";
-import type { SafeToolNodeOutput, ToolErrorHandler } from "./types.js";
+import { coerceMessageLikeToMessage, isBaseMessage, ToolMessage, type AIMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
+import { Command, Send } from "@langchain/langgraph";
+import type { PlannedCall } from "./call.js";
+import type { ResultSlot } from "./plan-tool-calls.js";
+import { mediaMessage, placeMedia, type ResultMedia } from "./result-media.js";
+import { outputToToolMessage, type SettledCall } from "./to-tool-message.js";
+import type { SafeToolNodeOutput } from "./types.js";
 
 type UpdateTuple = [string, unknown];
 
@@ -28,35 +29,36 @@ function readUpdate(update: unknown): UpdateParts {
 }
 
 function writeUpdate(parts: UpdateParts): unknown {
+  if (parts.tuples.length === 0) return undefined;
   if (parts.shape === "root") return parts.tuples.flatMap(([, value]) => (Array.isArray(value) ? value : [value]));
   if (parts.shape === "tuples") return parts.tuples;
   return Object.fromEntries(parts.tuples);
 }
 
-function commandWith(command: Command, update: unknown): Command {
+/** A Command like `command`, with another update and destinations. */
+function commandWith(command: Command, update: unknown, goto: Command["goto"] = command.goto): Command {
   return new Command({
     graph: command.graph,
-    goto: command.goto,
+    goto,
     resume: command.resume,
-    update: update as Record<string, unknown>,
+    ...(update === undefined ? {} : { update: update as Record<string, unknown> }),
   });
 }
 
-/** What the node knows while it sorts one Command's messages. */
+/** What the node knows while it sorts the messages a Command carries. */
 class BatchView {
+  private historyToolIds: Set<string> | undefined;
   private historyIds: Set<string> | undefined;
   readonly batchIds: ReadonlySet<string>;
 
-  /** The corrected AIMessage this update writes, if any. */
-  readonly corrected: BaseMessage | undefined;
-
   constructor(
-    prefix: readonly BaseMessage[],
-    calls: readonly PlannedCall[],
+    readonly calls: readonly PlannedCall[],
+    /** The answered AIMessage as the update leaves it: its correction, or the original. */
+    readonly ai: AIMessage | undefined,
     private readonly history: readonly BaseMessage[],
   ) {
-    this.batchIds = new Set(calls.map((call) => call.id));
-    this.corrected = prefix.find((m) => m.getType() === "ai" && m.id !== undefined);
+    // Ids a result of this batch may carry: the final ones, and those the model gave (which an earlier turn may share).
+    this.batchIds = new Set(calls.flatMap((call) => (call.originalId === undefined ? [call.id] : [call.id, call.originalId])));
   }
 
   /**
@@ -65,15 +67,27 @@ class BatchView {
    * the history is never scanned unless a Command carries foreign results.
    */
   isHistorical(message: ToolMessage): boolean {
-    if (!this.historyIds) {
-      this.historyIds = new Set();
+    if (!this.historyToolIds) {
+      this.historyToolIds = new Set();
       for (const m of this.history) {
         if (!ToolMessage.isInstance(m)) continue;
-        this.historyIds.add(`call:${m.tool_call_id}`);
-        if (m.id) this.historyIds.add(`message:${m.id}`);
+        this.historyToolIds.add(`call:${m.tool_call_id}`);
+        if (m.id) this.historyToolIds.add(`message:${m.id}`);
       }
     }
-    return (message.id !== undefined && this.historyIds.has(`message:${message.id}`)) || this.historyIds.has(`call:${message.tool_call_id}`);
+    return (message.id !== undefined && this.historyToolIds.has(`message:${message.id}`)) || this.historyToolIds.has(`call:${message.tool_call_id}`);
+  }
+
+  /** True for a message of the history (by message id). Built on first use: only hand-offs ask. */
+  inHistory(message: unknown): boolean {
+    if (!isBaseMessage(message) || message.id === undefined) return false;
+    this.historyIds ??= new Set(this.history.flatMap((m) => (m.id === undefined ? [] : [m.id])));
+    return this.historyIds.has(message.id);
+  }
+
+  /** True for a copy of the answered AIMessage (its message id). */
+  isAnsweredAI(message: unknown): boolean {
+    return this.ai?.id !== undefined && isBaseMessage(message) && message.id === this.ai.id;
   }
 }
 
@@ -92,20 +106,19 @@ function asMessage(entry: unknown): unknown {
 }
 
 /**
- * Picks the one result of `call` out of the messages a Command carries:
- * the first ToolMessage with the call's id; failing that, the first one with
- * no id, another call's id of this batch, or an id that answers nothing in
- * the history (it gets re-addressed). Other such messages are dropped, so no
- * call gets two results. ToolMessages already in the history (earlier turns,
- * as in `[...state.messages, result]`) are left alone. A stale copy of the
- * answered AIMessage is swapped for the corrected one, so it cannot undo the
- * correction.
+ * Picks the one result of `call` out of a list of messages a Command
+ * carries: the first ToolMessage with the call's id; failing that, the first
+ * one with no id, another call's id of this batch, or an id that answers
+ * nothing in the history (it gets re-addressed). Other such messages are
+ * dropped, so no call gets two results. ToolMessages already in the history
+ * (earlier turns, as in `[...state.messages, result]`) are left alone. A
+ * stale copy of the answered AIMessage is swapped for its correction, so it
+ * cannot undo it.
  */
 function takeResult(messages: readonly unknown[], call: PlannedCall, view: BatchView) {
   let own: { message: ToolMessage; at: number } | undefined;
   let stray: { message: ToolMessage; at: number } | undefined;
   const rest: unknown[] = [];
-  const corrected = view.corrected;
   for (const entry of messages) {
     const message = asMessage(entry);
     if (ToolMessage.isInstance(message)) {
@@ -119,7 +132,7 @@ function takeResult(messages: readonly unknown[], call: PlannedCall, view: Batch
         continue;
       }
     }
-    rest.push(corrected && isBaseMessage(message) && message.id === corrected.id ? corrected : entry);
+    rest.push(view.isAnsweredAI(message) ? view.ai : entry);
   }
   return { found: own ?? stray, rest };
 }
@@ -134,32 +147,17 @@ function stateUpdateResult(call: PlannedCall): ToolMessage {
   });
 }
 
-/**
- * Splits a Command into the call's one result and the rest of its update.
- * With `keepResultInside` (a Command.PARENT, whose update is all the parent
- * sees) the result stays in the Command's messages, where it stood.
- */
-function splitCommand(command: Command, call: PlannedCall, view: BatchView, keepResultInside: boolean) {
+/** A local Command split into the call's one result and the rest of its update. */
+function splitLocalCommand(command: Command, call: PlannedCall, view: BatchView): { answer: ToolMessage; parts: UpdateParts } {
   const parts = readUpdate(command.update);
   let answer: ToolMessage | undefined;
-  const tuples: UpdateTuple[] = [];
-  for (const [key, value] of parts.tuples) {
-    if (key !== "messages") {
-      tuples.push([key, value]);
-      continue;
-    }
+  const tuples = parts.tuples.map(([key, value]): UpdateTuple => {
+    if (key !== "messages") return [key, value];
     const { found, rest } = takeResult(Array.isArray(value) ? value : [value], call, view);
-    if (found && !answer) {
-      answer = outputToToolMessage(found.message, call);
-      if (keepResultInside) rest.splice(found.at, 0, answer);
-    }
-    tuples.push([key, rest]);
-  }
-  if (!answer) {
-    answer = stateUpdateResult(call);
-    if (keepResultInside) tuples.push(["messages", [answer]]);
-  }
-  return { answer, parts: { tuples, shape: parts.shape } satisfies UpdateParts };
+    if (found && !answer) answer = outputToToolMessage(found.message, call);
+    return [key, rest];
+  });
+  return { answer: answer ?? stateUpdateResult(call), parts: { tuples, shape: parts.shape } };
 }
 
 /** A Command's destinations as a list (it may hold one, several or none). */
@@ -175,70 +173,178 @@ function isEmptyCommand(command: Command, parts: UpdateParts): boolean {
   return noUpdate && gotoList(command).length === 0 && command.resume === undefined;
 }
 
-function mergeParentCommands(commands: { command: Command; parts: UpdateParts }[]): Command | undefined {
-  if (commands.length === 0) return undefined;
-  if (commands.length === 1) return commandWith(commands[0]!.command, writeUpdate(commands[0]!.parts));
-  // Several hand-offs in one batch: one command, every update kept (as
-  // ordered pairs, so the parent's reducers see each write) and every goto.
+/** A Send, recognised by shape (also from another copy of `@langchain/langgraph`), whose payload holds a messages list. */
+function sendMessages(destination: Destination): unknown[] | undefined {
+  const send = destination as { lg_name?: unknown; args?: { messages?: unknown } };
+  return send?.lg_name === "Send" && Array.isArray(send.args?.messages) ? send.args!.messages : undefined;
+}
+
+/**
+ * One message list of a hand-off that goes to the parent graph: a
+ * `messages` entry of a `Command.PARENT` update, or the `messages` of a Send
+ * payload in its goto (the Send's target writes them to the parent).
+ */
+interface ParentList {
+  messages: unknown[];
+  /** Where a batch call's result stood in the list before it was taken out. */
+  resultAt?: number;
+}
+
+/** A `Command.PARENT` of the batch, its message lists taken apart. */
+interface HandOff {
+  command: Command;
+  parts: UpdateParts;
+  /** The lists of its update's `messages` entries, by tuple index. */
+  updateLists: Map<number, ParentList>;
+  /** The lists of its Sends' payloads, by goto index. */
+  sendLists: Map<number, ParentList>;
+}
+
+/** Takes the call's result out of every message list a `Command.PARENT` carries. */
+function takeHandOff(command: Command, call: PlannedCall, view: BatchView): { handOff: HandOff; answer: ToolMessage } {
+  let answer: ToolMessage | undefined;
+  const take = (messages: readonly unknown[]): ParentList => {
+    const { found, rest } = takeResult(messages, call, view);
+    if (!found) return { messages: rest };
+    answer ??= outputToToolMessage(found.message, call);
+    return { messages: rest, resultAt: found.at };
+  };
+  const parts = readUpdate(command.update);
+  const updateLists = new Map<number, ParentList>();
+  parts.tuples.forEach(([key, value], index) => key === "messages" && updateLists.set(index, take(Array.isArray(value) ? value : [value])));
+  const sendLists = new Map<number, ParentList>();
+  gotoList(command).forEach((destination, index) => {
+    const messages = sendMessages(destination);
+    if (messages) sendLists.set(index, take(messages));
+  });
+  return { handOff: { command, parts, updateLists, sendLists }, answer: answer ?? stateUpdateResult(call) };
+}
+
+/**
+ * Puts every result of the batch where the parent graph will see it, since
+ * the subgraph's own update is dropped on hand-off: into the first message
+ * list that carried a result of the batch (else the first hand-off's update),
+ * directly after the answered AIMessage, in call order.
+ * - The list holds the AIMessage (`[...state.messages, result]`, as
+ *   LangGraph's multi-agent docs show): the results follow it.
+ * - It holds messages of the history but not the AIMessage: the tool left
+ *   this turn out of the parent's history on purpose, so no result goes in.
+ * - It holds neither: the AIMessage (when it has an id, so the parent's
+ *   reducer cannot duplicate it) and the results go where the result stood.
+ */
+function placeResults(handOffs: readonly HandOff[], results: readonly BaseMessage[], view: BatchView): void {
+  const lists = handOffs.flatMap((handOff) => [...handOff.updateLists.values(), ...handOff.sendLists.values()]);
+  let home = lists.find((list) => list.resultAt !== undefined);
+  if (!home) {
+    const first = handOffs[0]!;
+    home = { messages: [] };
+    first.updateLists.set(first.parts.tuples.length, home);
+    first.parts.tuples.push(["messages", home.messages]);
+  }
+  const aiAt = home.messages.findIndex((entry) => view.isAnsweredAI(entry));
+  if (aiAt >= 0) {
+    home.messages.splice(aiAt + 1, 0, ...results);
+    return;
+  }
+  if (home.messages.some((entry) => view.inHistory(entry))) return;
+  const turn = view.ai?.id !== undefined ? [view.ai, ...results] : results;
+  home.messages.splice(home.resultAt ?? home.messages.length, 0, ...turn);
+}
+
+/** A hand-off rebuilt from its taken-apart lists. */
+function rebuild(handOff: HandOff): { parts: UpdateParts; goto: Destination[] } {
+  const tuples = handOff.parts.tuples.map(([key, value], index): UpdateTuple => {
+    const list = handOff.updateLists.get(index);
+    return list ? [key, list.messages] : [key, value];
+  });
+  const goto = gotoList(handOff.command).map((destination, index) => {
+    const list = handOff.sendLists.get(index);
+    if (!list) return destination;
+    const send = destination as Send;
+    return new Send(send.node, { ...(send.args as object), messages: list.messages });
+  });
+  return { parts: { tuples, shape: handOff.parts.shape }, goto };
+}
+
+/** One `Command.PARENT` for the whole batch: every update kept (as ordered pairs, so the parent's reducers see each write) and every goto. */
+function mergeHandOffs(handOffs: readonly HandOff[]): Command {
+  const rebuilt = handOffs.map(rebuild);
+  if (handOffs.length === 1) return commandWith(handOffs[0]!.command, writeUpdate(rebuilt[0]!.parts), rebuilt[0]!.goto);
+  const tuples = rebuilt.flatMap(({ parts }) => parts.tuples);
   return new Command({
     graph: Command.PARENT,
-    goto: commands.flatMap(({ command }) => gotoList(command)),
-    resume: commands.find(({ command }) => command.resume !== undefined)?.command.resume,
-    update: commands.flatMap(({ parts }) => parts.tuples) as unknown as Record<string, unknown>,
+    goto: rebuilt.flatMap(({ goto }) => goto),
+    resume: handOffs.find(({ command }) => command.resume !== undefined)?.command.resume,
+    ...(tuples.length ? { update: tuples as unknown as Record<string, unknown> } : {}),
   });
 }
 
 export interface AssembleInput {
   /** Messages that open the update: the plan's corrections, or those a fan-out Send carries. */
   prefix: readonly BaseMessage[];
-  /** The input history, consulted only when a Command carries ToolMessages for unknown ids. */
+  /** The answered AIMessage as the update leaves it (its correction, or the original). */
+  ai: AIMessage | undefined;
+  /** The input history, consulted only when a Command carries ToolMessages for unknown ids, or on hand-off. */
   history: readonly BaseMessage[];
-  calls: readonly PlannedCall[];
-  /** The outcome of each call in `calls` that ran; undefined for calls already answered. */
-  outcomes: readonly (CallOutcome | undefined)[];
-  /** Results that already exist and are re-emitted (moved), by call index. */
-  reemitted: readonly (ToolMessage | undefined)[];
-  handleToolErrors: true | string | ToolErrorHandler;
+  /** The calls this run answers, in the order their results are written. */
+  slots: readonly ResultSlot[];
+  /** How each call that ran ended, by slot; undefined for results that already existed. */
+  settled: readonly (SettledCall | undefined)[];
+  resultMedia: ResultMedia;
   listInput: boolean;
 }
 
 /**
  * Builds the node's one update: the prefix (corrected AIMessage, removals),
- * then one result per call in call order, then what Commands carry beyond
- * their result, then one merged `Command.PARENT`.
+ * then one result per call in call order (and the media moved out of them),
+ * then what local Commands carry beyond their result, then one merged
+ * `Command.PARENT` that carries every result of the batch to the parent.
  */
 export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
-  const { calls, outcomes, reemitted, handleToolErrors, listInput } = input;
-  const view = new BatchView(input.prefix, calls, input.history);
-  const messages: BaseMessage[] = [...input.prefix];
+  const { slots, settled, listInput } = input;
+  const view = new BatchView(
+    slots.map((slot) => slot.call),
+    input.ai,
+    input.history,
+  );
+  const results: ToolMessage[] = [];
+  const local: BaseMessage[] = [];
   const localCommands: Command[] = [];
-  const parentCommands: { command: Command; parts: UpdateParts }[] = [];
+  const handOffs: HandOff[] = [];
+  const moved: { call: PlannedCall; blocks: Record<string, unknown>[] }[] = [];
 
-  calls.forEach((call, index) => {
-    const moved = reemitted[index];
-    if (moved) {
-      messages.push(moved);
+  slots.forEach((slot, index) => {
+    if (slot.answer !== "run") {
+      results.push(slot.existing);
+      if (slot.answer === "moved") local.push(slot.existing);
       return;
     }
-    const outcome = outcomes[index];
+    const outcome = settled[index];
     if (!outcome || outcome.kind === "control") return;
-    const settled = settleOutcome(outcome, call, handleToolErrors);
-    if (ToolMessage.isInstance(settled)) {
-      messages.push(settled);
-      return;
+    let answer: ToolMessage;
+    let handedOff = false;
+    if (outcome.kind === "message") answer = outcome.message;
+    else if (outcome.command.graph === Command.PARENT) {
+      const taken = takeHandOff(outcome.command, slot.call, view);
+      handOffs.push(taken.handOff);
+      answer = taken.answer;
+      handedOff = true;
+    } else {
+      const split = splitLocalCommand(outcome.command, slot.call, view);
+      answer = split.answer;
+      if (!isEmptyCommand(outcome.command, split.parts)) localCommands.push(commandWith(outcome.command, writeUpdate(split.parts)));
     }
-    const command = settled;
-    if (command.graph === Command.PARENT) {
-      parentCommands.push({ command, parts: splitCommand(command, call, view, true).parts });
-      return;
-    }
-    const { answer, parts } = splitCommand(command, call, view, false);
-    messages.push(answer);
-    if (!isEmptyCommand(command, parts)) localCommands.push(commandWith(command, writeUpdate(parts)));
+    const placed = placeMedia(answer, input.resultMedia);
+    if (placed.moved.length > 0) moved.push({ call: slot.call, blocks: placed.moved });
+    results.push(placed.message);
+    if (!handedOff) local.push(placed.message);
   });
 
-  const parent = mergeParentCommands(parentCommands);
+  const media = moved.length > 0 ? mediaMessage(moved) : undefined;
+  const messages = [...input.prefix, ...local, ...(media ? [media] : [])];
+  if (handOffs.length > 0) placeResults(handOffs, media ? [...results, media] : results, view);
+  const parent = handOffs.length > 0 ? mergeHandOffs(handOffs) : undefined;
   const update = listInput ? messages : { messages };
   if (localCommands.length === 0 && !parent) return update;
-  return [update, ...localCommands, ...(parent ? [parent] : [])];
+  return [...(messages.length > 0 ? [update] : []), ...localCommands, ...(parent ? [parent] : [])];
 }

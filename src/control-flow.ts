@@ -1,16 +1,37 @@
+import { GraphInterrupt } from "@langchain/langgraph";
+
 /**
  * Graph control flow (interrupts, parent commands) travels as thrown values.
  * It must reach LangGraph untouched, never become a tool result.
  *
  * Tested by shape, not by `instanceof`, so that errors thrown by a second copy
  * of `@langchain/langgraph` (a nested node_modules, a bundled tool) are still
- * recognised.
+ * recognised. A value whose properties cannot be read is no control flow.
  */
 const CONTROL_FLOW_NAMES = new Set(["GraphInterrupt", "NodeInterrupt", "ParentCommand", "GraphBubbleUp"]);
 
 export function isGraphControlFlow(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
-  const candidate = error as { is_bubble_up?: unknown; name?: unknown };
-  if (candidate.is_bubble_up === true) return true;
-  return typeof candidate.name === "string" && CONTROL_FLOW_NAMES.has(candidate.name);
+  try {
+    const candidate = error as { is_bubble_up?: unknown; name?: unknown };
+    if (candidate.is_bubble_up === true) return true;
+    return typeof candidate.name === "string" && CONTROL_FLOW_NAMES.has(candidate.name);
+  } catch {
+    return false;
+  }
+}
+
+const INTERRUPT_NAMES = new Set(["GraphInterrupt", "NodeInterrupt"]);
+
+/**
+ * What to throw when calls of one batch raised graph control flow: all their
+ * interrupts together in one GraphInterrupt, so the caller sees every
+ * question at once (LangGraph would otherwise surface only the first); any
+ * other control flow (a ParentCommand) as it was, the first in call order.
+ */
+export function combineControlFlow(thrown: readonly unknown[]): unknown {
+  const other = thrown.find((t) => !INTERRUPT_NAMES.has((t as { name?: unknown })?.name as string));
+  if (other !== undefined || thrown.length === 1) return other ?? thrown[0];
+  const interrupts = thrown.flatMap((t) => ((t as { interrupts?: unknown[] }).interrupts ?? []) as never[]);
+  return new GraphInterrupt(interrupts);
 }

@@ -44,17 +44,91 @@ export function safeStringify(value: unknown): string | undefined {
   }
 }
 
-/** A one-line reason for whatever a tool threw: an Error, a string, undefined, an object. */
+/** The value of `read()`, or `fallback` when reading throws (a getter that throws, a revoked Proxy). */
+export function readSafely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+const UNREADABLE = "it threw a value that could not be read";
+
+function reasonOf(thrown: unknown): string {
+  if (typeof thrown === "string") return thrown || "an empty error";
+  if (thrown === undefined || thrown === null) return `it threw ${String(thrown)}`;
+  if (typeof thrown === "function") return "it threw a function";
+  if (typeof thrown !== "object") return String(thrown);
+  const message = readSafely(() => (thrown as { message?: unknown }).message, undefined);
+  if (typeof message === "string") {
+    const name = readSafely(() => (thrown as { name?: unknown }).name, undefined);
+    return message || (typeof name === "string" && name) || "an error without a message";
+  }
+  return safeStringify(thrown) ?? readSafely(() => Object.prototype.toString.call(thrown), UNREADABLE);
+}
+
+/**
+ * A one-line reason for whatever a tool threw: an Error, a string,
+ * undefined, an object - also one whose properties or `toString` throw.
+ */
 export function describeThrown(thrown: unknown): string {
-  let reason: string;
-  if (typeof thrown === "string") reason = thrown || "an empty error";
-  else if (thrown === undefined || thrown === null) reason = `it threw ${String(thrown)}`;
-  else if (typeof thrown === "object" && typeof (thrown as { message?: unknown }).message === "string") {
-    const { message, name } = thrown as { message: string; name?: unknown };
-    reason = message || (typeof name === "string" && name) || "an error without a message";
-  } else if (typeof thrown === "object") reason = safeStringify(thrown) ?? Object.prototype.toString.call(thrown);
-  else reason = String(thrown);
-  return sanitizeReason(reason);
+  return sanitizeReason(readSafely(() => reasonOf(thrown), UNREADABLE));
+}
+
+/** Error codes of network failures (Node's sockets and DNS, undici). */
+const TRANSIENT_CODES = new Set([
+  "ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "ESOCKETTIMEDOUT", "ENOTFOUND", "EAI_AGAIN",
+  "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EHOSTDOWN",
+]);
+/** Error class names that HTTP clients and model SDKs give failures of the service, not of the request. */
+const TRANSIENT_NAMES = new Set([
+  "TimeoutError", "FetchError", "ConnectTimeoutError", "HeadersTimeoutError", "BodyTimeoutError", "SocketError",
+  "APIConnectionError", "APIConnectionTimeoutError", "RateLimitError", "InternalServerError", "ServiceUnavailableError",
+  "ThrottlingException", "TooManyRequestsException", "ServiceUnavailableException",
+]);
+const TRANSIENT_TEXT = new RegExp(
+  [
+    "rate[ -]?limit(ed|s)?",
+    "too many requests",
+    "(insufficient |exceeded (your )?(current )?|exhausted )quota|quota (exceeded|exhausted|has been exceeded)",
+    "timed out|time-?out (error|exceeded|expired)|request timeout|deadline exceeded",
+    "(temporarily|service) unavailable|bad gateway|gateway time-?out|overloaded|throttl(ed|ing)|try again later",
+    "socket hang up|network error|fetch failed|connection (reset|refused|closed|aborted)",
+    "status( code)?:? (408|429|5\\d\\d)",
+    "ECONN[A-Z]+|ETIMEDOUT|EAI_AGAIN|ENOTFOUND",
+  ]
+    .map((pattern) => `\\b(${pattern})\\b`)
+    .join("|"),
+  "i",
+);
+
+function isTransientStatus(status: unknown): boolean {
+  const code = typeof status === "string" ? Number(status) : status;
+  return typeof code === "number" && (code === 408 || code === 425 || code === 429 || (code >= 500 && code <= 599 && code !== 501 && code !== 505));
+}
+
+function looksTransient(thrown: unknown, depth: number): boolean {
+  if (typeof thrown === "string") return TRANSIENT_TEXT.test(thrown);
+  if (typeof thrown !== "object" || thrown === null || depth > 3) return false;
+  const error = thrown as Record<string, unknown>;
+  const code = error.code;
+  if (typeof code === "string" && (TRANSIENT_CODES.has(code) || code.startsWith("UND_ERR_"))) return true;
+  if (typeof error.name === "string" && TRANSIENT_NAMES.has(error.name)) return true;
+  const response = error.response as Record<string, unknown> | undefined;
+  if (isTransientStatus(error.status) || isTransientStatus(error.statusCode) || isTransientStatus(response?.status)) return true;
+  if (typeof error.message === "string" && TRANSIENT_TEXT.test(error.message)) return true;
+  return looksTransient(error.cause, depth + 1);
+}
+
+/**
+ * True when a tool's failure looks temporary and unrelated to its arguments:
+ * a network error, an HTTP 408, 429 or 5xx, a rate limit, an exhausted
+ * quota, a timeout inside the tool. Reads the error's code, name, status,
+ * message and cause chain; never throws.
+ */
+export function isTransientFailure(thrown: unknown): boolean {
+  return readSafely(() => looksTransient(thrown, 0), false);
 }
 
 interface SafeParseSchema {

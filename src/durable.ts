@@ -1,9 +1,11 @@
 import type { ToolMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
-import { Command, GraphInterrupt, isCommand, task } from "@langchain/langgraph";
+import { Command, task } from "@langchain/langgraph";
+import type { PlannedCall } from "./call.js";
+import type { ToolCallError } from "./errors.js";
 import { executeToolCall, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
-import type { PlannedCall } from "./plan-tool-calls.js";
+import type { SettledCall } from "./to-tool-message.js";
 
 /** LangGraph's config keys for task calls and the run's checkpointer (stable across 1.x). */
 const CONFIG_KEY_CALL = "__pregel_call";
@@ -33,19 +35,24 @@ export function hasCheckpointer(config: RunnableConfig): boolean {
 export async function executeAsTask(
   call: PlannedCall,
   context: ExecutionContext,
-  settle: (outcome: Exclude<CallOutcome, { kind: "control" }>) => ToolMessage | Command,
-): Promise<CallOutcome> {
+  settle: (outcome: CallOutcome) => SettledCall,
+): Promise<SettledCall> {
+  // Known only when the task runs in this process (not when its result is replayed).
+  let error: ToolCallError | undefined;
   const run = task(call.name, async (): Promise<ToolMessage | PackedCommand> => {
     // The task's own config (its checkpoint namespace, scratchpad and
     // callbacks) is what interrupt() and tracing inside the tool must see.
     const taskConfig = (AsyncLocalStorageProviderSingleton.getRunnableConfig() ?? {}) as NodeConfig;
-    const outcome = await executeToolCall(call, { ...context, config: { ...context.config, ...taskConfig } });
-    if (outcome.kind === "control") throw outcome.thrown;
-    const settled = settle(outcome);
-    return isCommand(settled) ? packCommand(settled as Command) : (settled as ToolMessage);
+    const settled = settle(await executeToolCall(call, { ...context, config: { ...context.config, ...taskConfig } }));
+    if (settled.kind === "control") throw settled.thrown;
+    if (settled.kind === "command") return packCommand(settled.command);
+    error = settled.error;
+    return settled.message;
   });
   try {
-    return { kind: "output", value: unpack(await run()) };
+    const value = unpack(await run());
+    if (value instanceof Command) return { kind: "command", command: value };
+    return { kind: "message", message: value, ...(error ? { error } : {}) };
   } catch (thrown) {
     return { kind: "control", thrown };
   }
@@ -71,17 +78,3 @@ function unpack(value: ToolMessage | PackedCommand): ToolMessage | Command {
   return packed ? new Command(packed as ConstructorParameters<typeof Command>[0]) : (value as ToolMessage);
 }
 
-const INTERRUPT_NAMES = new Set(["GraphInterrupt", "NodeInterrupt"]);
-
-/**
- * What to throw when calls of one batch raised graph control flow: all their
- * interrupts together in one GraphInterrupt, so the caller sees every
- * question at once (LangGraph would otherwise surface only the first); any
- * other control flow (a ParentCommand) as it was, the first in call order.
- */
-export function combineControlFlow(thrown: readonly unknown[]): unknown {
-  const other = thrown.find((t) => !INTERRUPT_NAMES.has((t as { name?: unknown })?.name as string));
-  if (other !== undefined || thrown.length === 1) return other ?? thrown[0];
-  const interrupts = thrown.flatMap((t) => ((t as { interrupts?: unknown[] }).interrupts ?? []) as never[]);
-  return new GraphInterrupt(interrupts);
-}

@@ -112,7 +112,8 @@ export type ToolCallErrorKind =
   | "execution"
   | "timeout"
   | "cancelled"
-  | "rejected";
+  | "rejected"
+  | "cut_off";
 
 /**
  * The call a {@link ToolCallError} is about, as the node answered it.
@@ -130,6 +131,8 @@ export interface FailedCall {
   id: string;
   /** The parsed arguments (`{}` for an invalid call). */
   args: Record<string, unknown>;
+  /** True when the model named no tool (its name was empty or missing); `name` is then a placeholder. */
+  nameless?: boolean;
 }
 
 /**
@@ -170,12 +173,14 @@ export class ToolCallError extends SafeToolNodeError {
 }
 
 /**
- * The model asked for a tool that is not registered.
+ * The model asked for a tool that is not registered, or named no tool at all.
  *
  * @example
  * ```ts
  * // Model calls "serch" while "search" is registered; the call is answered:
- * // Error: tool "serch" does not exist. Did you mean "search"? Available tools: search, fetch_page.
+ * // Error: tool "serch" does not exist. Did you mean "search"? Available tools: search, fetch_page. Call one of these tools instead.
+ * // A call without a name (a streamed call cut short) is answered:
+ * // Error: the call names no tool. Available tools: search, fetch_page. Call one of these tools by its name.
  * ```
  */
 export class UnknownToolError extends ToolCallError {
@@ -193,7 +198,9 @@ export class UnknownToolError extends ToolCallError {
     super(
       "unknown_tool",
       call,
-      `Error: tool "${call.name}" does not exist.${hint} Available tools: ${list}. Call one of these tools instead.`,
+      call.nameless
+        ? `Error: the call names no tool. Available tools: ${list}. Call one of these tools by its name.`
+        : `Error: tool "${call.name}" does not exist.${hint} Available tools: ${list}. Call one of these tools instead.`,
     );
     this.availableTools = availableTools;
     this.closestMatch = closestMatch;
@@ -279,24 +286,30 @@ export class InvalidToolCallError extends ToolCallError {
 }
 
 /**
- * The tool threw. `cause` holds the thrown value exactly as thrown.
+ * The tool threw. `cause` holds the thrown value exactly as thrown. When the
+ * failure looks unrelated to the arguments - a network error, an HTTP 5xx,
+ * 429 or 408, a rate limit, an exhausted quota, a timeout inside the tool -
+ * `transient` is true and the text tells the model to try again later or
+ * another way, instead of asking it to fix its arguments.
  *
  * @example
  * ```ts
- * // Error: tool "fetch_page" failed: ECONNRESET. Fix the arguments or try a different approach.
+ * // Error: tool "lookup_order" failed: invalid order number. Fix the arguments or try a different approach.
+ * // Error: tool "fetch_page" failed: ECONNRESET. The failure is not caused by the arguments: try again later, or take another approach.
  * ```
  */
 export class ToolExecutionError extends ToolCallError {
   static override readonly errorName: string = "ToolExecutionError";
   /** Always `"execution"`. */
   declare readonly kind: "execution";
-  constructor(call: FailedCall, reason: string, cause: unknown) {
-    super(
-      "execution",
-      call,
-      `Error: tool "${call.name}" failed: ${reason}. Fix the arguments or try a different approach.`,
-      { cause },
-    );
+  /** True when the failure looks temporary and unrelated to the arguments (network, 5xx, rate limit, quota, timeout). */
+  readonly transient: boolean;
+  constructor(call: FailedCall, reason: string, cause: unknown, options: { transient?: boolean } = {}) {
+    const advice = options.transient
+      ? "The failure is not caused by the arguments: try again later, or take another approach."
+      : "Fix the arguments or try a different approach.";
+    super("execution", call, `Error: tool "${call.name}" failed: ${reason}. ${advice}`, { cause });
+    this.transient = options.transient ?? false;
   }
 }
 
@@ -369,4 +382,49 @@ export class ToolRejectedError extends ToolCallError {
     );
     this.reason = reason;
   }
+}
+
+/**
+ * The model's response was cut off by its output token limit, and this was
+ * its last call: its arguments may be incomplete even when they parse (the
+ * streamed chunks are joined leniently), so it was not run. The calls
+ * before it ran as usual. The `cutOffCall: "run"` option turns this off.
+ *
+ * @example
+ * ```ts
+ * // Error: your response was cut off by the output token limit, so this call to "write_file" may be
+ * // incomplete; it was not run. Send the call again with shorter arguments (split long content over several calls).
+ * ```
+ */
+export class CutOffCallError extends ToolCallError {
+  static override readonly errorName: string = "CutOffCallError";
+  /** Always `"cut_off"`. */
+  declare readonly kind: "cut_off";
+  constructor(call: FailedCall) {
+    super(
+      "cut_off",
+      call,
+      `Error: your response was cut off by the output token limit, so this call to "${call.name}" may be incomplete; it was not run. ` +
+        "Send the call again with shorter arguments (split long content over several calls).",
+    );
+  }
+}
+
+/** A short description of a value for error messages: its kind, never its content. */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") {
+    const name = (value as object).constructor?.name;
+    return name && name !== "Object" ? `a ${name}` : "an object";
+  }
+  return `a ${typeof value}`;
+}
+
+/** The error for a list entry that is not a message. */
+export function notAMessage(source: string, index: number, value: unknown): InvalidNodeInputError {
+  return new InvalidNodeInputError(
+    `SafeToolNode: ${source}[${index}] is ${describeValue(value)}, not a message. ` +
+      `Use LangChain message objects (a StateGraph with MessagesAnnotation converts them for you).`,
+  );
 }

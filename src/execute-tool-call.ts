@@ -2,8 +2,9 @@ import type { ToolCall } from "@langchain/core/messages/tool";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { ToolInputParsingException } from "@langchain/core/tools";
 import { isGraphControlFlow } from "./control-flow.js";
-import { argumentIssues, describeThrown, sanitizeReason } from "./describe-error.js";
+import { argumentIssues, describeThrown, isTransientFailure, readSafely, sanitizeReason } from "./describe-error.js";
 import {
+  CutOffCallError,
   InvalidToolArgumentsError,
   InvalidToolCallError,
   ToolCancelledError,
@@ -15,7 +16,7 @@ import {
 } from "./errors.js";
 import { interrupt } from "@langchain/langgraph";
 import { closestMatch } from "./closest-match.js";
-import { toolCallOf, type PlannedCall } from "./plan-tool-calls.js";
+import { toolCallOf, type PlannedCall } from "./call.js";
 import type { ApprovalRequest, SafeTool, SafeToolRuntime } from "./types.js";
 
 /** How one call ended. Never a rejected promise. */
@@ -44,6 +45,8 @@ export interface ExecutionContext {
   needsApproval(call: PlannedCall): boolean;
   /** The run's abort signal, shared by every call of the batch. */
   runAbort: RunAbort;
+  /** What to do with the last call of a response cut off by the token limit. */
+  cutOffCall: "error" | "run";
 }
 
 /**
@@ -112,22 +115,30 @@ function schemaErrorOutcome(tool: SafeTool, call: PlannedCall, thrown: unknown):
 
 /**
  * Core raises `ToolInputParsingException` (whose `name` is just "Error") when
- * arguments fail the schema. Recognised by class, or by shape for errors from
- * another copy of `@langchain/core`.
+ * arguments fail the schema; LangChain's agent tool node wraps it in a
+ * `ToolInvocationError` (its `toolError`). Recognised by class, or by shape
+ * for errors from another copy of `@langchain/core`.
  */
 function isSchemaError(thrown: unknown): boolean {
   if (thrown instanceof ToolInputParsingException) return true;
-  const candidate = thrown as { name?: unknown; message?: unknown } | null;
+  const candidate = thrown as { name?: unknown; message?: unknown; toolError?: unknown; "~brand"?: unknown } | null;
+  if (candidate?.["~brand"] === "ToolInvocationError") return isSchemaError(candidate.toolError);
   return (
     candidate?.name === "ToolInputParsingException" ||
     (typeof candidate?.message === "string" && candidate.message.startsWith("Received tool input did not match expected schema"))
   );
 }
 
-function classifyThrown(tool: SafeTool, call: PlannedCall, thrown: unknown): CallOutcome {
+/**
+ * Settles whatever a tool threw into an outcome: graph control flow to pass
+ * on, a schema error by field path, or an execution error. Never throws,
+ * whatever the value (a getter that throws, a revoked Proxy).
+ */
+export function classifyThrown(tool: SafeTool | undefined, call: PlannedCall, thrown: unknown): CallOutcome {
   if (isGraphControlFlow(thrown)) return { kind: "control", thrown };
-  if (isSchemaError(thrown)) return schemaErrorOutcome(tool, call, thrown);
-  return { kind: "error", error: new ToolExecutionError(call, describeThrown(thrown), thrown) };
+  if (tool && readSafely(() => isSchemaError(thrown), false)) return schemaErrorOutcome(tool, call, thrown);
+  const transient = isTransientFailure(thrown);
+  return { kind: "error", error: new ToolExecutionError(call, describeThrown(thrown), thrown, { transient }) };
 }
 
 /**
@@ -137,17 +148,19 @@ function classifyThrown(tool: SafeTool, call: PlannedCall, thrown: unknown): Cal
  * `config.signal` fires; a tool that ignores it is simply no longer awaited.
  */
 export function executeToolCall(call: PlannedCall, context: ExecutionContext): Promise<CallOutcome> {
+  if (call.cutOff && context.cutOffCall === "error") return Promise.resolve({ kind: "error", error: new CutOffCallError(call) });
   if (call.invalid) {
     const parseError = call.invalid.error === undefined ? undefined : sanitizeReason(call.invalid.error);
     return Promise.resolve({ kind: "error", error: new InvalidToolCallError(call, parseError, call.invalid.rawArgs) });
   }
-  const tool = context.tools.get(call.name);
+  const tool = call.nameless ? undefined : context.tools.get(call.name);
   if (!tool) {
     const names = [...context.tools.keys()];
-    return Promise.resolve({ kind: "error", error: new UnknownToolError(call, names, closestMatch(call.name, names)) });
+    return Promise.resolve({ kind: "error", error: new UnknownToolError(call, names, call.nameless ? undefined : closestMatch(call.name, names)) });
   }
 
-  if (context.needsApproval(call)) {
+  // A predicate that throws fails closed: the human is asked.
+  if (readSafely(() => context.needsApproval(call), true)) {
     let approved: PlannedCall | ToolRejectedError;
     try {
       approved = approve(call, context);

@@ -1,14 +1,6 @@
-import type { BaseMessage } from "@langchain/core/messages";
-import { END, Send } from "@langchain/langgraph";
-import { planNeedsWork, planToolCalls, toolCallOf, type PlannedCall } from "./plan-tool-calls.js";
-import { SEND_PREFIX_KEY } from "./read-input.js";
+import type { END, Send } from "@langchain/langgraph";
 import type { RoutableState } from "./safe-tools-condition.js";
-
-/** The call as a Send carries it: a tool call, or an invalid call with its parser error. */
-function sentCall(call: PlannedCall) {
-  if (!call.invalid) return toolCallOf(call);
-  return { type: "invalid_tool_call" as const, id: call.id, name: call.name, args: call.invalid.rawArgs, error: call.invalid.error };
-}
+import { fanOutSends } from "./send.js";
 
 /**
  * A router for fan-out mode: one `Send` per call of the last AIMessage that
@@ -17,11 +9,19 @@ function sentCall(call: PlannedCall) {
  * nothing to answer.
  *
  * The node the Sends go to (a {@link SafeToolNode}) answers each call. The
- * AIMessage correction (invalid calls, missing or duplicate ids) travels
- * with the first Send and is written exactly once, ahead of the results; a
- * turn whose existing results must be moved back into order is sent whole
- * to one task instead. With a checkpointer, LangGraph saves each finished
- * task, so after an interrupt or a crash only unfinished calls run again.
+ * AIMessage correction (invalid calls, missing, duplicate or reused ids)
+ * travels with the first Send and is written exactly once, ahead of the
+ * results; a turn whose existing results must be moved back into order is
+ * sent whole to one task instead. With a checkpointer, LangGraph saves each
+ * finished task, so after an interrupt or a crash only unfinished calls run
+ * again.
+ *
+ * A router of your own also works: `new Send("tools", { ...state, lg_tool_call })`
+ * for each entry of `tool_calls`, in order, as LangGraph's docs show. The
+ * node then plans the whole turn for each Send (once per step, from a cache),
+ * answers that call under its corrected id, writes the corrected AIMessage
+ * with it, and answers the calls no router of `tool_calls` can send
+ * (invalid ones) with the Send of the entry before them.
  *
  * @example
  * ```ts
@@ -35,20 +35,5 @@ function sentCall(call: PlannedCall) {
  * ```
  */
 export function safeToolsFanOut(nodeName = "tools"): (state: RoutableState) => Send[] | typeof END {
-  return (state) => {
-    const messages = (Array.isArray(state) ? state : (state as { messages?: unknown }).messages) as readonly BaseMessage[] | undefined;
-    const plan = planToolCalls(Array.isArray(messages) ? messages : []);
-    if (!plan || !planNeedsWork(plan)) return END;
-    const pending = plan.slots.filter((slot) => !slot.existing).map((slot) => slot.call);
-    const moves = plan.slots.some((slot) => slot.existing && slot.reemit);
-    if (Array.isArray(state) || moves || pending.length === 0) return [new Send(nodeName, state)];
-    return pending.map(
-      (call, index) =>
-        new Send(nodeName, {
-          ...(state as object),
-          lg_tool_call: sentCall(call),
-          ...(index === 0 && plan.prefix.length > 0 ? { [SEND_PREFIX_KEY]: plan.prefix } : {}),
-        }),
-    );
-  };
+  return (state) => fanOutSends(state, nodeName);
 }

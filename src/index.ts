@@ -26,6 +26,7 @@ export {
   ToolTimeoutError,
   ToolCancelledError,
   ToolRejectedError,
+  CutOffCallError,
   type ToolCallErrorKind,
   type FailedCall,
   type ArgumentIssue,

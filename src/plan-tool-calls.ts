@@ -1,32 +1,21 @@
 import { AIMessage, RemoveMessage, ToolMessage, isBaseMessage, type BaseMessage } from "@langchain/core/messages";
-import type { ToolCall } from "@langchain/core/messages/tool";
+import { NOT_AN_OBJECT, copyToolMessage, type PlannedCall } from "./call.js";
+import { wasCutOff } from "./cut-off.js";
 import { safeStringify } from "./describe-error.js";
 import { isRecord } from "./guards.js";
-import { notAMessage } from "./read-input.js";
-import { CallIdAllocator } from "./tool-call-ids.js";
-import { carriedCalls, orderAsSent, rewriteAIMessage, type CarriedCall } from "./repair-ai-message.js";
+import { notAMessage } from "./errors.js";
+import { carriedCalls, nameFields, orderAsSent, rewriteAIMessage, type CarriedCall } from "./repair-ai-message.js";
+import { CallIdAllocator, EarlierCallIds } from "./tool-call-ids.js";
 
-/** One call of the AIMessage as the node answers it. */
-export interface PlannedCall {
-  /** The id the result carries (repaired when missing, malformed or duplicated). */
-  id: string;
-  name: string;
-  args: Record<string, unknown>;
-  /** The id the model gave, if any. */
-  originalId: string | undefined;
-  /** Set for calls the model's output parser could not read. */
-  invalid?: { error: string | undefined; rawArgs: string | undefined };
-}
-
-/** The call as LangChain's `ToolCall`, as tools, handlers and AIMessages take it. */
-export function toolCallOf(call: PlannedCall): ToolCall {
-  return { type: "tool_call", id: call.id, name: call.name, args: call.args };
-}
-
-/** Where the result of one call comes from. */
+/**
+ * Where the result of one call comes from: the tool is to run; a result
+ * already follows the AIMessage where it should (kept); or one exists but
+ * out of place, and a copy is written in order (moved).
+ */
 export type ResultSlot =
-  | { call: PlannedCall; existing: ToolMessage; reemit: boolean }
-  | { call: PlannedCall; existing?: undefined };
+  | { call: PlannedCall; answer: "run" }
+  | { call: PlannedCall; answer: "kept"; existing: ToolMessage }
+  | { call: PlannedCall; answer: "moved"; existing: ToolMessage };
 
 /** What the node must do for the last AIMessage. */
 export interface CallPlan {
@@ -37,9 +26,21 @@ export interface CallPlan {
   slots: ResultSlot[];
   /** Messages that go first in the update: the corrected AIMessage, removals, in-place fixes. */
   prefix: BaseMessage[];
+  /** The corrected AIMessage, when the original would be sent with calls its results cannot pair with. */
+  corrected?: AIMessage;
 }
 
-const INVALID_CALL_NAME = "invalid_tool_call";
+/** The share of a turn that one node run answers. */
+export interface Batch {
+  /** Messages the update starts with: the AIMessage correction, removals, in-place fixes. */
+  prefix: BaseMessage[];
+  /** The calls this run answers, in the order their results are written. */
+  slots: ResultSlot[];
+  /** The id of the AIMessage being answered, for idempotency keys. */
+  aiMessageId: string | undefined;
+  /** True when this run answers one Send's share: the other calls of the turn are answered elsewhere. */
+  partial: boolean;
+}
 
 /**
  * Index of the AIMessage whose calls are still being answered: the last
@@ -57,28 +58,21 @@ export function findAnsweredAI(messages: readonly BaseMessage[], source?: string
   return -1;
 }
 
-/** The calls as the model made them, before ids are repaired. */
-type RawCall = CarriedCall;
-
-function collectRawCalls(ai: AIMessage): RawCall[] {
-  const raw: RawCall[] = [];
-  for (const call of ai.tool_calls ?? []) {
+function collectRawCalls(ai: AIMessage): CarriedCall[] {
+  const raw: CarriedCall[] = [];
+  (ai.tool_calls ?? []).forEach((call, toolCallsIndex) => {
     const id = call.id || undefined;
-    if (isRecord(call.args)) raw.push({ id, name: call.name, args: call.args });
+    const named = nameFields(call.name);
+    if (isRecord(call.args)) raw.push({ id, ...named, toolCallsIndex, args: call.args });
     // Arguments that are not an object cannot be passed to a tool: answered like a parse failure.
-    else raw.push({ id, name: call.name, args: {}, invalid: { error: "the arguments are not a JSON object", rawArgs: safeStringify(call.args) } });
-  }
+    else raw.push({ id, ...named, toolCallsIndex, args: {}, invalid: { error: NOT_AN_OBJECT, rawArgs: safeStringify(call.args) } });
+  });
   for (const call of ai.invalid_tool_calls ?? []) {
-    raw.push({
-      id: call.id || undefined,
-      name: call.name || INVALID_CALL_NAME,
-      args: {},
-      invalid: { error: call.error, rawArgs: call.args },
-    });
+    raw.push({ id: call.id || undefined, ...nameFields(call.name), args: {}, invalid: { error: call.error, rawArgs: call.args } });
   }
   // An item of a list the converters send verbatim (content blocks, stored
-  // Responses output) with no matching call is still a call the provider
-  // sees, so it needs an answer too.
+  // Responses output, raw OpenAI calls) with no matching call is still a
+  // call the provider sees, so it needs an answer too.
   for (const list of carriedCalls(ai)) {
     const unmatched = new Map<string, number>();
     for (const call of raw) unmatched.set(call.id ?? "", (unmatched.get(call.id ?? "") ?? 0) + 1);
@@ -93,7 +87,7 @@ function collectRawCalls(ai: AIMessage): RawCall[] {
 
 /** The calls of one AIMessage as they will be answered, and its corrected copy when one is needed. */
 export interface MessageCalls {
-  /** Every call, with repaired ids, in the order the provider will see them. */
+  /** Every call, with repaired ids and names, in the order the provider will see them. */
   calls: PlannedCall[];
   /** A copy of the AIMessage that agrees with `calls`; undefined when the original already does. */
   corrected?: AIMessage;
@@ -101,45 +95,63 @@ export interface MessageCalls {
 
 /**
  * The calls of `ai` as the converters will send them - `tool_calls`,
- * invalid calls, and calls that only a content block or a stored Responses
- * item carries - with ids made present, well-formed and unique (`ids` says
- * which are taken), and the corrected AIMessage when anything differs from
- * what `ai` holds.
+ * invalid calls, and calls that only a content block, a stored Responses
+ * item or a raw OpenAI call carries - with ids made valid for every
+ * provider and unique (`ids` knows which earlier turns took), names made
+ * non-empty, and the corrected AIMessage when anything differs from what
+ * `ai` holds. When the token limit cut the response off, its last call is
+ * marked `cutOff`.
  */
 export function planCalls(ai: AIMessage, ids: CallIdAllocator): MessageCalls {
   const raw = collectRawCalls(ai);
-  const kept = raw.map((call) => ids.keep(call.id));
-  const calls: PlannedCall[] = raw.map((call, index) => ({
-    id: kept[index] ? call.id! : ids.make(index, call.name, call.id),
+  const finalIds = ids.assign(raw);
+  let calls: PlannedCall[] = raw.map((call, index) => ({
+    id: finalIds[index]!,
     name: call.name,
     args: call.args,
     originalId: call.id,
+    ...(call.toolCallsIndex !== undefined ? { toolCallsIndex: call.toolCallsIndex } : {}),
+    ...(call.nameless ? { nameless: true as const } : {}),
     ...(call.invalid ? { invalid: call.invalid } : {}),
   }));
+  let corrected: AIMessage | undefined;
   const needsRewrite =
-    calls.some((call) => call.invalid) ||
-    calls.length !== (ai.tool_calls?.length ?? 0) ||
-    calls.some((call) => call.id !== call.originalId);
-  if (!needsRewrite) return { calls };
-  const ordered = orderAsSent(ai, calls);
-  return { calls: ordered, corrected: rewriteAIMessage(ai, ordered) };
+    calls.length !== (ai.tool_calls?.length ?? 0) || calls.some((call) => call.invalid || call.nameless || call.id !== call.originalId);
+  if (needsRewrite) {
+    calls = orderAsSent(ai, calls);
+    corrected = rewriteAIMessage(ai, calls);
+  }
+  if (calls.length > 0 && wasCutOff(ai)) calls[calls.length - 1]!.cutOff = true;
+  return corrected ? { calls, corrected } : { calls };
 }
+
+/** Plans by message list, so that a router and the nodes it routes to (one per Send) read the history once. */
+const planCache = new WeakMap<readonly BaseMessage[], { length: number; last: BaseMessage | undefined; plan: CallPlan }>();
 
 /**
  * Decides which calls of the last AIMessage need a result, repairs the
  * AIMessage where the provider converters would otherwise send calls and
- * results that do not pair up, and reconciles the ToolMessages already after
- * it. Costs O(calls + trailing ToolMessages), never O(history).
+ * results that do not pair up (ids made unique across the whole request),
+ * and reconciles the ToolMessages already after it. Reads the history's
+ * call ids once; everything else costs O(calls + trailing ToolMessages).
  *
  * Returns undefined when there is nothing to answer. With `source` (how
  * the caller names the list in errors), a non-message in the tail it reads
  * raises InvalidNodeInputError; without, it counts as "nothing to answer".
  */
 export function planToolCalls(messages: readonly BaseMessage[], source?: string): CallPlan | undefined {
+  const cached = planCache.get(messages);
+  if (cached && cached.length === messages.length && cached.last === messages[messages.length - 1]) return cached.plan;
+  const plan = computePlan(messages, source);
+  if (plan) planCache.set(messages, { length: messages.length, last: messages[messages.length - 1], plan });
+  return plan;
+}
+
+function computePlan(messages: readonly BaseMessage[], source: string | undefined): CallPlan | undefined {
   const aiIndex = findAnsweredAI(messages, source);
   if (aiIndex < 0) return undefined;
   const ai = messages[aiIndex] as AIMessage;
-  const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? ""));
+  const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? "", new EarlierCallIds(messages, aiIndex)));
   if (calls.length === 0 && aiIndex === messages.length - 1) return undefined;
   const prefix: BaseMessage[] = corrected ? [corrected] : [];
 
@@ -158,15 +170,15 @@ export function planToolCalls(messages: readonly BaseMessage[], source?: string)
       leftovers.push({ position, message });
     }
   }
-  // A result addressed to a call's original id (e.g. the second of two
-  // duplicate ids) is re-addressed in place to the renamed call, instead of
-  // running that call again.
+  // A result addressed to a call's original id (the second of two
+  // duplicate ids, an id reused from an earlier turn) is re-addressed in
+  // place to the renamed call, instead of running that call again.
   const inPlace: ToolMessage[] = [];
   const removals: ToolMessage[] = [];
   for (const { position, message } of leftovers) {
     const owner = calls.find((call) => !answered.has(call.id) && call.originalId === message.tool_call_id);
     if (owner && message.id) {
-      const readdressed = copyToolMessage(message, { tool_call_id: owner.id, name: message.name ?? owner.name });
+      const readdressed = copyToolMessage(message, { tool_call_id: owner.id, name: message.name || owner.name });
       answered.set(owner.id, readdressed);
       keptAt.push({ position, id: owner.id });
       inPlace.push(readdressed);
@@ -179,37 +191,19 @@ export function planToolCalls(messages: readonly BaseMessage[], source?: string)
   // otherwise they are moved: removed, and re-added in order under new ids.
   keptAt.sort((a, b) => a.position - b.position);
   const inOrder = keptAt.every(({ id }, index) => calls[index]?.id === id);
-  const reemit = !inOrder && [...answered.values()].every((message) => message.id !== undefined);
+  const move = !inOrder && [...answered.values()].every((message) => message.id !== undefined);
 
-  if (!reemit) prefix.push(...inPlace);
+  if (!move) prefix.push(...inPlace);
   for (const message of removals) if (message.id) prefix.push(new RemoveMessage({ id: message.id }));
-  if (reemit) for (const message of answered.values()) prefix.push(new RemoveMessage({ id: message.id! }));
+  if (move) for (const message of answered.values()) prefix.push(new RemoveMessage({ id: message.id! }));
 
-  const slots: ResultSlot[] = calls.map((call) => {
+  const slots = calls.map((call): ResultSlot => {
     const existing = answered.get(call.id);
-    if (!existing) return { call };
-    if (!reemit) return { call, existing, reemit: false };
-    return { call, existing: copyToolMessage(existing, { id: `${existing.id}-moved` }), reemit: true };
+    if (!existing) return { call, answer: "run" };
+    if (!move) return { call, answer: "kept", existing };
+    return { call, answer: "moved", existing: copyToolMessage(existing, { id: `${existing.id}-moved` }) };
   });
-  return { ai, calls, slots, prefix };
-}
-
-/** A copy of a ToolMessage with some fields replaced. */
-export function copyToolMessage(
-  message: ToolMessage,
-  overrides: Partial<Pick<ToolMessage, "tool_call_id" | "name" | "id" | "content" | "status">>,
-): ToolMessage {
-  return new ToolMessage({
-    content: message.content,
-    tool_call_id: message.tool_call_id,
-    name: message.name,
-    id: message.id,
-    status: message.status,
-    artifact: message.artifact,
-    additional_kwargs: message.additional_kwargs,
-    response_metadata: message.response_metadata,
-    ...overrides,
-  });
+  return { ai, calls, slots, prefix, ...(corrected ? { corrected } : {}) };
 }
 
 /** True when a ToolMessage for `id` already follows the last AIMessage (reads only that tail). */
@@ -223,6 +217,6 @@ export function isAnsweredAfterLastAI(messages: readonly BaseMessage[], id: stri
 }
 
 /** True when the plan changes anything: a call to run, or a message to fix. */
-export function planNeedsWork(plan: CallPlan | undefined): boolean {
-  return plan !== undefined && (plan.prefix.length > 0 || plan.slots.some((slot) => !slot.existing || slot.reemit));
+export function planNeedsWork(plan: CallPlan | undefined): plan is CallPlan {
+  return plan !== undefined && (plan.prefix.length > 0 || plan.slots.some((slot) => slot.answer !== "kept"));
 }

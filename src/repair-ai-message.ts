@@ -1,9 +1,8 @@
 import { AIMessage } from "@langchain/core/messages";
+import { INVALID_CALL_TYPE, NOT_AN_OBJECT, UNNAMED_CALL, toolCallOf, usableName, type PlannedCall } from "./call.js";
 import { isRecord } from "./guards.js";
-import { toolCallOf, type PlannedCall } from "./plan-tool-calls.js";
 
 type Item = Record<string, unknown>;
-
 
 /**
  * Besides `tool_calls`, an AIMessage may carry its calls in a list that a
@@ -12,13 +11,16 @@ type Item = Record<string, unknown>;
  *   `tool_call` / `invalid_tool_call` blocks (sent by the Anthropic
  *   converter, and by every converter for v1 messages);
  * - `response_metadata.output`: the Responses API items that `ChatOpenAI`
- *   in Responses mode re-sends verbatim, `function_call` items included.
+ *   in Responses mode re-sends verbatim, `function_call` items included;
+ * - `additional_kwargs.tool_calls`: OpenAI's raw calls, which both OpenAI
+ *   converters send whenever `tool_calls` is empty.
  */
 interface CallCarrier {
   isCall(item: Item): boolean;
   /** Streaming leftovers that mean nothing once the call is repaired. */
   isFragment(item: Item): boolean;
   idOf(item: Item): string | undefined;
+  nameOf(item: Item): unknown;
   /** The raw arguments: an object, or a JSON string. */
   argsOf(item: Item): unknown;
   /** Set when the carrier itself marks the call as unparsable. */
@@ -29,7 +31,7 @@ interface CallCarrier {
   create(call: PlannedCall, ai: AIMessage): Item | undefined;
 }
 
-const CONTENT_CALL_TYPES = new Set(["tool_use", "tool_call", "invalid_tool_call"]);
+const CONTENT_CALL_TYPES = new Set(["tool_use", "tool_call", INVALID_CALL_TYPE]);
 const CONTENT_FRAGMENT_TYPES = new Set(["input_json_delta", "tool_call_chunk"]);
 const nonEmpty = (value: unknown) => (typeof value === "string" && value ? value : undefined);
 
@@ -37,9 +39,10 @@ const CONTENT_BLOCKS: CallCarrier = {
   isCall: (item) => typeof item.type === "string" && CONTENT_CALL_TYPES.has(item.type),
   isFragment: (item) => typeof item.type === "string" && CONTENT_FRAGMENT_TYPES.has(item.type),
   idOf: (item) => nonEmpty(item.id),
+  nameOf: (item) => item.name,
   argsOf: (item) => (item.type === "tool_use" ? item.input : item.args),
   invalidOf: (item) =>
-    item.type === "invalid_tool_call"
+    item.type === INVALID_CALL_TYPE
       ? { error: typeof item.error === "string" ? item.error : undefined, rawArgs: typeof item.args === "string" ? item.args : undefined }
       : undefined,
   rewrite: (item, call) => {
@@ -49,18 +52,36 @@ const CONTENT_BLOCKS: CallCarrier = {
   },
   // Standard-content (v1) messages are sent from their blocks alone; the
   // Anthropic converter appends calls that have no block by itself.
-  create: (call, ai) =>
-    ai.response_metadata?.output_version === "v1" ? { ...toolCallOf(call) } : undefined,
+  create: (call, ai) => (ai.response_metadata?.output_version === "v1" ? { ...toolCallOf(call) } : undefined),
 };
 
 const RESPONSES_OUTPUT: CallCarrier = {
   isCall: (item) => item.type === "function_call",
   isFragment: () => false,
   idOf: (item) => nonEmpty(item.call_id),
+  nameOf: (item) => item.name,
   argsOf: (item) => item.arguments,
   invalidOf: () => undefined,
   rewrite: (item, call) => ({ ...item, call_id: call.id, name: call.name, arguments: JSON.stringify(call.args) }),
   create: (call) => ({ type: "function_call", call_id: call.id, name: call.name, arguments: JSON.stringify(call.args), status: "completed" }),
+};
+
+/** OpenAI's raw call as `additional_kwargs.tool_calls` holds it. */
+const rawOpenAICall = (call: PlannedCall): Item => ({
+  id: call.id,
+  type: "function",
+  function: { name: call.name, arguments: JSON.stringify(call.args) },
+});
+
+const RAW_OPENAI_CALLS: CallCarrier = {
+  isCall: (item) => item.type === "function" || isRecord(item.function),
+  isFragment: () => false,
+  idOf: (item) => nonEmpty(item.id),
+  nameOf: (item) => (isRecord(item.function) ? item.function.name : undefined),
+  argsOf: (item) => (isRecord(item.function) ? item.function.arguments : undefined),
+  invalidOf: () => undefined,
+  rewrite: (_item, call) => rawOpenAICall(call),
+  create: rawOpenAICall,
 };
 
 /** The Responses output items the converter will re-send, when it will. */
@@ -70,12 +91,20 @@ function storedOutput(ai: AIMessage): Item[] | undefined {
   return output as Item[];
 }
 
+/** OpenAI's raw calls, when a converter will send them: only while `tool_calls` is empty. */
+function sentRawCalls(ai: AIMessage): unknown[] | undefined {
+  const raw: unknown = ai.additional_kwargs?.tool_calls;
+  return Array.isArray(raw) && raw.length > 0 && (ai.tool_calls?.length ?? 0) === 0 ? raw : undefined;
+}
+
 /** Each list that carries calls besides `tool_calls`, with its carrier. */
 function carriedLists(ai: AIMessage): [CallCarrier, unknown[]][] {
   const lists: [CallCarrier, unknown[]][] = [];
   if (Array.isArray(ai.content)) lists.push([CONTENT_BLOCKS, ai.content as unknown[]]);
   const output = storedOutput(ai);
   if (output) lists.push([RESPONSES_OUTPUT, output]);
+  const raw = sentRawCalls(ai);
+  if (raw) lists.push([RAW_OPENAI_CALLS, raw]);
   return lists;
 }
 
@@ -86,18 +115,26 @@ function parseArgs(raw: unknown): { args: Record<string, unknown> } | { error: s
   try {
     const parsed: unknown = JSON.parse(text);
     if (isRecord(parsed)) return { args: parsed };
-    return { error: "the arguments are not a JSON object", rawArgs: text };
+    return { error: NOT_AN_OBJECT, rawArgs: text };
   } catch (e) {
     return { error: e instanceof Error ? e.message : "invalid JSON", rawArgs: text };
   }
 }
 
-/** A call as a carrier item describes it, before its id is repaired. */
+/** A call as the model made it, before its id is repaired. */
 export interface CarriedCall {
   id: string | undefined;
   name: string;
+  toolCallsIndex?: number;
   args: Record<string, unknown>;
+  nameless?: true;
   invalid?: PlannedCall["invalid"];
+}
+
+/** The name a call is answered under, and whether the model gave none. */
+export function nameFields(name: unknown): { name: string; nameless?: true } {
+  const usable = usableName(name);
+  return usable === undefined ? { name: UNNAMED_CALL, nameless: true } : { name: usable };
 }
 
 /**
@@ -107,13 +144,16 @@ export interface CarriedCall {
  */
 export function carriedCalls(ai: AIMessage): CarriedCall[][] {
   return carriedLists(ai).map(([carrier, list]) =>
-    list.filter(isRecord).filter(carrier.isCall).map((item) => {
-      const id = carrier.idOf(item);
-      const name = nonEmpty(item.name) ?? "invalid_tool_call";
-      const parsed = parseArgs(carrier.argsOf(item));
-      const invalid = carrier.invalidOf(item) ?? ("error" in parsed ? { error: parsed.error, rawArgs: parsed.rawArgs } : undefined);
-      return invalid ? { id, name, args: {}, invalid } : { id, name, args: "args" in parsed ? parsed.args : {} };
-    }),
+    list
+      .filter(isRecord)
+      .filter(carrier.isCall)
+      .map((item) => {
+        const id = carrier.idOf(item);
+        const named = nameFields(carrier.nameOf(item));
+        const parsed = parseArgs(carrier.argsOf(item));
+        const invalid = carrier.invalidOf(item) ?? ("error" in parsed ? { error: parsed.error, rawArgs: parsed.rawArgs } : undefined);
+        return invalid ? { id, ...named, args: {}, invalid } : { id, ...named, args: "args" in parsed ? parsed.args : {} };
+      }),
   );
 }
 
@@ -150,16 +190,31 @@ function rewriteList(carrier: CallCarrier, list: readonly unknown[], calls: read
 }
 
 /**
- * The calls in the order the provider will see them: the order of the list
- * the converters send (stored Responses output, else content blocks), then
- * calls without an item, in their original order.
+ * The calls in call order: the calls of `tool_calls` in their own order (a
+ * router that sends one Send per entry writes their results in that order),
+ * each other call (invalid, or carried only by a content block, a stored
+ * Responses item or a raw OpenAI call) right after the `tool_calls` entry
+ * that precedes it in the list the converters send, and calls that no list
+ * places at the end.
  */
 export function orderAsSent(ai: AIMessage, calls: PlannedCall[]): PlannedCall[] {
   const lists = carriedLists(ai);
-  const sent = lists.find(([carrier]) => carrier === RESPONSES_OUTPUT) ?? lists[0];
-  if (!sent) return calls;
+  const holdsCalls = ([carrier, list]: [CallCarrier, unknown[]]) => list.some((item) => isRecord(item) && carrier.isCall(item));
+  const sent = lists.find(([carrier]) => carrier === RESPONSES_OUTPUT) ?? lists.find(holdsCalls);
+  const tracked = calls.filter((call) => call.toolCallsIndex !== undefined);
+  if (!sent || tracked.length === calls.length) return calls;
   const { matches, unclaimed } = matchItems(sent[0], sent[1], calls);
-  return [...matches.flatMap((m) => (m.call ? [m.call] : [])), ...unclaimed];
+  const leading: PlannedCall[] = [];
+  const following = new Map<PlannedCall, PlannedCall[]>();
+  let previous: PlannedCall | undefined;
+  for (const { call } of matches) {
+    if (!call) continue;
+    if (call.toolCallsIndex !== undefined) previous = call;
+    else if (previous) following.set(previous, [...(following.get(previous) ?? []), call]);
+    else leading.push(call);
+  }
+  const trailing = unclaimed.filter((call) => call.toolCallsIndex === undefined);
+  return [...leading, ...tracked.flatMap((call) => [call, ...(following.get(call) ?? [])]), ...trailing];
 }
 
 /**
@@ -168,17 +223,12 @@ export function orderAsSent(ai: AIMessage, calls: PlannedCall[]): PlannedCall[] 
  * `tool_calls` list, content blocks, stored Responses output items and
  * OpenAI's raw `additional_kwargs.tool_calls` - holds exactly `calls`:
  * invalid calls become ordinary calls with empty arguments (their error
- * result explains), and missing, malformed or duplicate ids are replaced.
+ * result explains), nameless calls get a name, and missing, malformed,
+ * over-long or already used ids are replaced.
  */
 export function rewriteAIMessage(ai: AIMessage, calls: readonly PlannedCall[]): AIMessage {
   const additional_kwargs = { ...ai.additional_kwargs };
-  if (Array.isArray(additional_kwargs.tool_calls)) {
-    additional_kwargs.tool_calls = calls.map((call) => ({
-      id: call.id,
-      type: "function" as const,
-      function: { name: call.name, arguments: JSON.stringify(call.args) },
-    }));
-  }
+  if (Array.isArray(additional_kwargs.tool_calls)) additional_kwargs.tool_calls = calls.map(rawOpenAICall) as never;
   const output = storedOutput(ai);
   const response_metadata = output ? { ...ai.response_metadata, output: rewriteList(RESPONSES_OUTPUT, output, calls, ai) } : ai.response_metadata;
   const content = Array.isArray(ai.content) ? (rewriteList(CONTENT_BLOCKS, ai.content as unknown[], calls, ai) as AIMessage["content"]) : ai.content;

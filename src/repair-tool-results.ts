@@ -1,5 +1,6 @@
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
-import { copyToolMessage, planCalls, type PlannedCall } from "./plan-tool-calls.js";
+import { copyToolMessage, type PlannedCall } from "./call.js";
+import { planCalls } from "./plan-tool-calls.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
 import { validateToolResults } from "./validate-tool-results.js";
 

@@ -1,8 +1,8 @@
-import { ToolMessage } from "@langchain/core/messages";
 import { dispatchCustomEvent } from "@langchain/core/callbacks/dispatch/web";
-import type { CallOutcome, NodeConfig } from "./execute-tool-call.js";
+import type { PlannedCall } from "./call.js";
 import type { ToolCallErrorKind } from "./errors.js";
-import type { PlannedCall } from "./plan-tool-calls.js";
+import type { NodeConfig } from "./execute-tool-call.js";
+import type { SettledCall } from "./to-tool-message.js";
 
 /**
  * Written to LangGraph's custom stream (`streamMode: "custom"`) when a call
@@ -60,18 +60,18 @@ export interface ToolBatchSummary {
 /** The custom event name of {@link ToolBatchSummary}. */
 export const SUMMARY_EVENT = "safe_tool_node_summary";
 
-function describe(outcome: CallOutcome): { status: "success" | "error"; errorKind?: ToolCallErrorKind } | undefined {
-  if (outcome.kind === "control") return undefined; // paused or handed off: not finished
-  if (outcome.kind === "error") return { status: "error", errorKind: outcome.error.kind };
-  const value = outcome.value;
-  return { status: ToolMessage.isInstance(value) && value.status === "error" ? "error" : "success" };
+function describe(settled: SettledCall): { status: "success" | "error"; errorKind?: ToolCallErrorKind } | undefined {
+  if (settled.kind === "control") return undefined; // paused or handed off: not finished
+  if (settled.kind === "command") return { status: "success" };
+  if (settled.error) return { status: "error", errorKind: settled.error.kind };
+  return { status: settled.message.status === "error" ? "error" : "success" };
 }
 
 /** Reports each finished call to the custom stream, when the run has one. */
-export function reportFinished(config: NodeConfig, call: PlannedCall, outcome: CallOutcome, startedAt: number): void {
+export function reportFinished(config: NodeConfig, call: PlannedCall, settled: SettledCall, startedAt: number): void {
   const writer = config.writer ?? config.configurable?.writer;
   if (typeof writer !== "function") return;
-  const finished = describe(outcome);
+  const finished = describe(settled);
   if (!finished) return;
   const event: ToolCallFinished = { type: "safe_tool_node.call_finished", toolCallId: call.id, name: call.name, ...finished, durationMs: Date.now() - startedAt };
   try {
@@ -81,7 +81,6 @@ export function reportFinished(config: NodeConfig, call: PlannedCall, outcome: C
   }
 }
 
-/** Dispatches the run's {@link ToolBatchSummary} to the callbacks, when the run has any. */
 /**
  * True when a callback handler of the run takes custom events. Dispatching
  * costs a callback-manager setup, so a run nobody listens to skips it.
@@ -92,15 +91,16 @@ function hasCustomEventListener(callbacks: NodeConfig["callbacks"]): boolean {
   return handlers.some((handler) => !(handler as { ignoreCustomEvent?: boolean }).ignoreCustomEvent);
 }
 
-export async function reportSummary(config: NodeConfig, outcomes: readonly (CallOutcome | undefined)[]): Promise<void> {
+/** Dispatches the run's {@link ToolBatchSummary} to the callbacks, when the run has any (undefined: answered before). */
+export async function reportSummary(config: NodeConfig, settled: readonly (SettledCall | undefined)[]): Promise<void> {
   if (!hasCustomEventListener(config.callbacks)) return;
-  const summary: ToolBatchSummary = { calls: outcomes.length, succeeded: 0, failed: 0, timedOut: 0, cancelled: 0, rejected: 0, alreadyAnswered: 0 };
-  for (const outcome of outcomes) {
-    if (!outcome) {
+  const summary: ToolBatchSummary = { calls: settled.length, succeeded: 0, failed: 0, timedOut: 0, cancelled: 0, rejected: 0, alreadyAnswered: 0 };
+  for (const call of settled) {
+    if (!call) {
       summary.alreadyAnswered += 1;
       continue;
     }
-    const finished = describe(outcome);
+    const finished = describe(call);
     if (!finished) continue;
     if (finished.status === "success") summary.succeeded += 1;
     else summary.failed += 1;

@@ -1,8 +1,9 @@
 import { isBaseMessage, ToolMessage } from "@langchain/core/messages";
 import { isCommand, type Command } from "@langchain/langgraph";
+import { copyToolMessage, toolCallOf, type PlannedCall } from "./call.js";
 import { safeStringify } from "./describe-error.js";
-import type { ToolCallError } from "./errors.js";
-import { copyToolMessage, toolCallOf, type PlannedCall } from "./plan-tool-calls.js";
+import { ToolExecutionError, type ToolCallError } from "./errors.js";
+import type { CallOutcome } from "./execute-tool-call.js";
 import type { ToolErrorHandler } from "./types.js";
 
 /** What an empty result becomes: some providers reject empty tool content. */
@@ -37,31 +38,23 @@ export function toResultContent(value: unknown): ToolMessage["content"] {
 
 /**
  * The ToolMessage for a value a tool returned (not a Command). A ToolMessage
- * the tool built itself keeps its content, artifact and status, but is
- * re-addressed to this call when it names another id or none, and gets the
- * tool's name when it has none.
+ * the tool built itself is passed on as it is (as `ToolNode` does) when it
+ * answers this call with usable content and a name (its `status` may be
+ * unset, as `ToolNode` leaves it); otherwise a copy keeps its content,
+ * artifact and status, re-addressed to this call, named, with usable content.
  */
 export function outputToToolMessage(value: unknown, call: PlannedCall): ToolMessage {
   if (ToolMessage.isInstance(value)) {
     const content = toResultContent(value.content);
-    if (value.tool_call_id === call.id && value.name && content === value.content && value.status) return value;
-    return copyToolMessage(value, {
-      tool_call_id: call.id,
-      name: value.name || call.name,
-      content,
-      status: value.status ?? "success",
-    });
+    if (value.tool_call_id === call.id && value.name && content === value.content) return value;
+    return copyToolMessage(value, { tool_call_id: call.id, name: value.name || call.name, content, status: value.status ?? "success" });
   }
   const content = isBaseMessage(value) ? toResultContent(value.content) : toResultContent(value);
   return new ToolMessage({ content, tool_call_id: call.id, name: call.name, status: "success" });
 }
 
 /** The error ToolMessage for a failed call, with the text the options ask for. */
-export function errorToToolMessage(
-  error: ToolCallError,
-  call: PlannedCall,
-  handler: true | string | ToolErrorHandler,
-): ToolMessage {
+export function errorToToolMessage(error: ToolCallError, call: PlannedCall, handler: true | string | ToolErrorHandler): ToolMessage {
   let text: unknown = error.message;
   if (typeof handler === "string") text = handler;
   else if (typeof handler === "function") {
@@ -76,15 +69,29 @@ export function errorToToolMessage(
 }
 
 /**
- * The final form of a settled call: its ToolMessage, or the Command the tool
- * returned (Commands are fitted to the batch later, in assemble-update).
+ * A call once it has ended: its ToolMessage (with the typed error when it
+ * failed and the node knows why), the Command its tool returned (fitted to
+ * the batch later, in assemble-update), or graph control flow to re-throw.
  */
-export function settleOutcome(
-  outcome: { kind: "output"; value: unknown } | { kind: "error"; error: ToolCallError },
-  call: PlannedCall,
-  handler: true | string | ToolErrorHandler,
-): ToolMessage | Command {
-  if (outcome.kind === "error") return errorToToolMessage(outcome.error, call, handler);
-  if (!ToolMessage.isInstance(outcome.value) && isCommand(outcome.value)) return outcome.value as Command;
-  return outputToToolMessage(outcome.value, call);
+export type SettledCall =
+  | { kind: "message"; message: ToolMessage; error?: ToolCallError }
+  | { kind: "command"; command: Command }
+  | { kind: "control"; thrown: unknown };
+
+/**
+ * Turns an outcome into its settled form. Never throws: a returned value
+ * that cannot be read (a getter that throws, a revoked Proxy) becomes an
+ * error result for this call alone.
+ */
+export function settleOutcome(outcome: CallOutcome, call: PlannedCall, handler: true | string | ToolErrorHandler): SettledCall {
+  if (outcome.kind === "control") return outcome;
+  if (outcome.kind === "error") return { kind: "message", message: errorToToolMessage(outcome.error, call, handler), error: outcome.error };
+  try {
+    const value = outcome.value;
+    if (!ToolMessage.isInstance(value) && isCommand(value)) return { kind: "command", command: value as Command };
+    return { kind: "message", message: outputToToolMessage(value, call) };
+  } catch (thrown) {
+    const error = new ToolExecutionError(call, "it returned a value that could not be read", thrown);
+    return { kind: "message", message: errorToToolMessage(error, call, handler), error };
+  }
 }

@@ -5,6 +5,9 @@ import type { RunnableToolLike } from "@langchain/core/runnables";
 import type { DynamicTool, StructuredToolInterface } from "@langchain/core/tools";
 import type { Command } from "@langchain/langgraph";
 import type { ToolCallError } from "./errors.js";
+import type { ResultMedia } from "./result-media.js";
+
+export type { ResultMedia } from "./result-media.js";
 
 /**
  * The tools `SafeToolNode` accepts: the same as `ToolNode`.
@@ -33,6 +36,17 @@ export type SafeTool = StructuredToolInterface | DynamicTool | RunnableToolLike;
 export type ToolErrorHandler = (error: ToolCallError, call: ToolCall) => string;
 
 /**
+ * How failed calls are described to the model: `true` for the built-in
+ * texts, one string for every failure, or a {@link ToolErrorHandler}.
+ *
+ * @example
+ * ```ts
+ * const handling: ToolErrorHandling = (error) => (error.kind === "timeout" ? "Too slow, try again." : error.message);
+ * ```
+ */
+export type ToolErrorHandling = true | string | ToolErrorHandler;
+
+/**
  * Options of {@link SafeToolNode}. Every option is optional; the defaults
  * match `ToolNode` wherever that keeps the one-result-per-call guarantee.
  *
@@ -57,10 +71,13 @@ export interface SafeToolNodeOptions {
    * failure; a function: its return value. `false` is rejected, because
    * re-throwing would leave every call of the batch unanswered.
    */
-  handleToolErrors?: true | string | ToolErrorHandler;
-  /** Per-call timeout in milliseconds. Default: none (as `ToolNode`). */
+  handleToolErrors?: ToolErrorHandling;
+  /**
+   * Per-call timeout in milliseconds, at most 2^31-1 (Node fires longer
+   * timers at once); `Infinity` means none. Default: none (as `ToolNode`).
+   */
   timeoutMs?: number;
-  /** Per-tool timeouts in milliseconds, by tool name; they override `timeoutMs`. */
+  /** Per-tool timeouts in milliseconds, by tool name (each a tool of the node); they override `timeoutMs`. */
   toolTimeoutMs?: Readonly<Record<string, number>>;
   /** How many calls run at once. Default `Infinity` (all at once, as `ToolNode`). */
   maxConcurrency?: number;
@@ -84,9 +101,24 @@ export interface SafeToolNodeOptions {
    * predicate. Each such call raises an `interrupt()` with an
    * {@link ApprovalRequest}; the resume value is an {@link ApprovalDecision}.
    * A rejection becomes the call's (error) result; approved calls run once.
-   * Needs a graph with a checkpointer (as every interrupt does).
+   * Needs a graph with a checkpointer (as every interrupt does), so it cannot
+   * be combined with `durable: false`. Names must be tools of the node; a
+   * predicate that throws asks for approval.
    */
   requireApproval?: readonly string[] | ((call: ToolCall) => boolean);
+  /**
+   * The last call of a response that the output token limit cut off (its
+   * arguments may be cut short even when they parse): `"error"` (default)
+   * answers it with a {@link CutOffCallError} asking the model to send it
+   * again, shorter, without running it; `"run"` runs it like any other call.
+   */
+  cutOffCall?: "error" | "run";
+  /**
+   * Where images, audio, video and files returned by tools go: `"note"`
+   * (default, valid for every provider), `"user_message"` or `"keep"`. See
+   * {@link ResultMedia}.
+   */
+  resultMedia?: ResultMedia;
 }
 
 /**

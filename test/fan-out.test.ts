@@ -48,7 +48,8 @@ describe("fan-out mode: one Send per call", () => {
     ]);
     expect((sends[2]!.args as { lg_tool_call: { type: string } }).lg_tool_call.type).toBe("invalid_tool_call");
     // only the first Send carries the corrected AIMessage
-    expect(sends.map((s) => "safe_tool_node_prefix" in (s.args as object))).toEqual([true, false, false]);
+    const marker = (s: Send) => (s.args as { safe_tool_node_send?: { prefix?: unknown[] } }).safe_tool_node_send;
+    expect(sends.map((s) => marker(s)?.prefix !== undefined)).toEqual([true, false, false]);
     const clean = aiWith([call("lookup", { q: "a" }, "c1"), call("lookup", { q: "b" }, "c2")]);
     const answered = [...historyWith(clean), ...["c1", "c2"].map((id) => new ToolMessage({ content: "x", tool_call_id: id, name: "lookup", id: `t-${id}` }))];
     expect(safeToolsFanOut()({ messages: answered })).toBe(END);

@@ -208,7 +208,10 @@ describe("Commands returned by tools", () => {
     const merged = parents[0]!;
     expect((merged.goto as Send[]).map((s) => s.node)).toEqual(["alpha", "beta"]);
     const tuples = merged._updateAsTuples();
-    expect(tuples.filter(([k]) => k === "messages").flatMap(([, v]) => (v as ToolMessage[]).map((m) => m.tool_call_id))).toEqual(["c1", "c2"]);
+    // the parent gets the turn: the AIMessage and every result of the batch, the sibling's included, in call order
+    const carried = tuples.filter(([k]) => k === "messages").flatMap(([, v]) => v as BaseMessage[]);
+    expect(carried.map((m) => m.getType())).toEqual(["ai", "tool", "tool", "tool"]);
+    expect(carried.slice(1).map((m) => (m as ToolMessage).tool_call_id)).toEqual(["c1", "c2", "c3"]);
     expect(tuples.map(([k]) => k)).toEqual(expect.arrayContaining(["h1_seen", "h2_seen"]));
     const local = out[0] as { messages: ToolMessage[] };
     expect(local.messages.map((m) => m.tool_call_id)).toEqual(["c3"]);

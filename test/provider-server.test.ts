@@ -44,6 +44,24 @@ describe("OpenAI Chat Completions rules", () => {
       chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: [{ type: "text", text: "ok" }] }),
       /Invalid tool message content/,
     ],
+    [
+      "images only in user messages",
+      chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AA" } }] }),
+      chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: "ok" }, { role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AA" } }] }),
+      /Image URLs are only allowed for messages with role 'user'/,
+    ],
+    [
+      "call ids are at most 40 characters",
+      chat(user, { role: "assistant", content: "", tool_calls: [fn("fc_" + "a".repeat(50))] }, { role: "tool", tool_call_id: "fc_" + "a".repeat(50), content: "x" }),
+      chat(user, { role: "assistant", content: "", tool_calls: [fn("a".repeat(40))] }, { role: "tool", tool_call_id: "a".repeat(40), content: "x" }),
+      /Invalid 'messages\[1\]\.tool_calls\[0\]\.id': string too long. Expected a string with maximum length 40, but got a string with length 53 instead/,
+    ],
+    [
+      "function names are not empty",
+      chat(user, { role: "assistant", content: "", tool_calls: [fn("a", "")] }, { role: "tool", tool_call_id: "a", content: "x" }),
+      chat(user, { role: "assistant", content: "", tool_calls: [fn("a", "lookup")] }, { role: "tool", tool_call_id: "a", content: "x" }),
+      /tool call without id or name/,
+    ],
   ];
   it.each(cases)("%s", async (_rule, bad, good, message) => {
     const rejected = await post("/v1/chat/completions", bad);
@@ -110,6 +128,12 @@ describe("Anthropic Messages rules", () => {
       msgs(user, { role: "assistant", content: [use("a", { city: "Oslo" })] }, { role: "user", content: [result("a")] }),
       /Input should be a valid dictionary/,
     ],
+    [
+      "tool_use names are not empty",
+      msgs(user, { role: "assistant", content: [{ ...use("a"), name: "" }] }, { role: "user", content: [result("a")] }),
+      msgs(user, { role: "assistant", content: [use("a")] }, { role: "user", content: [result("a")] }),
+      /tool_use without a name/,
+    ],
   ];
   it.each(cases)("%s", async (_rule, bad, good, message) => {
     const rejected = await post("/v1/messages", bad);
@@ -143,6 +167,12 @@ describe("Gemini rules", () => {
       body(u, { role: "model", parts: [fc()] }, { role: "user", parts: [fr("")] }),
       body(u, { role: "model", parts: [fc()] }, { role: "user", parts: [fr()] }),
       /function_response.name: Name cannot be empty/,
+    ],
+    [
+      "call names are not empty",
+      body(u, { role: "model", parts: [fc("")] }, { role: "user", parts: [fr()] }),
+      body(u, { role: "model", parts: [fc()] }, { role: "user", parts: [fr()] }),
+      /function_call.name: Name cannot be empty/,
     ],
   ];
   it.each(cases)("%s", async (_rule, bad, good, message) => {

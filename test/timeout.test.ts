@@ -98,6 +98,6 @@ describe("timeouts and cancellation (behaviour 7)", () => {
 
   it("rejects unusable timeouts", () => {
     expect(() => new SafeToolNode([], { timeoutMs: 0 })).toThrow(InvalidOptionsError);
-    expect(() => new SafeToolNode([], { toolTimeoutMs: { x: -5 } })).toThrow(/toolTimeoutMs\.x/);
+    expect(() => new SafeToolNode([weather], { toolTimeoutMs: { get_weather: -5 } })).toThrow(/toolTimeoutMs\.get_weather/);
   });
 });

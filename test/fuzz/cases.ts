@@ -138,11 +138,13 @@ function argsOf(spec: CallSpec, sibling: string | undefined): Record<string, unk
 /** The AIMessage of the turn, in the case's shape, and the history around it. */
 export function buildHistory(c: TurnCase): BaseMessage[] {
   const history: BaseMessage[] = [];
-  // Earlier turns are valid: only well-formed ids of the current turn are reused.
+  // Only well-formed ids of the current turn are reused.
   const currentIds = [...new Set(c.calls.map((s) => s.id).filter((id): id is string => !!id && /^[a-zA-Z0-9_-]+$/.test(id)))];
+  // Earlier turns are valid: each id of the current turn is reused by at most one earlier call.
+  let reused = 0;
   c.earlier.forEach((count, t) => {
     history.push(new HumanMessage({ content: `turn ${t}`, id: `eh-${t}` }));
-    const ids = Array.from({ length: count }, (_, k) => (c.reuseIds && currentIds[k] ? currentIds[k]! : `old_${t}_${k}`));
+    const ids = Array.from({ length: count }, (_, k) => (c.reuseIds && currentIds[reused] ? currentIds[reused++]! : `old_${t}_${k}`));
     history.push(
       new AIMessage({
         content: count ? "" : "just talking",

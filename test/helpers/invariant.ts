@@ -43,11 +43,13 @@ function contentIsUsable(content: unknown): boolean {
  * The one-result-per-call invariant on a whole history, checked on the
  * LangChain messages and on the requests the real provider clients build:
  * every call of every AIMessage has exactly one ToolMessage with its id,
- * directly after it, in call order; no other ToolMessage exists; every
- * result has a name, a status and non-empty content.
+ * directly after it, in call order; ids match `^[a-zA-Z0-9_-]{1,40}$` and
+ * are unique across the history; calls are named; no other ToolMessage exists; every
+ * result has a name, a valid status (or none) and non-empty content.
  */
 export function invariantProblems(history: readonly BaseMessage[]): string[] {
   const problems: string[] = [];
+  const earlierIds = new Set<string>();
   for (let i = 0; i < history.length; i++) {
     const message = history[i]!;
     if (ToolMessage.isInstance(message)) {
@@ -64,8 +66,11 @@ export function invariantProblems(history: readonly BaseMessage[]): string[] {
       for (const id of blockIds) if (!ids.includes(id)) problems.push(`message ${i}: content block ${id} is not a tool call`);
     }
     for (const id of ids) {
-      if (!id || !/^[a-zA-Z0-9_-]+$/.test(id)) problems.push(`message ${i}: call id ${String(id)} is missing or malformed`);
+      if (!id || !/^[a-zA-Z0-9_-]{1,40}$/.test(id)) problems.push(`message ${i}: call id ${String(id)} is missing, malformed or longer than 40`);
+      else if (earlierIds.has(id)) problems.push(`message ${i}: call id ${id} is used by an earlier AIMessage`);
     }
+    for (const id of ids) if (id) earlierIds.add(id);
+    for (const call of message.tool_calls ?? []) if (!call.name) problems.push(`message ${i}: call ${String(call.id)} has no name`);
     if (new Set(ids).size !== ids.length) problems.push(`message ${i}: duplicate call ids ${ids.join(",")}`);
     for (let k = 0; k < ids.length; k++) {
       const result = history[i + 1 + k];
@@ -74,7 +79,8 @@ export function invariantProblems(history: readonly BaseMessage[]): string[] {
         continue;
       }
       if (!result.name) problems.push(`result for ${ids[k]} has no name`);
-      if (result.status !== "success" && result.status !== "error") problems.push(`result for ${ids[k]} has no status`);
+      // A tool's own ToolMessage is passed on as ToolNode passes it, status unset included.
+      if (result.status !== undefined && result.status !== "success" && result.status !== "error") problems.push(`result for ${ids[k]} has status ${String(result.status)}`);
       if (!contentIsUsable(result.content)) problems.push(`result for ${ids[k]} has unusable content ${JSON.stringify(result.content)}`);
     }
     i += ids.filter((_, k) => ToolMessage.isInstance(history[i + 1 + k])).length;

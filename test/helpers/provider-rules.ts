@@ -33,10 +33,15 @@ export function openAIChatViolations(body: Json): string[] {
         );
       }
       if (new Set(wanted).size !== wanted.length) problems.push(`Duplicate tool_call ids in message ${i}.`);
-      for (const call of message.tool_calls as Json[]) {
+      (message.tool_calls as Json[]).forEach((call, k) => {
         const fn = call.function as Json | undefined;
         if (!call.id || typeof fn?.name !== "string" || fn.name === "") problems.push(`messages.${i}: tool call without id or name.`);
-      }
+        if (typeof call.id === "string" && call.id.length > 40) {
+          problems.push(
+            `Invalid 'messages[${i}].tool_calls[${k}].id': string too long. Expected a string with maximum length 40, but got a string with length ${call.id.length} instead.`,
+          );
+        }
+      });
       i = j - 1;
       continue;
     }
@@ -44,14 +49,18 @@ export function openAIChatViolations(body: Json): string[] {
       problems.push("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.");
     }
   }
-  for (const message of messages) {
-    if (message.role !== "tool") continue;
+  messages.forEach((message, i) => {
+    if (message.role !== "tool") return;
     const content = message.content;
+    if (Array.isArray(content) && content.some((p: Json) => p?.type === "image_url")) {
+      problems.push(`Invalid 'messages[${i}]'. Image URLs are only allowed for messages with role 'user', but this message with role 'tool' contains an image URL.`);
+      return;
+    }
     const ok =
       (typeof content === "string") ||
       (Array.isArray(content) && content.length > 0 && content.every((p: Json) => p?.type === "text" && typeof p.text === "string"));
     if (!ok) problems.push(`Invalid tool message content for ${String(message.tool_call_id)}: ${JSON.stringify(content)}`);
-  }
+  });
   return problems;
 }
 

@@ -1,0 +1,147 @@
+/**
+ * The Send protocol: what a `Send("tools", { ...state, lg_tool_call })`
+ * payload carries, how SafeToolNode's own fan-out router fills it, and
+ * which share of the turn the node answers for one Send - whether our
+ * router or one the user wrote sent it.
+ */
+import type { BaseMessage } from "@langchain/core/messages";
+import type { AIMessage } from "@langchain/core/messages";
+import { END, Send } from "@langchain/langgraph";
+import { INVALID_CALL_TYPE, NOT_AN_OBJECT, toolCallOf, type PlannedCall } from "./call.js";
+import { safeStringify } from "./describe-error.js";
+import { InvalidNodeInputError, describeValue } from "./errors.js";
+import { isRecord } from "./guards.js";
+import { findAnsweredAI, isAnsweredAfterLastAI, planNeedsWork, planToolCalls, type Batch, type CallPlan } from "./plan-tool-calls.js";
+import { nameFields } from "./repair-ai-message.js";
+import { CallIdAllocator } from "./tool-call-ids.js";
+
+/** The payload key of the Sends that `safeToolsFanOut` makes: their call is planned already. */
+export const SEND_KEY = "safe_tool_node_send";
+
+/** What `safeToolsFanOut` adds to a Send. */
+export interface SendMarker {
+  /** Messages this Send writes first (the AIMessage correction): on the first Send of a turn only. */
+  prefix?: BaseMessage[];
+  /** The call is the last of a response cut off by the token limit. */
+  cutOff?: true;
+}
+
+/** A Send payload, read. */
+export interface SendPayload {
+  /** `lg_tool_call` as sent. */
+  call: Record<string, unknown>;
+  /** Set when `safeToolsFanOut` made the Send. */
+  marker?: SendMarker;
+  /** The payload without the Send keys: what tools see as `runtime.state`. */
+  state: Record<string, unknown>;
+}
+
+/** Reads `{ ...state, lg_tool_call }`, or returns undefined when `record` is no Send payload. */
+export function readSendPayload(record: Record<string, unknown>): SendPayload | undefined {
+  if (!("lg_tool_call" in record)) return undefined;
+  const { lg_tool_call: call, [SEND_KEY]: marker, ...state } = record;
+  if (!isRecord(call)) {
+    throw new InvalidNodeInputError(`SafeToolNode: "lg_tool_call" of the Send payload must be a tool call object, received ${describeValue(call)}.`);
+  }
+  return { call, state, ...(isRecord(marker) ? { marker: marker as SendMarker } : {}) };
+}
+
+/** The call as a Send carries it: a tool call, or an invalid call with its parser error. */
+function sentCall(call: PlannedCall) {
+  if (!call.invalid) return toolCallOf(call);
+  return { type: INVALID_CALL_TYPE, id: call.id, name: call.name, args: call.invalid.rawArgs, error: call.invalid.error };
+}
+
+/**
+ * The Sends of fan-out mode for the turn `state` ends with (see
+ * `safeToolsFanOut`): one per call that needs an answer, each carrying its
+ * planned call; the first also carries the AIMessage correction. A turn
+ * whose existing results must be moved back into order is sent whole to one task.
+ */
+export function fanOutSends(state: unknown, nodeName: string): Send[] | typeof END {
+  const messages = (Array.isArray(state) ? state : (state as { messages?: unknown } | null)?.messages) as readonly BaseMessage[] | undefined;
+  const plan = planToolCalls(Array.isArray(messages) ? messages : []);
+  if (!planNeedsWork(plan)) return END;
+  const pending = plan.slots.filter((slot) => slot.answer === "run").map((slot) => slot.call);
+  const moves = plan.slots.some((slot) => slot.answer === "moved");
+  if (Array.isArray(state) || moves || pending.length === 0) return [new Send(nodeName, state)];
+  return pending.map((call, index) => {
+    const marker: SendMarker = {
+      ...(index === 0 && plan.prefix.length > 0 ? { prefix: plan.prefix } : {}),
+      ...(call.cutOff ? { cutOff: true as const } : {}),
+    };
+    return new Send(nodeName, { ...(state as object), lg_tool_call: sentCall(call), [SEND_KEY]: marker });
+  });
+}
+
+/** A call read from a Send payload on its own, its id made valid like the planner's. */
+function callFromPayload(call: Record<string, unknown>, cutOff: boolean): PlannedCall {
+  const originalId = typeof call.id === "string" && call.id !== "" ? call.id : undefined;
+  const named = nameFields(call.name);
+  const [id] = new CallIdAllocator("send").assign([{ id: originalId, name: named.name }]);
+  const base = { id: id!, ...named, originalId, ...(cutOff ? { cutOff: true as const } : {}) };
+  const raw: unknown = call.args;
+  // An InvalidToolCall sent on its own (fan-out routers send those too), or arguments that are no object.
+  if (call.type === INVALID_CALL_TYPE || !isRecord(raw)) {
+    const error = typeof call.error === "string" ? call.error : NOT_AN_OBJECT;
+    return { ...base, args: {}, invalid: { error, rawArgs: typeof raw === "string" ? raw : safeStringify(raw) } };
+  }
+  return { ...base, args: raw };
+}
+
+const callKey = (call: { id?: unknown; name?: unknown; args?: unknown }) =>
+  `${String(call.id ?? "")}\u0000${String(call.name ?? "")}\u0000${safeStringify(call.args) ?? ""}`;
+
+/**
+ * The index in `ai.tool_calls` of the call a user's router sent: the same
+ * object (a router that maps `tool_calls` in-process), else the first entry
+ * with the same id, name and arguments (a payload restored from a checkpoint).
+ */
+function toolCallsIndexOf(ai: AIMessage, sent: Record<string, unknown>): number {
+  const calls = ai.tool_calls ?? [];
+  const same = calls.indexOf(sent as never);
+  if (same >= 0) return same;
+  const key = callKey(sent);
+  return calls.findIndex((call) => callKey(call) === key);
+}
+
+/**
+ * The share of the turn answered for the `tool_calls` entry at `index`,
+ * when a user's router sends one Send per entry, in order: that call and
+ * the calls that follow it in call order up to the next entry (invalid and
+ * untracked calls, which no router of `tool_calls` sends), plus, for the
+ * first entry, the calls before it. Concatenated in Send order, the shares
+ * are the turn in call order. Every Send writes the corrected AIMessage
+ * (the same message id, so the copies agree); only the first writes the
+ * removals, which the messages reducer must see once.
+ */
+function shareOf(plan: CallPlan, index: number): Batch | undefined {
+  const at = plan.calls.findIndex((call) => call.toolCallsIndex === index);
+  if (at < 0) return undefined;
+  const first = !plan.calls.slice(0, at).some((call) => call.toolCallsIndex !== undefined);
+  let end = at + 1;
+  while (end < plan.calls.length && plan.calls[end]!.toolCallsIndex === undefined) end++;
+  return {
+    prefix: first ? plan.prefix : plan.corrected ? [plan.corrected] : [],
+    slots: plan.slots.slice(first ? 0 : at, end),
+    aiMessageId: plan.ai.id,
+    partial: true,
+  };
+}
+
+/** What one Send asks the node to answer. */
+export function planSend(messages: readonly BaseMessage[], source: string, payload: SendPayload): Batch {
+  const { call, marker } = payload;
+  if (!marker) {
+    // A router the user wrote: the call as the model made it, planned with the whole turn.
+    const plan = planToolCalls(messages, source);
+    const index = plan ? toolCallsIndexOf(plan.ai, call) : -1;
+    const share = plan && index >= 0 ? shareOf(plan, index) : undefined;
+    if (share) return share;
+  }
+  const planned = callFromPayload(call, marker?.cutOff === true);
+  const aiMessageId = messages[findAnsweredAI(messages)]?.id;
+  // A Send re-delivered after a resume must not run a call twice.
+  if (isAnsweredAfterLastAI(messages, planned.id)) return { prefix: [], slots: [], aiMessageId, partial: true };
+  return { prefix: marker?.prefix ?? [], slots: [{ call: planned, answer: "run" }], aiMessageId, partial: true };
+}
