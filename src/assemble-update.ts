@@ -279,6 +279,27 @@ function mergeHandOffs(handOffs: readonly HandOff[]): Command {
   });
 }
 
+/**
+ * A Command that one call's tool returned, fitted to that call alone (as
+ * createAgent's tool node, which runs each call on its own, needs it): its
+ * messages hold exactly one result for the call, first. A `Command.PARENT`
+ * carries the answered AIMessage and the result to the parent, as in
+ * {@link assembleUpdate}.
+ */
+export function fitCommand(command: Command, call: PlannedCall, ai: AIMessage | undefined, history: readonly BaseMessage[]): Command {
+  const view = new BatchView([call], ai, history);
+  if (command.graph === Command.PARENT) {
+    const { handOff, answer } = takeHandOff(command, call, view);
+    placeResults([handOff], [answer], view);
+    return mergeHandOffs([handOff]);
+  }
+  const { answer, parts } = splitLocalCommand(command, call, view);
+  const at = parts.tuples.findIndex(([key]) => key === "messages");
+  if (at < 0) parts.tuples.push(["messages", [answer]]);
+  else parts.tuples[at] = ["messages", [answer, ...(parts.tuples[at]![1] as unknown[])]];
+  return commandWith(command, writeUpdate(parts));
+}
+
 export interface AssembleInput {
   /** Messages that open the update: the plan's corrections, or those a fan-out Send carries. */
   prefix: readonly BaseMessage[];

@@ -192,17 +192,19 @@ export class UnknownToolError extends ToolCallError {
   /** The registered name closest to the one asked for, when one is close enough to be a typo. */
   readonly closestMatch: string | undefined;
 
-  constructor(call: FailedCall, availableTools: readonly string[], closestMatch: string | undefined) {
+  /** @param availableTools the registered names; undefined when the caller cannot know them (the text then lists none). */
+  constructor(call: FailedCall, availableTools: readonly string[] | undefined, closestMatch: string | undefined) {
     const hint = closestMatch ? ` Did you mean "${closestMatch}"?` : "";
-    const list = availableTools.length ? availableTools.join(", ") : "(none)";
+    const list = availableTools === undefined ? "" : ` Available tools: ${availableTools.length ? availableTools.join(", ") : "(none)"}.`;
+    const these = availableTools === undefined ? "one of the tools you were given" : "one of these tools";
     super(
       "unknown_tool",
       call,
       call.nameless
-        ? `Error: the call names no tool. Available tools: ${list}. Call one of these tools by its name.`
-        : `Error: tool "${call.name}" does not exist.${hint} Available tools: ${list}. Call one of these tools instead.`,
+        ? `Error: the call names no tool.${list} Call ${these} by its name.`
+        : `Error: tool "${call.name}" does not exist.${hint}${list} Call ${these} instead.`,
     );
-    this.availableTools = availableTools;
+    this.availableTools = availableTools ?? [];
     this.closestMatch = closestMatch;
   }
 }

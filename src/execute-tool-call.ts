@@ -136,7 +136,11 @@ function isSchemaError(thrown: unknown): boolean {
  */
 export function classifyThrown(tool: SafeTool | undefined, call: PlannedCall, thrown: unknown): CallOutcome {
   if (isGraphControlFlow(thrown)) return { kind: "control", thrown };
-  if (tool && readSafely(() => isSchemaError(thrown), false)) return schemaErrorOutcome(tool, call, thrown);
+  if (tool && readSafely(() => isSchemaError(thrown), false)) {
+    // LangChain's wrapper quotes the arguments; its toolError does not.
+    const wrapped = readSafely(() => (thrown as { "~brand"?: unknown })["~brand"] === "ToolInvocationError", false);
+    return schemaErrorOutcome(tool, call, wrapped ? readSafely(() => (thrown as { toolError?: unknown }).toolError, thrown) : thrown);
+  }
   const transient = isTransientFailure(thrown);
   return { kind: "error", error: new ToolExecutionError(call, describeThrown(thrown), thrown, { transient }) };
 }

@@ -4,59 +4,103 @@
  * `langchain` stays an optional peer dependency.
  */
 import { AIMessage, RemoveMessage, type BaseMessage } from "@langchain/core/messages";
-import { REMOVE_ALL_MESSAGES, isCommand } from "@langchain/langgraph";
+import type { ToolCall } from "@langchain/core/messages/tool";
+import { REMOVE_ALL_MESSAGES } from "@langchain/langgraph";
 import { createMiddleware } from "langchain";
+import { fitCommand } from "./assemble-update.js";
+import { usableName, type PlannedCall } from "./call.js";
+import { closestMatch } from "./closest-match.js";
 import { isGraphControlFlow } from "./control-flow.js";
-import { describeThrown } from "./describe-error.js";
 import { isRecord } from "./guards.js";
-import { InvalidOptionsError, InvalidToolCallError, ToolExecutionError, ToolTimeoutError, type ToolCallError } from "./errors.js";
-import type { PlannedCall } from "./call.js";
+import { CutOffCallError, InvalidToolCallError, ToolTimeoutError, UnknownToolError } from "./errors.js";
+import { classifyThrown, type CallOutcome } from "./execute-tool-call.js";
+import { resolveMiddlewareOptions } from "./options.js";
 import { findAnsweredAI, planCalls } from "./plan-tool-calls.js";
+import { nameFields } from "./repair-ai-message.js";
 import { repairToolResults } from "./repair-tool-results.js";
-import { CallIdAllocator } from "./tool-call-ids.js";
-import { errorToToolMessage, outputToToolMessage } from "./to-tool-message.js";
-import type { ToolErrorHandler } from "./types.js";
+import { placeMedia, type ResultMedia } from "./result-media.js";
+import { CallIdAllocator, EarlierCallIds } from "./tool-call-ids.js";
+import { settleOutcome } from "./to-tool-message.js";
+import type { SafeTool, ToolErrorHandling } from "./types.js";
 import { validateToolResults } from "./validate-tool-results.js";
 
 /**
- * Options of {@link safeToolMiddleware}; they mean what the
- * {@link SafeToolNodeOptions} of the same names mean.
+ * Options of {@link safeToolMiddleware}; they mean what the options of
+ * `SafeToolNode` of the same names mean.
  *
  * @example
  * ```ts
- * safeToolMiddleware({ timeoutMs: 30_000, handleToolErrors: (error) => error.message });
+ * safeToolMiddleware({ timeoutMs: 30_000, handleToolErrors: (error) => error.message, resultMedia: "keep" });
  * ```
  */
 export interface SafeToolMiddlewareOptions {
   /** How a failed call is described to the model. Default: the built-in texts. */
-  handleToolErrors?: true | string | ToolErrorHandler;
-  /** Per-call timeout in milliseconds. Default: none. */
+  handleToolErrors?: ToolErrorHandling;
+  /** Per-call timeout in milliseconds, at most 2^31-1; `Infinity` means none. Default: none. */
   timeoutMs?: number;
   /** Repair the history before each model call when a provider would reject it. Default `true`. */
   repairBeforeModel?: boolean;
+  /** The last call of a response cut off by the token limit: `"error"` (default) answers it without running it; `"run"` runs it. */
+  cutOffCall?: "error" | "run";
+  /**
+   * Where media that tools return go: `"note"` (default) or `"keep"`.
+   * `"user_message"` counts as `"note"` here: createAgent runs each call on
+   * its own, so nothing can be placed after the whole batch.
+   */
+  resultMedia?: ResultMedia;
 }
 
-/** Where the corrected AIMessage keeps the parser errors of its invalid calls, by call id. */
-const INVALID_CALLS_KEY = "safe_tool_node_invalid_calls";
+/** What the middleware writes into an AIMessage for its tool calls to read, under one key of `additional_kwargs` (never sent to a provider). */
+const MARKS_KEY = "safe_tool_node";
+interface CallMarks {
+  /** Parser errors of the calls that were invalid, by (corrected) call id. */
+  invalid?: Record<string, string>;
+  /** The id of the last call of a response cut off by the token limit. */
+  cutOff?: string;
+  /** The tool names the model was given, recorded when it called one that is not among them. */
+  tools?: string[];
+}
 
-function asFailedCall(call: { id?: string; name: string; args?: unknown }): PlannedCall {
-  const args = isRecord(call.args) ? call.args : {};
-  return { id: call.id ?? "", name: call.name, args, originalId: call.id };
+function marksOf(ai: AIMessage | undefined): CallMarks {
+  const marks: unknown = ai?.additional_kwargs?.[MARKS_KEY];
+  return isRecord(marks) ? (marks as CallMarks) : {};
+}
+
+function withMarks(ai: AIMessage, marks: CallMarks): AIMessage {
+  return new AIMessage({
+    content: ai.content,
+    id: ai.id,
+    name: ai.name,
+    additional_kwargs: { ...ai.additional_kwargs, [MARKS_KEY]: { ...marksOf(ai), ...marks } },
+    response_metadata: ai.response_metadata,
+    usage_metadata: ai.usage_metadata,
+    tool_calls: ai.tool_calls,
+    invalid_tool_calls: ai.invalid_tool_calls,
+  });
+}
+
+/** The call createAgent's tool node hands the middleware, in the planner's shape. */
+function requestCall(call: ToolCall): PlannedCall {
+  return { id: call.id ?? "", ...nameFields(call.name), args: isRecord(call.args) ? call.args : {}, originalId: call.id };
 }
 
 /**
- * A `createAgent` middleware with SafeToolNode's guarantees:
+ * A `createAgent` middleware with SafeToolNode's guarantees, in the same
+ * words as the node:
  * - after each model call, an AIMessage whose calls would not pair up with
- *   their results (invalid calls, missing or duplicate ids) is corrected in
- *   place, so that every call - invalid ones included - reaches the tool
- *   node and is answered;
- * - each tool call is wrapped: errors, unknown tools, invalid calls and
- *   timeouts become one error ToolMessage for that call (no stack traces),
- *   odd return values become valid content, and graph control flow
+ *   their results (invalid calls, missing, duplicate, over-long or
+ *   reused ids, missing names) is corrected in place, with ids unique across
+ *   the whole request, so that every call - invalid ones included - reaches
+ *   the tool node and is answered;
+ * - each tool call is wrapped: errors, unknown tools (with the closest
+ *   name), schema errors (by field path), invalid and cut-off calls and
+ *   timeouts become one error ToolMessage for that call (no stack traces,
+ *   no argument values), a Command without a result gets one, odd return
+ *   values and media become valid content, and graph control flow
  *   (`interrupt()`, `ParentCommand`) passes through untouched;
  * - before each model call, a history that a provider would reject (a call
  *   left without a result by another middleware, a crash, trimming) is
- *   repaired with {@link repairToolResults}.
+ *   repaired with `repairToolResults`.
  *
  * @example
  * ```ts
@@ -67,11 +111,8 @@ function asFailedCall(call: { id?: string; name: string; args?: unknown }): Plan
  * ```
  */
 export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
-  const handler = options.handleToolErrors ?? true;
-  if ((handler as unknown) === false) throw new InvalidOptionsError("safeToolMiddleware: handleToolErrors: false is not supported.");
-  const timeoutMs = options.timeoutMs;
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new InvalidOptionsError(`safeToolMiddleware: timeoutMs must be positive, received ${String(timeoutMs)}.`);
-  const errorMessage = (error: ToolCallError, call: PlannedCall) => errorToToolMessage(error, call, handler);
+  const settings = resolveMiddlewareOptions(options);
+  const media: ResultMedia = settings.resultMedia === "user_message" ? "note" : settings.resultMedia;
 
   return createMiddleware({
     name: "SafeToolMiddleware",
@@ -80,63 +121,81 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       const index = findAnsweredAI(state.messages);
       if (index < 0) return undefined;
       const ai = state.messages[index] as AIMessage;
-      const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? ""));
-      if (!corrected) return undefined;
+      const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? "", new EarlierCallIds(state.messages, index)));
+      const cutOff = calls.find((call) => call.cutOff)?.id;
+      if (!corrected && cutOff === undefined) return undefined;
       const invalid = Object.fromEntries(calls.filter((c) => c.invalid).map((c) => [c.id, c.invalid!.error ?? "invalid JSON"]));
-      const marked = new AIMessage({
-        content: corrected.content,
-        id: corrected.id,
-        name: corrected.name,
-        additional_kwargs: { ...corrected.additional_kwargs, [INVALID_CALLS_KEY]: invalid },
-        response_metadata: corrected.response_metadata,
-        usage_metadata: corrected.usage_metadata,
-        tool_calls: corrected.tool_calls,
-        invalid_tool_calls: [],
-      });
-      return { messages: [marked] };
+      const marks: CallMarks = { ...(Object.keys(invalid).length ? { invalid } : {}), ...(cutOff === undefined ? {} : { cutOff }) };
+      return { messages: [withMarks(corrected ?? ai, marks)] };
     },
 
     wrapToolCall: async (request, next) => {
-      const call = asFailedCall(request.toolCall);
+      const call = requestCall(request.toolCall);
       // The AIMessage being answered: a tail scan, not a copy of the history per call.
-      const ai = request.state.messages[findAnsweredAI(request.state.messages)] as AIMessage | undefined;
-      const invalid = (ai?.additional_kwargs?.[INVALID_CALLS_KEY] as Record<string, string> | undefined)?.[call.id];
-      if (invalid !== undefined) return errorMessage(new InvalidToolCallError(call, invalid, undefined), call);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        const running = Promise.resolve(next(request));
-        const result = timeoutMs === undefined
-          ? await running
-          : await Promise.race([
-              running,
-              new Promise<never>((_, reject) => {
-                timer = setTimeout(() => reject(new ToolTimeoutError(call, timeoutMs)), timeoutMs);
-              }),
-            ]);
-        if (isCommand(result)) return result;
-        return outputToToolMessage(result, call);
-      } catch (thrown) {
-        if (isGraphControlFlow(thrown)) throw thrown;
-        if (ToolTimeoutError.isInstance(thrown)) return errorMessage(thrown, call);
-        return errorMessage(new ToolExecutionError(call, describeThrown(thrown), thrown), call);
-      } finally {
-        if (timer !== undefined) clearTimeout(timer);
-      }
+      const messages = request.state.messages as BaseMessage[];
+      const ai = messages[findAnsweredAI(messages)] as AIMessage | undefined;
+      const marks = marksOf(ai);
+      const tool = call.nameless ? undefined : (request.tool as SafeTool | undefined);
+      let outcome: CallOutcome;
+      if (marks.cutOff === call.id && settings.cutOffCall === "error") outcome = { kind: "error", error: new CutOffCallError(call) };
+      else if (marks.invalid?.[call.id] !== undefined) outcome = { kind: "error", error: new InvalidToolCallError(call, marks.invalid[call.id], undefined) };
+      else if (!tool) {
+        const near = call.nameless || !marks.tools ? undefined : closestMatch(call.name, marks.tools);
+        outcome = { kind: "error", error: new UnknownToolError(call, marks.tools, near) };
+      } else outcome = await runWithTimeout(() => next(request), tool, call, settings.timeoutMs);
+      if (outcome.kind === "control") throw outcome.thrown;
+      const settled = settleOutcome(outcome, call, settings.handleToolErrors);
+      if (settled.kind === "command") return fitCommand(settled.command, call, ai, messages);
+      if (settled.kind === "control") throw settled.thrown;
+      return placeMedia(settled.message, media).message;
     },
 
     beforeModel: (state: { messages: BaseMessage[] }) => {
-      if (options.repairBeforeModel === false) return undefined;
+      if (!settings.repairBeforeModel) return undefined;
       if (validateToolResults(state.messages).length === 0) return undefined;
       return { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...repairToolResults(state.messages)] };
     },
 
+    // Records the tool names the model was given when it called one that is
+    // not among them, so the unknown call is answered with the closest name.
     // Some middleware jump straight to the model (human-in-the-loop after a
     // rejection), past beforeModel: the request itself is repaired too.
-    wrapModelCall: (request, next) => {
-      if (options.repairBeforeModel === false || validateToolResults(request.messages).length === 0) return next(request);
-      return next({ ...request, messages: repairToolResults(request.messages) });
+    wrapModelCall: async (request, next) => {
+      const repaired =
+        settings.repairBeforeModel && validateToolResults(request.messages).length > 0 ? { ...request, messages: repairToolResults(request.messages) } : request;
+      const response = await next(repaired);
+      if (!AIMessage.isInstance(response)) return response;
+      const names = request.tools.flatMap((t) => {
+        const name = usableName((t as { name?: unknown } | null)?.name);
+        return name ? [name] : [];
+      });
+      const unknown = (response.tool_calls ?? []).some((c) => !names.includes(c.name));
+      return unknown ? withMarks(response, { tools: names }) : response;
     },
   });
+}
+
+/** Runs the tool through createAgent's handler, answering on time when it takes longer than `timeoutMs`. */
+async function runWithTimeout(run: () => unknown, tool: SafeTool, call: PlannedCall, timeoutMs: number | undefined): Promise<CallOutcome> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const running = Promise.resolve().then(run);
+    const value =
+      timeoutMs === undefined
+        ? await running
+        : await Promise.race([
+            running,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new ToolTimeoutError(call, timeoutMs)), timeoutMs);
+            }),
+          ]);
+    return { kind: "output", value };
+  } catch (thrown) {
+    if (ToolTimeoutError.isInstance(thrown)) return { kind: "error", error: thrown };
+    return classifyThrown(tool, call, thrown);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
 }
 
 /**
@@ -146,7 +205,7 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
  *
  * @example
  * ```ts
- * toolRetryMiddleware({ retryOn: isRetryableToolError, onFailure: "raise" });
+ * toolRetryMiddleware({ retryOn: isRetryableToolError, onFailure: "error" });
  * ```
  */
 export function isRetryableToolError(error: unknown): boolean {

@@ -1,7 +1,7 @@
 import { AIMessage, ToolMessage, isBaseMessage, type BaseMessage } from "@langchain/core/messages";
 import { InvalidNodeInputError } from "./errors.js";
 import { planCalls } from "./plan-tool-calls.js";
-import { CallIdAllocator } from "./tool-call-ids.js";
+import { CallIdAllocator, PROVIDER_ID_PATTERN } from "./tool-call-ids.js";
 
 /**
  * Which pairing rule a {@link ToolResultProblem} breaks.
@@ -24,11 +24,13 @@ export type ToolResultProblemKind =
   | "out_of_order"
   /** A call the model's output parser could not read (an `InvalidToolCall`). */
   | "invalid_call"
-  /** A call that only a content block or a stored Responses item carries (no `tool_calls` entry). */
+  /** A call that only a content block, a stored Responses item or a raw OpenAI call carries (no `tool_calls` entry). */
   | "untracked_call"
+  /** A call whose tool name is empty or missing (providers reject it). */
+  | "missing_call_name"
   /** A call without an id. */
   | "missing_call_id"
-  /** A call id that providers reject (Anthropic: `^[a-zA-Z0-9_-]+$`). */
+  /** A call id that a provider rejects: it must match `^[a-zA-Z0-9_-]{1,40}$` (Anthropic's pattern, OpenAI's length). */
   | "malformed_call_id"
   /** Two calls of one AIMessage with the same id. */
   | "duplicate_call_id"
@@ -110,21 +112,22 @@ export function validateToolResults(messages: readonly BaseMessage[]): ToolResul
     if (AIMessage.isInstance(message)) {
       closeTurn();
       const { calls } = planCalls(message, new CallIdAllocator(message.id ?? String(index)));
-      const trackedIds = new Set((message.tool_calls ?? []).map((c) => c.id));
       const seenHere = new Set<string>();
       for (const call of calls) {
         const id = call.originalId;
-        const label = id === undefined ? `a call to "${call.name}"` : `call "${id}" (${call.name})`;
+        const tool = call.nameless ? "no tool name" : call.name;
+        const label = id === undefined ? `a call to "${tool}"` : `call "${id}" (${tool})`;
         if (call.invalid) report("invalid_call", index, id, `${label} could not be parsed and is not answerable as it stands`);
-        else if (!trackedIds.has(id)) report("untracked_call", index, id, `${label} is sent by the converters but is not in tool_calls`);
+        else if (call.toolCallsIndex === undefined) report("untracked_call", index, id, `${label} is sent by the converters but is not in tool_calls`);
+        if (call.nameless) report("missing_call_name", index, id, `${label} has no tool name`);
         if (id === undefined) report("missing_call_id", index, id, `${label} has no id`);
-        else if (!/^[a-zA-Z0-9_-]+$/.test(id)) report("malformed_call_id", index, id, `${label} has an id that does not match ^[a-zA-Z0-9_-]+$`);
+        else if (!PROVIDER_ID_PATTERN.test(id)) report("malformed_call_id", index, id, `${label} has an id that does not match ^[a-zA-Z0-9_-]{1,40}$`);
         else if (seenHere.has(id)) report("duplicate_call_id", index, id, `${label} repeats an id of the same message`);
         else if (usedEarlier.has(id)) report("reused_call_id", index, id, `${label} reuses an id of an earlier message`);
         if (id !== undefined) seenHere.add(id);
       }
       for (const id of seenHere) usedEarlier.add(id);
-      const standing = calls.map((call) => ({ aiIndex: index, id: call.originalId, name: call.name }));
+      const standing = calls.map((call) => ({ aiIndex: index, id: call.originalId, name: call.nameless ? "no tool name" : call.name }));
       open = standing.length ? { aiIndex: index, calls: standing, answered: new Set(), runOpen: true, lastPosition: -1 } : undefined;
       return;
     }
