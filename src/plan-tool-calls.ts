@@ -125,8 +125,22 @@ export function planCalls(ai: AIMessage, ids: CallIdAllocator): MessageCalls {
   return corrected ? { calls, corrected } : { calls };
 }
 
-/** Plans by message list, so that a router and the nodes it routes to (one per Send) read the history once. */
-const planCache = new WeakMap<readonly BaseMessage[], { length: number; last: BaseMessage | undefined; plan: CallPlan }>();
+/**
+ * The last plans made, by answered AIMessage, so that a router and the nodes
+ * it routes to (one per Send, each handed its own copy of the list by
+ * LangGraph) read the history once per step. An entry counts only for a
+ * list holding the very same messages: comparing references is cheap next
+ * to reading every call id. A few entries (one per graph running at once)
+ * are enough; more would keep old histories alive.
+ */
+const planCache = new Map<AIMessage, { messages: readonly BaseMessage[]; plan: CallPlan | undefined }>();
+const PLAN_CACHE_SIZE = 16;
+
+function sameMessages(a: readonly BaseMessage[], b: readonly BaseMessage[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * Decides which calls of the last AIMessage need a result, repairs the
@@ -140,17 +154,19 @@ const planCache = new WeakMap<readonly BaseMessage[], { length: number; last: Ba
  * raises InvalidNodeInputError; without, it counts as "nothing to answer".
  */
 export function planToolCalls(messages: readonly BaseMessage[], source?: string): CallPlan | undefined {
-  const cached = planCache.get(messages);
-  if (cached && cached.length === messages.length && cached.last === messages[messages.length - 1]) return cached.plan;
-  const plan = computePlan(messages, source);
-  if (plan) planCache.set(messages, { length: messages.length, last: messages[messages.length - 1], plan });
-  return plan;
-}
-
-function computePlan(messages: readonly BaseMessage[], source: string | undefined): CallPlan | undefined {
   const aiIndex = findAnsweredAI(messages, source);
   if (aiIndex < 0) return undefined;
   const ai = messages[aiIndex] as AIMessage;
+  const cached = planCache.get(ai);
+  if (cached && sameMessages(cached.messages, messages)) return cached.plan;
+  const plan = computePlan(messages, aiIndex, ai);
+  planCache.delete(ai);
+  if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value!);
+  planCache.set(ai, { messages: [...messages], plan });
+  return plan;
+}
+
+function computePlan(messages: readonly BaseMessage[], aiIndex: number, ai: AIMessage): CallPlan | undefined {
   const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? "", new EarlierCallIds(messages, aiIndex)));
   if (calls.length === 0 && aiIndex === messages.length - 1) return undefined;
   const prefix: BaseMessage[] = corrected ? [corrected] : [];

@@ -5,7 +5,6 @@
  * router or one the user wrote sent it.
  */
 import type { BaseMessage } from "@langchain/core/messages";
-import type { AIMessage } from "@langchain/core/messages";
 import { END, Send } from "@langchain/langgraph";
 import { INVALID_CALL_TYPE, NOT_AN_OBJECT, toolCallOf, type PlannedCall } from "./call.js";
 import { safeStringify } from "./describe-error.js";
@@ -92,17 +91,26 @@ function callFromPayload(call: Record<string, unknown>, cutOff: boolean): Planne
 const callKey = (call: { id?: unknown; name?: unknown; args?: unknown }) =>
   `${String(call.id ?? "")}\u0000${String(call.name ?? "")}\u0000${safeStringify(call.args) ?? ""}`;
 
+/** The `tool_calls` entries of a plan that a Send already took, to tell identical twins apart. */
+const taken = new WeakMap<CallPlan, Set<number>>();
+
 /**
- * The index in `ai.tool_calls` of the call a user's router sent: the same
- * object (a router that maps `tool_calls` in-process), else the first entry
- * with the same id, name and arguments (a payload restored from a checkpoint).
+ * The index in `ai.tool_calls` of the call a user's router sent: the first
+ * entry with the same id, name and arguments (LangGraph hands each Send a
+ * copy of its payload). Identical twins - two entries alike in all three -
+ * go to the Sends in the order the Sends reach the node, which is the order
+ * LangGraph starts them in; a twin re-run alone after a resume can then
+ * take its sibling's place. Undefined when no entry matches.
  */
-function toolCallsIndexOf(ai: AIMessage, sent: Record<string, unknown>): number {
-  const calls = ai.tool_calls ?? [];
-  const same = calls.indexOf(sent as never);
-  if (same >= 0) return same;
+function toolCallsIndexOf(plan: CallPlan, sent: Record<string, unknown>): number | undefined {
   const key = callKey(sent);
-  return calls.findIndex((call) => callKey(call) === key);
+  const matching = (plan.ai.tool_calls ?? []).flatMap((call, index) => (callKey(call) === key ? [index] : []));
+  if (matching.length <= 1) return matching[0];
+  const claims = taken.get(plan) ?? new Set<number>();
+  taken.set(plan, claims);
+  const index = matching.find((k) => !claims.has(k)) ?? matching[0]!;
+  claims.add(index);
+  return index;
 }
 
 /**
@@ -135,8 +143,8 @@ export function planSend(messages: readonly BaseMessage[], source: string, paylo
   if (!marker) {
     // A router the user wrote: the call as the model made it, planned with the whole turn.
     const plan = planToolCalls(messages, source);
-    const index = plan ? toolCallsIndexOf(plan.ai, call) : -1;
-    const share = plan && index >= 0 ? shareOf(plan, index) : undefined;
+    const index = plan && toolCallsIndexOf(plan, call);
+    const share = plan && index !== undefined ? shareOf(plan, index) : undefined;
     if (share) return share;
   }
   const planned = callFromPayload(call, marker?.cutOff === true);

@@ -78,6 +78,8 @@ const RULES: Record<RecordedRequest["api"], (body: Json) => string[]> = {
  */
 export class ProviderServer {
   readonly requests: RecordedRequest[] = [];
+  /** Replies to give instead of the minimal one, per API, first in first out. */
+  private readonly scripted = new Map<RecordedRequest["api"], Json[]>();
   private constructor(
     private readonly server: Server,
     readonly port: number,
@@ -90,6 +92,11 @@ export class ProviderServer {
     server.unref(); // never keeps a test process alive
     instance = new ProviderServer(server, (server.address() as AddressInfo).port);
     return instance;
+  }
+
+  /** The next valid request to `api` gets `reply` (a response body in that API's shape) instead of the minimal reply. */
+  script(api: RecordedRequest["api"], reply: Json): void {
+    this.scripted.set(api, [...(this.scripted.get(api) ?? []), reply]);
   }
 
   get origin(): string {
@@ -114,7 +121,7 @@ export class ProviderServer {
     const problems = RULES[api](body);
     this.requests.push({ api, body, problems });
     if (problems.length > 0) return send(400, errorBody(api, problems.join("\n")));
-    send(200, OK_REPLIES[api] as unknown as Json);
+    send(200, this.scripted.get(api)?.shift() ?? (OK_REPLIES[api] as unknown as Json));
   }
 
   close(): Promise<void> {

@@ -1,0 +1,169 @@
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
+import { Command, END, MemorySaver, MessagesAnnotation, START, StateGraph, interrupt } from "@langchain/langgraph";
+import { createAgent } from "langchain";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ScriptedChatModel } from "../examples/scripted-model.js";
+import { SafeToolNode, safeToolsFanOut, validateToolResults } from "../src/index.js";
+import { safeToolMiddleware } from "../src/middleware.js";
+import { ownSendRouter, runScript, WIRINGS } from "./helpers/agent-graphs.js";
+import { aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, responsesStyleAI, weather } from "./helpers/fixtures.js";
+import { applyOutput, expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
+
+const ID = /^[a-zA-Z0-9_-]{1,40}$/;
+const lookup = tool(async ({ q }) => `found ${q}`, { name: "lookup", description: "Look up.", schema: z.object({ q: z.string() }) });
+const results = (messages: readonly BaseMessage[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+const callIds = (messages: readonly BaseMessage[]) => messages.flatMap((m) => (AIMessage.isInstance(m) ? (m.tool_calls ?? []).map((c) => c.id!) : []));
+
+/** A model that gives every turn's calls the same ids, as some OpenAI-compatible servers and Kimi K2 do. */
+function repeatingTurns(ids: readonly string[], turns: number): AIMessage[] {
+  return Array.from({ length: turns }, (_, t) => aiWith(ids.map((id, k) => call("lookup", { q: `${t}-${k}` }, id))));
+}
+
+describe("ids valid for every provider at once, across the whole request", () => {
+  it.each(WIRINGS)("gives a model that repeats call_0 / functions.read:0 every turn fresh ids each turn (%s)", async (wiring) => {
+    for (const checkpointer of [false, true]) {
+      const messages = await runScript(repeatingTurns(["call_0", "functions.read:0"], 3), new SafeToolNode([lookup]), wiring, { checkpointer });
+      // every provider accepts it, Anthropic's request-wide uniqueness rule included
+      await expectValidHistory(messages);
+      expect(validateToolResults(messages)).toEqual([]);
+      const ids = callIds(messages);
+      expect(ids).toHaveLength(6);
+      expect(new Set(ids).size).toBe(6);
+      expect(ids[0]).toBe("call_0"); // the first use of an id stays
+      expect(results(messages).map((r) => r.content)).toEqual(["found 0-0", "found 0-1", "found 1-0", "found 1-1", "found 2-0", "found 2-1"]);
+    }
+  });
+
+  it("renames a Responses-style fc_ id of 53 characters, which Chat Completions rejects", async () => {
+    const long = `fc_${"0123456789abcdef".repeat(3)}ab`;
+    expect(long).toHaveLength(53);
+    for (const make of [aiWith, openAIStyleAI, responsesStyleAI, anthropicStyleAI]) {
+      const history = historyWith(make([call("lookup", { q: "a" }, long), call("lookup", { q: "b" }, "call_ok")]));
+      const after = await expectValidAfter(history, await new SafeToolNode([lookup]).invoke({ messages: history }));
+      const ids = callIds(after);
+      expect(ids[0]).toMatch(ID);
+      expect(ids[1]).toBe("call_ok");
+      expect(results(after).map((r) => r.tool_call_id)).toEqual(ids);
+    }
+  });
+
+  it("renames an id an earlier turn used, also when that turn came from another provider, and re-addresses a result already given to it", async () => {
+    const earlier = openAIStyleAI([call("lookup", { q: "old" }, "call_abc")]);
+    const before: BaseMessage[] = [
+      new HumanMessage({ content: "first", id: "h1" }),
+      earlier,
+      new ToolMessage({ content: "found old", tool_call_id: "call_abc", name: "lookup", id: "t1" }),
+    ];
+    const turn = anthropicStyleAI([call("lookup", { q: "new" }, "call_abc"), call("lookup", { q: "other" }, "call_def")]);
+    // the first result arrived already (under the reused id), before the node ran
+    const history = [...historyWith(turn, before), new ToolMessage({ content: "found new", tool_call_id: "call_abc", name: "lookup", id: "t2" })];
+    const after = await expectValidAfter(history, await new SafeToolNode([lookup]).invoke({ messages: history }));
+    const ids = callIds(after);
+    expect(ids[0]).toBe("call_abc");
+    expect(ids[1]).not.toBe("call_abc");
+    expect(ids[1]).toMatch(ID);
+    expect(results(after).map((r) => r.content)).toEqual(["found old", "found new", "found other"]);
+  });
+
+  it("makes the same ids for the same history, so a re-run, the router and the node agree, and a second run changes nothing", async () => {
+    const history = () => historyWith(aiWith([call("lookup", { q: "a" }, "call_0"), call("lookup", { q: "b" })], [], { id: "ai-same" }), [
+      new HumanMessage({ content: "earlier", id: "h-earlier" }),
+      aiWith([call("lookup", { q: "x" }, "call_0")], [], { id: "ai-earlier" }),
+      new ToolMessage({ content: "found x", tool_call_id: "call_0", name: "lookup", id: "t-earlier" }),
+    ]);
+    const node = new SafeToolNode([lookup]);
+    const first = applyOutput(history(), await node.invoke({ messages: history() }));
+    const second = applyOutput(history(), await node.invoke({ messages: history() }));
+    expect(callIds(second)).toEqual(callIds(first));
+    const sends = safeToolsFanOut()({ messages: history() }) as { args: { lg_tool_call: { id: string } } }[];
+    expect(sends.map((s) => s.args.lg_tool_call.id)).toEqual(callIds(first).slice(1));
+    const again = applyOutput(first, await node.invoke({ messages: first }));
+    expect(again).toEqual(first);
+  });
+
+  it("answers a router of one's own with the corrected AIMessage, each renamed call once, and the calls such a router cannot send", async () => {
+    const script = [
+      aiWith([call("lookup", { q: "a" }, "dup"), call("lookup", { q: "b" }, "dup"), call("nope", {}, `fc_${"x".repeat(50)}`)], [invalidCall("lookup", '{"q":', "broken")]),
+      aiWith([call("lookup", { q: "c" }, "dup")]),
+    ];
+    const messages = await runScript(script, new SafeToolNode([lookup]), "own router");
+    await expectValidHistory(messages);
+    expect(messages.filter((m) => AIMessage.isInstance(m) && m.tool_calls?.length)).toHaveLength(2);
+    expect(results(messages).map((r) => r.status)).toEqual(["success", "success", "error", "error", "success"]);
+    expect(results(messages)[3]!.content).toMatch(/could not be parsed/);
+  });
+
+  it("answers identical twin calls (same id, name and arguments) sent by a router of one's own, each once", async () => {
+    const messages = await runScript([aiWith([call("lookup", { q: "a" }, "twin"), call("lookup", { q: "b" }, "other"), call("lookup", { q: "a" }, "twin")])], new SafeToolNode([lookup]), "own router");
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.content)).toEqual(["found a", "found b", "found a"]);
+    expect(new Set(callIds(messages)).size).toBe(3);
+  });
+
+  it("keeps a router of one's own right across an interrupt and resume, when the Sends come back from the checkpoint", async () => {
+    let sideEffects = 0;
+    const note = tool(async () => (sideEffects++, "noted"), { name: "note", description: "n", schema: z.object({}) });
+    const ask = tool(async () => `answer: ${String(interrupt("ok?"))}`, { name: "ask", description: "a", schema: z.object({}) });
+    const earlier = aiWith([call("note", {}, "call_0")], [], { id: "ai-1" });
+    const turn = aiWith([call("note", {}, "call_0"), call("ask", {}, "call_0")], [], { id: "ai-2" });
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new SafeToolNode([note, ask]))
+      .addConditionalEdges(START, ownSendRouter, ["tools", END])
+      .compile({ checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "own-router-resume" } };
+    const history = [new HumanMessage({ content: "a", id: "h1" }), earlier, new ToolMessage({ content: "noted", tool_call_id: "call_0", name: "note", id: "t1" }), new HumanMessage({ content: "b", id: "h2" }), turn];
+    const first = (await graph.invoke({ messages: history }, config)) as { __interrupt__?: unknown[] };
+    expect(first.__interrupt__).toHaveLength(1);
+    const { messages } = await graph.invoke(new Command({ resume: "yes" }), config);
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.content)).toEqual(["noted", "noted", "answer: yes"]);
+    expect(sideEffects).toBe(1);
+  });
+
+  it("reads the history's ids once per step, however many Sends a router of one's own makes", async () => {
+    const reads = async (calls: number) => {
+      let touched = 0;
+      const counted = aiWith([call("lookup", { q: "old" }, "call_old")]);
+      const toolCalls = counted.tool_calls;
+      Object.defineProperty(counted, "tool_calls", { get: () => (touched++, process.env.TRACE && console.log(new Error().stack?.split("\n").slice(2, 12).join("\n")), toolCalls), configurable: true });
+      const history = [
+        new HumanMessage({ content: "a", id: "h1" }),
+        counted,
+        new ToolMessage({ content: "found old", tool_call_id: "call_old", name: "lookup", id: "t1" }),
+        ...historyWith(aiWith(Array.from({ length: calls }, (_, k) => call("lookup", { q: String(k) }, "call_old")))),
+      ];
+      const state = { messages: history };
+      const sends = ownSendRouter(state) as { args: unknown }[];
+      const node = new SafeToolNode([lookup]);
+      const outputs = [];
+      touched = 0;
+      for (const send of sends) outputs.push(await node.invoke(send.args));
+      const duringNodeRuns = touched;
+      const after = outputs.reduce<BaseMessage[]>((h, out) => applyOutput(h, out), history);
+      await expectValidHistory(after);
+      return duringNodeRuns;
+    };
+    const [few, many] = [await reads(2), await reads(20)];
+    expect(many).toBe(few);
+    expect(few).toBeLessThanOrEqual(2);
+  });
+
+  it("holds under createAgent with the middleware, for a model that repeats its ids every turn", async () => {
+    const model = new ScriptedChatModel([...repeatingTurns(["call_0"], 3), new AIMessage({ id: "final", content: "ok" })]);
+    const agent = createAgent({ model, tools: [lookup], middleware: [safeToolMiddleware()] });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(new Set(callIds(messages)).size).toBe(3);
+    expect(results(messages)).toHaveLength(3);
+  });
+
+  it("never keeps or makes an id a provider rejects, whatever the model sent", async () => {
+    const odd = ["", "has space", "dots.and:colons", "ünïcode", "x".repeat(41), "call_ok"];
+    const history = historyWith(aiWith(odd.map((id, k) => call("get_weather", { city: String(k) }, id))));
+    const after = await expectValidAfter(history, await new SafeToolNode([weather]).invoke({ messages: history }));
+    expect(callIds(after).every((id) => ID.test(id))).toBe(true);
+    expect(callIds(after).at(-1)).toBe("call_ok");
+  });
+});
