@@ -223,8 +223,9 @@ function takeHandOff(command: Command, call: PlannedCall, view: BatchView): { ha
 /**
  * Puts every result of the batch where the parent graph will see it, since
  * the subgraph's own update is dropped on hand-off: into the first message
- * list that carried a result of the batch (else the first hand-off's update),
- * directly after the answered AIMessage, in call order.
+ * list that carried a result of the batch (else the first list a hand-off
+ * carries, else a new one in the first hand-off's update), directly after
+ * the answered AIMessage, in call order.
  * - The list holds the AIMessage (`[...state.messages, result]`, as
  *   LangGraph's multi-agent docs show): the results follow it.
  * - It holds messages of the history but not the AIMessage: the tool left
@@ -234,7 +235,7 @@ function takeHandOff(command: Command, call: PlannedCall, view: BatchView): { ha
  */
 function placeResults(handOffs: readonly HandOff[], results: readonly BaseMessage[], view: BatchView): void {
   const lists = handOffs.flatMap((handOff) => [...handOff.updateLists.values(), ...handOff.sendLists.values()]);
-  let home = lists.find((list) => list.resultAt !== undefined);
+  let home = lists.find((list) => list.resultAt !== undefined) ?? lists[0];
   if (!home) {
     const first = handOffs[0]!;
     home = { messages: [] };

@@ -57,6 +57,8 @@ interface CallMarks {
   invalid?: Record<string, string>;
   /** The id of the last call of a response cut off by the token limit. */
   cutOff?: string;
+  /** The ids of calls the model gave no tool name (the correction named them). */
+  nameless?: string[];
   /** The tool names the model was given, recorded when it called one that is not among them. */
   tools?: string[];
 }
@@ -80,8 +82,9 @@ function withMarks(ai: AIMessage, marks: CallMarks): AIMessage {
 }
 
 /** The call createAgent's tool node hands the middleware, in the planner's shape. */
-function requestCall(call: ToolCall): PlannedCall {
-  return { id: call.id ?? "", ...nameFields(call.name), args: isRecord(call.args) ? call.args : {}, originalId: call.id };
+function requestCall(call: ToolCall, marks: CallMarks): PlannedCall {
+  const named = marks.nameless?.includes(call.id ?? "") ? { name: call.name, nameless: true as const } : nameFields(call.name);
+  return { id: call.id ?? "", ...named, args: isRecord(call.args) ? call.args : {}, originalId: call.id };
 }
 
 /**
@@ -125,16 +128,21 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       const cutOff = calls.find((call) => call.cutOff)?.id;
       if (!corrected && cutOff === undefined) return undefined;
       const invalid = Object.fromEntries(calls.filter((c) => c.invalid).map((c) => [c.id, c.invalid!.error ?? "invalid JSON"]));
-      const marks: CallMarks = { ...(Object.keys(invalid).length ? { invalid } : {}), ...(cutOff === undefined ? {} : { cutOff }) };
+      const nameless = calls.filter((c) => c.nameless).map((c) => c.id);
+      const marks: CallMarks = {
+        ...(Object.keys(invalid).length ? { invalid } : {}),
+        ...(cutOff === undefined ? {} : { cutOff }),
+        ...(nameless.length ? { nameless } : {}),
+      };
       return { messages: [withMarks(corrected ?? ai, marks)] };
     },
 
     wrapToolCall: async (request, next) => {
-      const call = requestCall(request.toolCall);
       // The AIMessage being answered: a tail scan, not a copy of the history per call.
       const messages = request.state.messages as BaseMessage[];
       const ai = messages[findAnsweredAI(messages)] as AIMessage | undefined;
       const marks = marksOf(ai);
+      const call = requestCall(request.toolCall, marks);
       const tool = call.nameless ? undefined : (request.tool as SafeTool | undefined);
       let outcome: CallOutcome;
       if (marks.cutOff === call.id && settings.cutOffCall === "error") outcome = { kind: "error", error: new CutOffCallError(call) };

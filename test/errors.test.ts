@@ -1,4 +1,5 @@
 import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { RunnableLambda } from "@langchain/core/runnables";
 import { DynamicStructuredTool, tool } from "@langchain/core/tools";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -159,5 +160,91 @@ describe("configurable error text", () => {
     );
     expect(results[0]!.content).toMatch(/failed: kaput/);
     expect(results[1]!.content).toMatch(/does not exist/);
+  });
+});
+
+/** Thrown values that throw again when the node reads them. */
+function unreadable(): [string, () => unknown][] {
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const trap = () => {
+    throw new Error("trap");
+  };
+  return [
+    ["an object whose message getter throws", () => Object.defineProperty({}, "message", { get: trap })],
+    ["an Error whose name getter throws", () => Object.defineProperty(new Error("inner"), "name", { get: trap })],
+    ["a revoked Proxy", () => revoked.proxy],
+    ["a Proxy whose every trap throws", () => new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap, getOwnPropertyDescriptor: trap })],
+    ["an object whose toString and toJSON throw", () => ({ toString: trap, toJSON: trap })],
+    ["an object whose Symbol.toPrimitive throws", () => ({ [Symbol.toPrimitive]: trap, valueOf: trap })],
+    ["a function", () => function secretSource() { return "do not echo me"; }],
+    ["a Symbol", () => Symbol("odd")],
+  ];
+}
+
+describe("any thrown value, even one that throws again when read", () => {
+  it.each(unreadable())("answers a tool that throws %s with an error result, and keeps every sibling's result", async (_label, thrower) => {
+    for (const sync of [false, true]) {
+      const results = await answer(new SafeToolNode([weather, throwing("odd", thrower, sync)]), [
+        call("get_weather", { city: "a" }, "c1"),
+        call("odd", {}, "c2"),
+        call("get_weather", { city: "b" }, "c3"),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(["success", "error", "success"]);
+      expect(results[1]!.content).toMatch(/^Error: tool "odd" failed: /);
+      expect(results[1]!.content).not.toMatch(/do not echo me|secretSource/);
+    }
+  });
+
+  it.each(unreadable())("answers a tool that returns %s with an error result for that call alone", async (_label, value) => {
+    const returning = tool(async () => value() as string, { name: "odd", description: "odd", schema: z.object({}) });
+    const raw = RunnableLambda.from(async () => value()).asTool({ name: "odd_raw", description: "odd", schema: z.object({}) });
+    const results = await answer(new SafeToolNode([weather, returning, raw]), [call("odd", {}, "c1"), call("odd_raw", {}, "c2"), call("get_weather", { city: "b" }, "c3")]);
+    expect(results.map((r) => r.tool_call_id)).toEqual(["c1", "c2", "c3"]);
+    expect(results[2]!.content).toBe("Sunny in b");
+  });
+
+  it("keeps the batch when a handleToolErrors function reads the unreadable cause", async () => {
+    const [, revokedProxy] = unreadable()[2]!;
+    const node = new SafeToolNode([weather, throwing("odd", revokedProxy)], { handleToolErrors: (error) => `cause: ${String((error.cause as { message: string }).message)}` });
+    const results = await answer(node, [call("odd", {}, "c1"), call("get_weather", { city: "b" }, "c2")]);
+    expect(results.map((r) => r.status)).toEqual(["error", "success"]);
+    expect(results[0]!.content).toMatch(/^Error: tool "odd" failed/);
+  });
+});
+
+describe("error texts that fit the cause", () => {
+  const NOT_THE_ARGUMENTS = /\. The failure is not caused by the arguments: try again later, or take another approach\.$/;
+  const FIX_THE_ARGUMENTS = /\. Fix the arguments or try a different approach\.$/;
+  const networkError = (code: string) => Object.assign(new Error(`connect ${code} 10.0.0.1:443`), { code });
+  const causes: [string, () => unknown, RegExp][] = [
+    ["a connection reset", () => networkError("ECONNRESET"), NOT_THE_ARGUMENTS],
+    ["a refused connection behind fetch's TypeError", () => new TypeError("fetch failed", { cause: networkError("ECONNREFUSED") }), NOT_THE_ARGUMENTS],
+    ["a DNS failure", () => networkError("ENOTFOUND"), NOT_THE_ARGUMENTS],
+    ["an HTTP 503 from a client library", () => Object.assign(new Error("Request failed with status code 503"), { response: { status: 503 } }), NOT_THE_ARGUMENTS],
+    ["an HTTP 502 as a plain object", () => ({ message: "bad gateway", status: 502 }), NOT_THE_ARGUMENTS],
+    ["a rate limit (429)", () => Object.assign(new Error("429 Too Many Requests"), { status: 429 }), NOT_THE_ARGUMENTS],
+    ["an exhausted quota", () => new Error("You exceeded your current quota, please check your plan"), NOT_THE_ARGUMENTS],
+    ["a timeout inside the tool", () => Object.assign(new Error("The operation was aborted due to timeout"), { name: "TimeoutError" }), NOT_THE_ARGUMENTS],
+    ["an overloaded service", () => new Error("Overloaded"), NOT_THE_ARGUMENTS],
+    ["an HTTP 400", () => Object.assign(new Error("Request failed with status code 400"), { response: { status: 400 } }), FIX_THE_ARGUMENTS],
+    ["an HTTP 404", () => Object.assign(new Error("order 17 not found"), { status: 404 }), FIX_THE_ARGUMENTS],
+    ["a validation error that mentions a timeout option", () => new RangeError("timeout must be a positive number"), FIX_THE_ARGUMENTS],
+    ["a plain failure", () => new Error("invalid order number"), FIX_THE_ARGUMENTS],
+  ];
+
+  it.each(causes)("for %s", async (_label, thrower, advice) => {
+    const results = await answer(new SafeToolNode([throwing("remote", thrower)]), [call("remote", {}, "c1")]);
+    expect(results[0]!.content).toMatch(/^Error: tool "remote" failed: /);
+    expect(results[0]!.content).toMatch(advice);
+  });
+
+  it("tells handleToolErrors whether the failure looks transient", async () => {
+    const seen: boolean[] = [];
+    const node = new SafeToolNode([throwing("flaky", () => networkError("ETIMEDOUT")), throwing("wrong", () => new Error("no such city"))], {
+      handleToolErrors: (error) => (ToolExecutionError.isInstance(error) && seen.push(error.transient), error.message),
+    });
+    await answer(node, [call("flaky", {}, "c1"), call("wrong", {}, "c2")]);
+    expect(seen.sort()).toEqual([false, true]);
   });
 });

@@ -1,0 +1,125 @@
+import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { createAgent } from "langchain";
+import { describe, expect, it } from "vitest";
+import { ScriptedChatModel } from "../examples/scripted-model.js";
+import { SafeToolNode, repairToolResults, safeToolsCondition, validateToolResults } from "../src/index.js";
+import { safeToolMiddleware } from "../src/middleware.js";
+import { runScript, WIRINGS } from "./helpers/agent-graphs.js";
+import { add, aiWith, anthropicStyleAI, call, historyWith, openAIStyleAI, responsesStyleAI, weather } from "./helpers/fixtures.js";
+import { expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
+
+const node = new SafeToolNode([weather, add]);
+const results = (messages: readonly BaseMessage[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+const answeredAI = (messages: readonly BaseMessage[]) => messages.find((m) => AIMessage.isInstance(m) && (m.tool_calls?.length ?? 0) > 0) as AIMessage;
+const NO_NAME = /^Error: the call names no tool\. Available tools: get_weather, add\. Call one of these tools by its name\.$/;
+
+/** What joined stream chunks give when the name never arrived: a parsed call named "". */
+function streamedWithoutName(): AIMessage {
+  const joined = new AIMessageChunk({ content: "", tool_call_chunks: [{ id: "call_s", args: '{"city":', index: 0, type: "tool_call_chunk" }] }).concat(
+    new AIMessageChunk({ content: "", tool_call_chunks: [{ args: '"Oslo"}', index: 0, type: "tool_call_chunk" }] }),
+  );
+  expect(joined.tool_calls?.[0]?.name).toBe("");
+  return new AIMessage({ content: "", id: "streamed", tool_calls: joined.tool_calls });
+}
+
+describe("calls without a usable name", () => {
+  it.each([
+    ["plain", aiWith],
+    ["OpenAI-shaped", openAIStyleAI],
+    ["Responses-shaped", responsesStyleAI],
+    ["Anthropic-shaped", anthropicStyleAI],
+  ])("answers a %s call whose name is empty as an unknown tool, and names it in the corrected AIMessage", async (_label, make) => {
+    const ai = make([call("", { city: "Oslo" }, "c1"), call("get_weather", { city: "Rome" }, "c2")]);
+    const after = await expectValidAfter(historyWith(ai), await node.invoke({ messages: historyWith(ai) }));
+    const fixed = answeredAI(after);
+    expect(fixed.tool_calls!.every((c) => c.name.length > 0)).toBe(true);
+    const [unnamed, named] = results(after);
+    expect(unnamed!.status).toBe("error");
+    expect(unnamed!.content).toMatch(NO_NAME);
+    expect(named!.content).toBe("Sunny in Rome");
+  });
+
+  it("answers a streamed call whose name never arrived, and one whose name is missing altogether", async () => {
+    const missing = aiWith([{ type: "tool_call", id: "c9", args: { a: 1 } } as never, call("add", { a: 1, b: 2 }, "c10")]);
+    for (const ai of [streamedWithoutName(), missing]) {
+      const after = await expectValidAfter(historyWith(ai), await node.invoke({ messages: historyWith(ai) }));
+      expect(results(after)[0]!.content).toMatch(NO_NAME);
+    }
+  });
+
+  it.each(WIRINGS)("answers it in every wiring (%s), a Send without a name included", async (wiring) => {
+    const messages = await runScript([aiWith([call("", { city: "x" }, "c1"), call("get_weather", { city: "y" }, "c2")])], new SafeToolNode([weather, add]), wiring);
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.status)).toEqual(["error", "success"]);
+  });
+
+  it("is reported by validateToolResults and fixed by repairToolResults", () => {
+    const history = historyWith(aiWith([call("", {}, "c1")]));
+    history.push(new ToolMessage({ content: "?", tool_call_id: "c1", name: "x", id: "t1" }));
+    expect(validateToolResults(history).map((p) => p.kind)).toEqual(["missing_call_name"]);
+    const repaired = repairToolResults(history);
+    expect(validateToolResults(repaired)).toEqual([]);
+    expect(answeredAI(repaired).tool_calls![0]!.name).not.toBe("");
+  });
+
+  it("is answered under createAgent with the middleware", async () => {
+    const model = new ScriptedChatModel([new AIMessage({ id: "m1", content: "", tool_calls: [call("", { city: "x" }, "c1")] }), new AIMessage({ id: "m2", content: "ok" })]);
+    const agent = createAgent({ model, tools: [weather, add], middleware: [safeToolMiddleware()] });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages)[0]!.content).toMatch(NO_NAME);
+  });
+});
+
+describe("calls that exist only in the provider's raw form", () => {
+  /** `tool_calls` empty, as after a parser that gave up, while the raw calls the OpenAI converters send are still there. */
+  function rawOnly(): AIMessage {
+    return new AIMessage({
+      content: "",
+      id: "raw-only",
+      tool_calls: [],
+      additional_kwargs: {
+        tool_calls: [
+          { id: "call_r1", type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } },
+          { id: "call_r2", type: "function", function: { name: "add", arguments: '{"a": 1, "b":' } },
+        ],
+      },
+    });
+  }
+  /** Anthropic: `tool_use` blocks that never became `tool_calls`. */
+  function blocksOnly(): AIMessage {
+    return new AIMessage({
+      content: [{ type: "text", text: "Checking." }, { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Rome" } }],
+      id: "blocks-only",
+      tool_calls: [],
+    });
+  }
+
+  it.each([
+    ["raw OpenAI calls", rawOnly],
+    ["Anthropic tool_use blocks", blocksOnly],
+  ])("routes a turn whose calls are only %s to the node, which answers them", async (_label, make) => {
+    const history = historyWith(make());
+    expect(safeToolsCondition({ messages: history })).toBe("tools");
+    expect(validateToolResults(history).map((p) => p.kind)).toContain("untracked_call");
+    const after = await expectValidAfter(history, await node.invoke({ messages: history }));
+    expect(answeredAI(after).tool_calls!.length).toBeGreaterThan(0);
+    expect(validateToolResults(after)).toEqual([]);
+  });
+
+  it("answers each raw call: the parsable one runs, the broken one gets its parse error", async () => {
+    const after = await expectValidAfter(historyWith(rawOnly()), await node.invoke({ messages: historyWith(rawOnly()) }));
+    expect(results(after).map((r) => [r.tool_call_id, r.status])).toEqual([
+      ["call_r1", "success"],
+      ["call_r2", "error"],
+    ]);
+    expect(results(after)[1]!.content).toMatch(/could not be parsed/);
+  });
+
+  // A router of one's own that reads only tool_calls never sends such a turn anywhere (as toolsCondition ends it).
+  it.each(["batch", "fan-out"] as const)("answers them when routed by %s", async (wiring) => {
+    const messages = await runScript([rawOnly()], new SafeToolNode([weather, add]), wiring);
+    await expectValidHistory(messages);
+    expect(results(messages)).toHaveLength(2);
+  });
+});
