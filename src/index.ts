@@ -8,6 +8,7 @@ export type {
   ApprovalDecision,
   ApprovalRequest,
   MessagesUpdate,
+  ResultMedia,
   SafeToolRuntime,
   SafeTool,
   SafeToolNodeOptions,

@@ -12,6 +12,12 @@ import { copyToolMessage, type PlannedCall } from "./call.js";
  *   nothing can come after the whole batch: the media become notes.
  * - `"keep"`: left in the ToolMessage, for Anthropic, Gemini and Bedrock,
  *   which take media in tool results.
+ *
+ * @example
+ * ```ts
+ * // An agent on Claude that should see the screenshots its tools take:
+ * const node = new SafeToolNode(tools, { resultMedia: "keep" satisfies ResultMedia });
+ * ```
  */
 export type ResultMedia = "note" | "user_message" | "keep";
 

@@ -1,6 +1,7 @@
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { Command, MemorySaver, interrupt } from "@langchain/langgraph";
+import { SafeToolNode } from "../src/index.js";
 import { createAgent, humanInTheLoopMiddleware, toolRetryMiddleware, toolStrategy } from "langchain";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -8,7 +9,7 @@ import { ScriptedChatModel } from "../examples/scripted-model.js";
 import { validateToolResults } from "../src/index.js";
 import { isRetryableToolError, safeToolMiddleware } from "../src/middleware.js";
 import { invalidCall } from "./helpers/fixtures.js";
-import { expectValidHistory, invariantProblems } from "./helpers/invariant.js";
+import { applyOutput, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
 import { sendThroughProviders } from "./helpers/wire.js";
 
 let lookups = 0;
@@ -63,7 +64,7 @@ describe("createAgent with safeToolMiddleware", () => {
 
   it.each([
     ["with its defaults, swallows the interrupt (the history stays valid)", {}, false],
-    ["with retryOn: isRetryableToolError and onFailure: raise, lets it through", { retryOn: isRetryableToolError, onFailure: "raise" as const }, true],
+    ["with retryOn: isRetryableToolError and onFailure: error, lets it through", { retryOn: isRetryableToolError, onFailure: "error" as const }, true],
   ])("toolRetryMiddleware around an interrupting tool, %s", async (_label, retryOptions, surfaces) => {
     const ask = tool(async () => `approved: ${String(interrupt("ok?"))}`, { name: "ask", description: "a", schema: z.object({}) });
     const model = new ScriptedChatModel([new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "ask", args: {} }] }), new AIMessage({ id: "m2", content: "done" })]);
@@ -137,5 +138,53 @@ describe("createAgent with safeToolMiddleware", () => {
     expect(model.seen.length).toBeGreaterThanOrEqual(2);
     expect(invariantProblems(second.messages).filter((p) => !/has no (name|status)/.test(p))).toEqual([]);
     expect((await sendThroughProviders(second.messages)).filter((r) => r.error)).toEqual([]);
+  });
+});
+
+describe("the middleware says what the node says", () => {
+  const book = tool(async () => "booked", {
+    name: "book",
+    description: "Book.",
+    schema: z.object({ guest: z.object({ name: z.string(), age: z.number().int() }), nights: z.number().min(1) }),
+  });
+  const silent = tool(async () => new Command({ update: { booked: true } }), { name: "silent", description: "s", schema: z.object({}) });
+  const broken = tool(
+    async (): Promise<string> => {
+      throw new Error("booking backend down");
+    },
+    { name: "broken", description: "b", schema: z.object({}) },
+  );
+  const tools = [lookup, book, silent, broken];
+  const turn = () =>
+    new AIMessage({
+      id: "m1",
+      content: "",
+      tool_calls: [
+        { id: "c1", name: "lookpu", args: { q: "x" } },
+        { id: "c2", name: "book", args: { guest: { name: 5, age: 1.5 }, nights: 0, secret_token: "hunter2hunter2" } },
+        { id: "c3", name: "silent", args: {} },
+        { id: "c4", name: "broken", args: {} },
+        { id: "c5", name: "", args: {} },
+      ],
+      invalid_tool_calls: [invalidCall("lookup", '{"q":', "c6")],
+    });
+
+  it("gives the node's texts for an unknown tool, schema issues, a Command without a result, a thrown error, a nameless and an invalid call", async () => {
+    const nodeHistory = [new HumanMessage({ id: "h", content: "go" }), turn()];
+    const nodeResults = results(applyOutput(nodeHistory, await new SafeToolNode(tools).invoke({ messages: nodeHistory })));
+    const agent = createAgent({ model: new ScriptedChatModel([turn(), new AIMessage({ id: "m2", content: "ok" })]), tools, middleware: [safeToolMiddleware()] });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    const byId = (list: ToolMessage[]) => Object.fromEntries(list.map((r) => [r.tool_call_id, r.content]));
+    expect(byId(results(messages))).toEqual(byId(nodeResults));
+    const texts = byId(results(messages));
+    expect(texts.c1).toBe('Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup, book, silent, broken. Call one of these tools instead.');
+    expect(texts.c2).toMatch(/^Error: invalid arguments for tool "book":\n- guest\.name: .*\n- guest\.age: .*\n- nights: .*\nFix these arguments and call the tool again\.$/);
+    expect(String(texts.c2).match(/fix/gi)).toHaveLength(1);
+    expect(texts.c2).not.toMatch(/hunter2|kwargs|Please fix/);
+    expect(texts.c3).toBe('Tool "silent" ran and updated the graph state.');
+    expect(texts.c4).toBe('Error: tool "broken" failed: booking backend down. Fix the arguments or try a different approach.');
+    expect(texts.c5).toMatch(/^Error: the call names no tool\./);
+    expect(texts.c6).toMatch(/could not be parsed/);
   });
 });

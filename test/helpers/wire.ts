@@ -58,7 +58,8 @@ export function localProviders(): Promise<Wire> {
           configuration: { baseURL: `${server.origin}/v1` },
         }),
         anthropic: new ChatAnthropic({ ...common, model: "claude-local", clientOptions: { baseURL: server.origin } }),
-        gemini: new ChatGoogleGenerativeAI({ ...common, model: "gemini-local", baseUrl: server.origin }),
+        // a multimodal model's name: the client refuses to send images for others
+        gemini: new ChatGoogleGenerativeAI({ ...common, model: "gemini-2.5-flash", baseUrl: server.origin }),
       },
     };
   });
