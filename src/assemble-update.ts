@@ -1,6 +1,6 @@
-import { coerceMessageLikeToMessage, isBaseMessage, ToolMessage, type AIMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
+import { coerceMessageLikeToMessage, HumanMessage, isBaseMessage, ToolMessage, type AIMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
 import { Command, Send } from "@langchain/langgraph";
-import type { PlannedCall } from "./call.js";
+import { copyToolMessage, type PlannedCall } from "./call.js";
 import type { ResultSlot } from "./plan-tool-calls.js";
 import { mediaMessage, placeMedia, type ResultMedia } from "./result-media.js";
 import { outputToToolMessage, type SettledCall } from "./to-tool-message.js";
@@ -221,35 +221,61 @@ function takeHandOff(command: Command, call: PlannedCall, view: BatchView): { ha
 }
 
 /**
- * Puts every result of the batch where the parent graph will see it, since
- * the subgraph's own update is dropped on hand-off: into the first message
- * list that carried a result of the batch (else the first list a hand-off
- * carries, else a new one in the first hand-off's update), directly after
- * the answered AIMessage, in call order.
- * - The list holds the AIMessage (`[...state.messages, result]`, as
- *   LangGraph's multi-agent docs show): the results follow it.
- * - It holds messages of the history but not the AIMessage: the tool left
- *   this turn out of the parent's history on purpose, so no result goes in.
- * - It holds neither: the AIMessage (when it has an id, so the parent's
- *   reducer cannot duplicate it) and the results go where the result stood.
+ * The turn as the parent graph must see it in one list: after the answered
+ * AIMessage when the list holds it (`[...state.messages, result]`, as
+ * LangGraph's multi-agent docs show); nowhere when the list holds messages
+ * of the history but not the AIMessage (the tool left this turn out of the
+ * parent's history on purpose); else the AIMessage (when it has an id, so
+ * the parent's reducer cannot duplicate it) and the results where the
+ * result stood.
  */
-function placeResults(handOffs: readonly HandOff[], results: readonly BaseMessage[], view: BatchView): void {
-  const lists = handOffs.flatMap((handOff) => [...handOff.updateLists.values(), ...handOff.sendLists.values()]);
-  let home = lists.find((list) => list.resultAt !== undefined) ?? lists[0];
-  if (!home) {
-    const first = handOffs[0]!;
-    home = { messages: [] };
-    first.updateLists.set(first.parts.tuples.length, home);
-    first.parts.tuples.push(["messages", home.messages]);
-  }
-  const aiAt = home.messages.findIndex((entry) => view.isAnsweredAI(entry));
+function placeTurn(list: ParentList, results: readonly BaseMessage[], view: BatchView): void {
+  const aiAt = list.messages.findIndex((entry) => view.isAnsweredAI(entry));
   if (aiAt >= 0) {
-    home.messages.splice(aiAt + 1, 0, ...results);
+    list.messages.splice(aiAt + 1, 0, ...results);
     return;
   }
-  if (home.messages.some((entry) => view.inHistory(entry))) return;
+  if (list.messages.some((entry) => view.inHistory(entry))) return;
   const turn = view.ai?.id !== undefined ? [view.ai, ...results] : results;
-  home.messages.splice(home.resultAt ?? home.messages.length, 0, ...turn);
+  list.messages.splice(list.resultAt ?? list.messages.length, 0, ...turn);
+}
+
+/** A message with an id, so that copies of it in several lists are one message in the parent. */
+function withId(message: BaseMessage, id: string): BaseMessage {
+  if (message.id !== undefined) return message;
+  if (ToolMessage.isInstance(message)) return copyToolMessage(message, { id });
+  return new HumanMessage({ content: message.content, id });
+}
+
+/**
+ * Puts every result of the batch where the parent graph will see it, since
+ * the subgraph's own update is dropped on hand-off, in call order (see
+ * {@link placeTurn}): into the first update list that carried a result of
+ * the batch, since every update reaches the parent's state, and into each
+ * Send payload that carried one, since each reaches its own target (else
+ * into the first list a hand-off carries, else a new one in the first
+ * hand-off's update). When the turn goes to several places, the results
+ * carry message ids, so the parent's reducer keeps one copy of each when
+ * the targets write them back.
+ */
+function placeResults(handOffs: readonly HandOff[], results: readonly BaseMessage[], view: BatchView): void {
+  const carried = (list: ParentList) => list.resultAt !== undefined;
+  const updateLists = handOffs.flatMap((handOff) => [...handOff.updateLists.values()]);
+  const sendLists = handOffs.flatMap((handOff) => [...handOff.sendLists.values()]);
+  // Every update reaches the parent's state, so one of them carries the turn; each Send reaches its own target.
+  const carriers = [...updateLists.filter(carried).slice(0, 1), ...sendLists.filter(carried)];
+  let homes = carriers.length > 0 ? carriers : [...updateLists, ...sendLists].slice(0, 1);
+  if (homes.length === 0) {
+    const first = handOffs[0]!;
+    const created: ParentList = { messages: [] };
+    first.updateLists.set(first.parts.tuples.length, created);
+    first.parts.tuples.push(["messages", created.messages]);
+    homes = [created];
+  }
+  const turnId = view.ai?.id ?? "turn";
+  const identified =
+    homes.length > 1 ? results.map((message) => withId(message, ToolMessage.isInstance(message) ? `result-${message.tool_call_id}` : `${turnId}-media`)) : results;
+  for (const home of homes) placeTurn(home, identified, view);
 }
 
 /** A hand-off rebuilt from its taken-apart lists. */

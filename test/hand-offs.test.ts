@@ -3,7 +3,7 @@ import { tool, type ToolRuntime } from "@langchain/core/tools";
 import { Command, END, MemorySaver, MessagesAnnotation, START, Send, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { SafeToolNode, safeToolsCondition, validateToolResults } from "../src/index.js";
+import { SafeToolNode, safeToolsCondition, validateToolResults, type SafeTool } from "../src/index.js";
 import { aiWith, call } from "./helpers/fixtures.js";
 import { expectValidHistory } from "./helpers/invariant.js";
 
@@ -22,7 +22,7 @@ const patterns: Record<string, Pattern> = {
   "a Send carrying only the result": (_runtime, result, target) => new Command({ graph: Command.PARENT, goto: [new Send(target, { messages: [result] })] }),
 };
 
-function handOff(target: string, pattern: Pattern) {
+function handOff(target: string, pattern: Pattern): SafeTool {
   return tool(
     async (_args, runtime: ToolRuntime) =>
       pattern(runtime, new ToolMessage({ content: `Transferred to ${target}`, name: `transfer_to_${target}`, tool_call_id: runtime.toolCallId }), target),
@@ -38,11 +38,11 @@ const lookup = tool(async ({ q }) => `found ${q}`, { name: "lookup", description
  * reply; reached by Send, they write back the messages they were sent, as an
  * agent subgraph does with its state.
  */
-async function runParent(calls: ReturnType<typeof call>[], tools: ReturnType<typeof tool>[], options: { checkpointer?: boolean } = {}) {
+async function runParent(calls: ReturnType<typeof call>[], tools: SafeTool[], options: { checkpointer?: boolean } = {}) {
   const turn = aiWith(calls, [], { id: "team-turn" });
   const team = new StateGraph(MessagesAnnotation)
     .addNode("model", () => ({ messages: [turn] }))
-    .addNode("tools", new SafeToolNode(tools as never))
+    .addNode("tools", new SafeToolNode(tools))
     .addEdge(START, "model")
     .addConditionalEdges("model", safeToolsCondition, ["tools", END])
     .addEdge("tools", END)
