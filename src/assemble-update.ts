@@ -240,6 +240,20 @@ function placeTurn(list: ParentList, results: readonly BaseMessage[], view: Batc
   list.messages.splice(list.resultAt ?? list.messages.length, 0, ...turn);
 }
 
+/**
+ * In a list that re-sends the history (`[...state.messages, result]`), the
+ * ToolMessages that stood after the answered AIMessage are reconciled
+ * already: the kept ones are among the batch's results, the strays must not
+ * reach the parent.
+ */
+function dropReconciled(list: ParentList, view: BatchView): void {
+  const aiAt = list.messages.findIndex((entry) => view.isAnsweredAI(entry));
+  if (aiAt < 0) return;
+  const stale = (entry: unknown) => ToolMessage.isInstance(asMessage(entry)) && view.inHistory(entry);
+  const kept = list.messages.filter((entry, index) => index <= aiAt || !stale(entry));
+  list.messages.splice(0, list.messages.length, ...kept);
+}
+
 /** A message with an id, so that copies of it in several lists are one message in the parent. */
 function withId(message: BaseMessage, id: string): BaseMessage {
   if (message.id !== undefined) return message;
@@ -262,6 +276,7 @@ function placeResults(handOffs: readonly HandOff[], results: readonly BaseMessag
   const carried = (list: ParentList) => list.resultAt !== undefined;
   const updateLists = handOffs.flatMap((handOff) => [...handOff.updateLists.values()]);
   const sendLists = handOffs.flatMap((handOff) => [...handOff.sendLists.values()]);
+  for (const list of [...updateLists, ...sendLists]) dropReconciled(list, view);
   // Every update reaches the parent's state, so one of them carries the turn; each Send reaches its own target.
   const carriers = [...updateLists.filter(carried).slice(0, 1), ...sendLists.filter(carried)];
   let homes = carriers.length > 0 ? carriers : [...updateLists, ...sendLists].slice(0, 1);

@@ -6,7 +6,7 @@
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { InvalidToolCall, ToolCall } from "@langchain/core/messages/tool";
 import { tool, type ToolRuntime } from "@langchain/core/tools";
-import { Command } from "@langchain/langgraph";
+import { Command, Send } from "@langchain/langgraph";
 import fc from "fast-check";
 import { z } from "zod";
 import { responsesStyleAI } from "../helpers/fixtures.js";
@@ -16,11 +16,13 @@ export type Behaviour =
   | { kind: "return"; value: number }
   | { kind: "throw"; value: number }
   | { kind: "hang" }
-  | { kind: "delay"; ms: number; value: number };
+  | { kind: "delay"; ms: number; value: number }
+  /** Returns a `Command.PARENT` hand-off, in one of the shapes of `handOff`. */
+  | { kind: "handoff"; via: number };
 
 export interface CallSpec {
-  /** "act" follows `behaviour`; "strict" wants { n: number }; anything else is unknown. */
-  tool: "act" | "strict" | "missing_tool";
+  /** "act" follows `behaviour`; "strict" wants { n: number }; "" names no tool; anything else is unknown. */
+  tool: "act" | "strict" | "missing_tool" | "";
   id: string | null;
   invalid: boolean;
   behaviour: Behaviour;
@@ -32,13 +34,16 @@ export interface TurnCase {
   earlier: number[];
   /** Ids for earlier calls: "old_<k>" normally, or the current turn's ids (reused). */
   reuseIds: boolean;
-  shape: "plain" | "openai" | "responses" | "anthropic" | "v1";
+  /** "openai-raw": `tool_calls` empty, the calls only in OpenAI's raw `additional_kwargs.tool_calls`. */
+  shape: "plain" | "openai" | "openai-raw" | "responses" | "anthropic" | "v1";
   calls: CallSpec[];
   /** Results already after the AIMessage, by the ids the model gave, plus orphans. */
   answered: string[];
   answeredReversed: boolean;
   /** Run the node inside a graph with a checkpointer (each call a LangGraph task). */
   durable: boolean;
+  /** The response was cut off by the token limit (its last call is not run). */
+  cutOff: boolean;
 }
 
 const circular: Record<string, unknown> = { a: 1 };
@@ -71,8 +76,29 @@ export function returnValue(index: number, runtime: ToolRuntime, siblingId: stri
         },
       }),
     () => "x".repeat(5000),
+    () => [{ type: "text", text: "a screenshot:" }, { type: "image", source_type: "base64", mime_type: "image/png", data: "iVBORw0KGgo=" }],
+    () => revokedProxy(),
   ];
   return values[index % values.length]!();
+}
+
+function revokedProxy(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
+/** Hand-offs to the parent graph's "elsewhere" node, in the shapes tools return them. */
+export function handOff(via: number, runtime: ToolRuntime): Command {
+  const result = new ToolMessage({ content: "handed off", tool_call_id: runtime.toolCallId, name: "act" });
+  const state = runtime.state as { messages: BaseMessage[] };
+  const shapes: (() => Command)[] = [
+    () => new Command({ graph: Command.PARENT, goto: "elsewhere", update: { messages: [result] } }),
+    () => new Command({ graph: Command.PARENT, goto: "elsewhere", update: { messages: state.messages.concat(result) } }),
+    () => new Command({ graph: Command.PARENT, goto: "elsewhere" }),
+    () => new Command({ graph: Command.PARENT, goto: [new Send("elsewhere", { messages: [result] })] }),
+  ];
+  return shapes[via % shapes.length]!();
 }
 
 const thrown: (() => unknown)[] = [
@@ -84,6 +110,14 @@ const thrown: (() => unknown)[] = [
   () => circular,
   () => new TypeError("token sk-abcdefghijklmnopqrstuvwxyz leaked"),
   () => 42,
+  () => revokedProxy(),
+  () =>
+    Object.defineProperty({}, "message", {
+      get() {
+        throw new Error("a getter that throws");
+      },
+    }),
+  () => Object.assign(new Error("connect ECONNRESET"), { code: "ECONNRESET" }),
 ];
 
 const behaviourArb: fc.Arbitrary<Behaviour> = fc.oneof(
@@ -91,11 +125,12 @@ const behaviourArb: fc.Arbitrary<Behaviour> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("throw" as const), value: fc.nat(40) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("hang" as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("delay" as const), ms: fc.nat(12), value: fc.nat(40) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("handoff" as const), via: fc.nat(3) }) },
 );
 
 const callArb: fc.Arbitrary<CallSpec> = fc.record({
-  tool: fc.constantFrom("act" as const, "act" as const, "strict" as const, "missing_tool" as const),
-  id: fc.constantFrom("call_a", "call_b", "call_c", "call_d", null, "", "bad id!", "call.1"),
+  tool: fc.constantFrom("act" as const, "act" as const, "strict" as const, "missing_tool" as const, "" as const),
+  id: fc.constantFrom("call_a", "call_b", "call_c", "call_d", null, "", "bad id!", "call.1", "functions.read:0", `fc_${"0123456789abcdef".repeat(3)}ab`),
   invalid: fc.nat(3).map((n) => n === 0), // one call in four is unparsable
   behaviour: behaviourArb,
   n: fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constant("NaN")),
@@ -104,11 +139,12 @@ const callArb: fc.Arbitrary<CallSpec> = fc.record({
 export const turnCaseArb: fc.Arbitrary<TurnCase> = fc.record({
   earlier: fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 2 }),
   reuseIds: fc.boolean(),
-  shape: fc.constantFrom("plain" as const, "openai" as const, "responses" as const, "anthropic" as const, "v1" as const),
+  shape: fc.constantFrom("plain" as const, "openai" as const, "openai-raw" as const, "responses" as const, "anthropic" as const, "v1" as const),
   calls: fc.array(callArb, { minLength: 1, maxLength: 6 }),
   answered: fc.subarray(["call_a", "call_b", "call_c", "call_d", "orphan_1"]),
   answeredReversed: fc.boolean(),
   durable: fc.boolean(),
+  cutOff: fc.nat(4).map((n) => n === 0),
 });
 
 /** The tools a case runs against. */
@@ -117,6 +153,7 @@ export function fuzzTools() {
     async ({ b, sibling }: { b: Behaviour; sibling?: string }, runtime: ToolRuntime) => {
       if (b.kind === "throw") throw thrown[b.value % thrown.length]!();
       if (b.kind === "hang") return new Promise<string>(() => {}); // ignores its signal
+      if (b.kind === "handoff") return handOff(b.via, runtime) as never;
       if (b.kind === "delay") await new Promise((r) => setTimeout(r, b.ms));
       return returnValue(b.value, runtime, sibling) as string;
     },
@@ -139,7 +176,7 @@ function argsOf(spec: CallSpec, sibling: string | undefined): Record<string, unk
 export function buildHistory(c: TurnCase): BaseMessage[] {
   const history: BaseMessage[] = [];
   // Only well-formed ids of the current turn are reused.
-  const currentIds = [...new Set(c.calls.map((s) => s.id).filter((id): id is string => !!id && /^[a-zA-Z0-9_-]+$/.test(id)))];
+  const currentIds = [...new Set(c.calls.map((s) => s.id).filter((id): id is string => !!id && /^[a-zA-Z0-9_-]{1,40}$/.test(id)))];
   // Earlier turns are valid: each id of the current turn is reused by at most one earlier call.
   let reused = 0;
   c.earlier.forEach((count, t) => {
@@ -172,17 +209,30 @@ export function buildHistory(c: TurnCase): BaseMessage[] {
     }
   });
   let ai: AIMessage;
+  const cutOff = c.cutOff ? { finish_reason: "length" } : {};
   if (c.shape === "responses") {
     ai = responsesStyleAI(valid, invalid);
+    if (c.cutOff) ai.response_metadata = { ...ai.response_metadata, status: "incomplete", incomplete_details: { reason: "max_output_tokens" } };
   } else {
-    const fields: ConstructorParameters<typeof AIMessage>[0] & object = { content: "", id: "a-now", tool_calls: valid, invalid_tool_calls: invalid };
-    if (c.shape === "openai") {
+    const raw = c.shape === "openai-raw";
+    const fields: ConstructorParameters<typeof AIMessage>[0] & object = {
+      content: "",
+      id: "a-now",
+      tool_calls: raw ? [] : valid,
+      invalid_tool_calls: raw ? [] : invalid,
+      response_metadata: cutOff,
+    };
+    if (c.shape === "openai" || raw) {
       fields.additional_kwargs = {
-        tool_calls: c.calls.map((s) => ({ id: s.id ?? "", type: "function", function: { name: s.tool, arguments: s.invalid ? "{" : "{}" } })),
+        tool_calls: c.calls.map((s, k) => ({
+          id: s.id ?? "",
+          type: "function",
+          function: { name: s.tool, arguments: s.invalid ? "{" : raw ? JSON.stringify(argsOf(s, c.calls[(k + 1) % c.calls.length]!.id ?? undefined)) : "{}" },
+        })),
       };
     }
     if (c.shape === "anthropic" || c.shape === "v1") fields.content = blocks as never;
-    if (c.shape === "v1") fields.response_metadata = { output_version: "v1" };
+    if (c.shape === "v1") fields.response_metadata = { ...cutOff, output_version: "v1" };
     ai = new AIMessage(fields);
   }
   history.push(ai);

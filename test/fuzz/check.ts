@@ -3,7 +3,7 @@
  * be replayed as an ordinary test.
  */
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
-import { MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { Command, MemorySaver, MessagesAnnotation, START, StateGraph, isCommand, messagesStateReducer, type Send } from "@langchain/langgraph";
 import { expect } from "vitest";
 import { SafeToolNode, repairToolResults, validateToolResults } from "../../src/index.js";
 import { applyOutput, invariantProblems } from "../helpers/invariant.js";
@@ -11,17 +11,56 @@ import { sendThroughProviders } from "../helpers/wire.js";
 import { buildHistory, fuzzTools, type TurnCase } from "./cases.js";
 
 const node = new SafeToolNode(fuzzTools(), { timeoutMs: 25 });
-const durableGraph = new StateGraph(MessagesAnnotation)
+
+/**
+ * Durable cases run as a parent graph's "team" subgraph, as agents hand off
+ * in LangGraph's multi-agent docs: the parent holds the history up to the
+ * answered turn; the team writes the turn (the AIMessage and the results
+ * already after it) into its own state, then runs the node with a
+ * checkpointer. The parent's "elsewhere" node takes hand-offs and writes
+ * back what a Send brought it.
+ */
+const team = new StateGraph(MessagesAnnotation)
+  .addNode("turn", (_state, config) => ({ messages: (config.configurable as { turn: BaseMessage[] }).turn }))
   .addNode("tools", node)
-  .addEdge(START, "tools")
+  .addEdge(START, "turn")
+  .addEdge("turn", "tools")
+  .compile();
+const parentGraph = new StateGraph(MessagesAnnotation)
+  .addNode("team", team, { ends: ["elsewhere"] })
+  .addNode("elsewhere", (state) => ({ messages: state.messages }))
+  .addEdge(START, "team")
   .compile({ checkpointer: new MemorySaver() });
 let threads = 0;
 
-/** The history after one node run: applied by LangGraph's reducer directly, or by a checkpointed graph. */
-async function runNode(history: BaseMessage[], durable: boolean): Promise<BaseMessage[]> {
-  if (!durable) return applyOutput(history, await node.invoke({ messages: history }));
-  const state = await durableGraph.invoke({ messages: history }, { configurable: { thread_id: `fuzz-${++threads}` } });
-  return state.messages;
+/** The parent's history when a node run hands off: what it held before the turn, with the hand-off's messages applied. */
+function parentView(before: readonly BaseMessage[], output: unknown): BaseMessage[] | undefined {
+  const parent = (Array.isArray(output) ? output : [output]).find((item) => isCommand(item) && (item as Command).graph === Command.PARENT) as Command | undefined;
+  if (!parent) return undefined;
+  let history = [...before];
+  for (const [key, value] of parent.update === undefined ? [] : parent._updateAsTuples()) {
+    if (key === "messages") history = messagesStateReducer(history, value as BaseMessage[]) as BaseMessage[];
+  }
+  for (const send of (parent.goto ?? []) as Send[]) {
+    const sent = (send as { args?: { messages?: BaseMessage[] } }).args?.messages;
+    if (sent) history = messagesStateReducer(history, sent) as BaseMessage[];
+  }
+  return history;
+}
+
+/**
+ * The history the agent goes on with after one node run: the node's update
+ * applied by LangGraph's reducer, or, on hand-off, the parent's history;
+ * durable cases run in the parent graph with a checkpointer.
+ */
+async function runNode(history: BaseMessage[], aiIndex: number, durable: boolean): Promise<BaseMessage[]> {
+  const before = history.slice(0, aiIndex);
+  if (durable) {
+    const config = { configurable: { thread_id: `fuzz-${++threads}`, turn: history.slice(aiIndex) } };
+    return (await parentGraph.invoke({ messages: before }, config)).messages;
+  }
+  const output = await node.invoke({ messages: history });
+  return parentView(before, output) ?? applyOutput(history, output);
 }
 
 async function expectAccepted(history: readonly BaseMessage[]): Promise<void> {
@@ -37,8 +76,10 @@ async function expectAccepted(history: readonly BaseMessage[]): Promise<void> {
  */
 export async function checkTurn(c: TurnCase): Promise<void> {
   const history = buildHistory(c);
-  const after = await runNode(history, c.durable);
+  const aiIndex = history.map((m) => AIMessage.isInstance(m)).lastIndexOf(true);
+  const after = await runNode(history, aiIndex, c.durable);
   expect(invariantProblems(after)).toEqual([]);
+  if (c.cutOff) expectLastCallHeldBack(c, after);
   // Ids reused from earlier turns get new ones: every provider accepts the history, Anthropic's request-wide rule included.
   await expectAccepted(after);
   expect(validateToolResults(after)).toEqual([]);
@@ -91,4 +132,14 @@ export async function checkRepair(items: readonly HistoryItem[]): Promise<void> 
   // what was already valid about each AIMessage is kept: same message ids, in the same order
   const aiIds = (list: readonly BaseMessage[]) => list.filter((m) => AIMessage.isInstance(m)).map((m) => m.id);
   expect(aiIds(repaired)).toEqual(aiIds(history));
+}
+
+/** In a cut-off turn, the last call (when no result for it existed before) was answered without running. */
+function expectLastCallHeldBack(c: TurnCase, after: readonly BaseMessage[]): void {
+  const ai = [...after].reverse().find((m) => AIMessage.isInstance(m) && (m.tool_calls?.length ?? 0) > 0) as AIMessage | undefined;
+  const last = ai?.tool_calls?.at(-1);
+  const result = after.find((m) => ToolMessage.isInstance(m) && m.tool_call_id === last?.id) as ToolMessage | undefined;
+  // a result that was there before the node ran (perhaps re-addressed to a renamed call) stays
+  if (!result || String(result.content).startsWith("earlier result")) return;
+  expect(result.content).toMatch(/cut off by the output token limit/);
 }
