@@ -130,8 +130,10 @@ export function planCalls(ai: AIMessage, ids: CallIdAllocator): MessageCalls {
  * it routes to (one per Send, each handed its own copy of the list by
  * LangGraph) read the history once per step. An entry counts only for a
  * list holding the very same messages: comparing references is cheap next
- * to reading every call id. A few entries (one per graph running at once)
- * are enough; more would keep old histories alive.
+ * to reading every call id. The entry keeps the list it was made from, not
+ * a copy (LangGraph never changes a state's list in place; it makes a new
+ * one). A few entries (one per graph running at once) are enough; more
+ * would keep old histories alive.
  */
 const planCache = new Map<AIMessage, { messages: readonly BaseMessage[]; plan: CallPlan | undefined }>();
 const PLAN_CACHE_SIZE = 16;
@@ -162,7 +164,7 @@ export function planToolCalls(messages: readonly BaseMessage[], source?: string)
   const plan = computePlan(messages, aiIndex, ai);
   planCache.delete(ai);
   if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value!);
-  planCache.set(ai, { messages: [...messages], plan });
+  planCache.set(ai, { messages, plan });
   return plan;
 }
 

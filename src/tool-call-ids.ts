@@ -22,31 +22,53 @@ export interface TakenIds {
   prefetch?(ids: readonly string[]): void;
 }
 
-type Item = Record<string, unknown>;
+type Item = { id?: unknown; call_id?: unknown; type?: unknown };
+type AIMessageLike = {
+  type?: unknown;
+  tool_calls?: unknown;
+  invalid_tool_calls?: unknown;
+  content?: unknown;
+  additional_kwargs?: { tool_calls?: unknown };
+  response_metadata?: { output?: unknown };
+};
 const CALL_BLOCK_TYPES = new Set(["tool_use", "tool_call", "invalid_tool_call"]);
 
-/**
- * Calls `visit` with every call id an AIMessage-shaped value holds in any
- * form a converter sends: `tool_calls`, `invalid_tool_calls`, call content
- * blocks, OpenAI's raw `additional_kwargs.tool_calls` and stored Responses
- * `function_call` items. Plain property reads only: it runs over whole histories.
- */
-function visitCallIds(message: unknown, visit: (id: string) => void): void {
-  if (typeof message !== "object" || message === null || (message as { type?: unknown }).type !== "ai") return;
-  const m = message as { tool_calls?: Item[]; invalid_tool_calls?: Item[]; content?: unknown; additional_kwargs?: Item; response_metadata?: Item };
-  const lists: unknown[] = [m.tool_calls, m.invalid_tool_calls, m.additional_kwargs?.tool_calls];
-  for (const list of lists) {
-    if (!Array.isArray(list)) continue;
-    for (const call of list) if (typeof call?.id === "string") visit(call.id);
+/** The ids of a list of calls (`tool_calls`, `invalid_tool_calls`, raw OpenAI calls); how many entries it has. */
+function visitIds(list: unknown, visit: (id: string) => void): number {
+  if (!Array.isArray(list)) return 0;
+  for (let k = 0; k < list.length; k++) {
+    const id = (list[k] as Item | null | undefined)?.id;
+    if (typeof id === "string") visit(id);
   }
+  return list.length;
+}
+
+/** The lists converters send when `tool_calls` is empty: call content blocks, raw OpenAI calls, stored Responses items. */
+function visitFallbackIds(m: AIMessageLike, visit: (id: string) => void): void {
+  visitIds(m.additional_kwargs?.tool_calls, visit);
   if (Array.isArray(m.content)) {
-    for (const block of m.content as Item[]) {
-      if (typeof block?.id === "string" && CALL_BLOCK_TYPES.has(block.type as string)) visit(block.id);
-    }
+    for (const block of m.content as (Item | null)[]) if (typeof block?.id === "string" && CALL_BLOCK_TYPES.has(block.type as string)) visit(block.id);
   }
   const output = m.response_metadata?.output;
   if (Array.isArray(output)) {
-    for (const item of output as Item[]) if (item?.type === "function_call" && typeof item.call_id === "string") visit(item.call_id);
+    for (const item of output as (Item | null)[]) if (item?.type === "function_call" && typeof item.call_id === "string") visit(item.call_id);
+  }
+}
+
+/**
+ * Calls `visit` with every call id the AIMessages of `messages[0, end)` hold
+ * in a form a converter sends: `tool_calls` and `invalid_tool_calls`; and,
+ * when `tool_calls` is empty, the lists converters then fall back to. A
+ * consistent message holds the same ids in all of them. One tight loop of
+ * plain property reads: it runs over whole histories.
+ */
+function visitCallIds(messages: readonly unknown[], end: number, visit: (id: string) => void): void {
+  for (let i = 0; i < end; i++) {
+    const m = messages[i] as AIMessageLike | null | undefined;
+    if (typeof m !== "object" || m === null || m.type !== "ai") continue;
+    const tracked = visitIds(m.tool_calls, visit);
+    visitIds(m.invalid_tool_calls, visit);
+    if (tracked === 0) visitFallbackIds(m, visit);
   }
 }
 
@@ -73,7 +95,7 @@ export class EarlierCallIds implements TakenIds {
     if (this.all) return;
     const asked = new Set(ids);
     const found = new Set<string>();
-    for (let i = 0; i < this.end; i++) visitCallIds(this.messages[i], (id) => asked.has(id) && found.add(id));
+    visitCallIds(this.messages, this.end, (id) => asked.has(id) && found.add(id));
     this.asked = asked;
     this.found = found;
   }
@@ -82,7 +104,7 @@ export class EarlierCallIds implements TakenIds {
     if (this.asked?.has(id)) return this.found!.has(id);
     if (!this.all) {
       const all = new Set<string>();
-      for (let i = 0; i < this.end; i++) visitCallIds(this.messages[i], (seen) => all.add(seen));
+      visitCallIds(this.messages, this.end, (seen) => all.add(seen));
       this.all = all;
     }
     return this.all.has(id);
