@@ -1,6 +1,8 @@
 import type { AIMessage } from "@langchain/core/messages";
+import type { PlannedCall } from "./call.js";
 
 type Metadata = Record<string, unknown> | undefined;
+type Item = { id?: unknown; call_id?: unknown; type?: unknown; args?: unknown; input?: unknown; arguments?: unknown; function?: { arguments?: unknown } };
 
 /** `[field, values]`: how each provider (as its LangChain client stores it) says the output token limit ended the response. */
 const LIMIT_REASONS: readonly [string, readonly string[]][] = [
@@ -26,11 +28,61 @@ function saysCutOff(metadata: Metadata): boolean {
   return metadata.status === "incomplete" && details?.reason === "max_output_tokens";
 }
 
-/**
- * True when the AIMessage says the output token limit stopped the model:
- * its last call's arguments may then be cut short even when they parse,
- * because the joined stream chunks are parsed leniently.
- */
-export function wasCutOff(ai: AIMessage): boolean {
+/** True when the AIMessage says the output token limit stopped the model. */
+function wasCutOff(ai: AIMessage): boolean {
   return saysCutOff(ai.response_metadata as Metadata) || saysCutOff(ai.additional_kwargs as Metadata);
+}
+
+const list = (value: unknown): Item[] => (Array.isArray(value) ? (value as Item[]) : []);
+
+/**
+ * Each call's id with the argument text the model produced, in the order it
+ * produced them: OpenAI's raw calls, else stored Responses items, else
+ * Anthropic `tool_use` blocks, else streamed chunks. Empty when the message
+ * keeps no such text (Gemini, a message built by hand).
+ */
+function generated(ai: AIMessage): { id: string | undefined; text: string | undefined }[] {
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  const id = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+  const raw = list(ai.additional_kwargs?.tool_calls);
+  if (raw.length > 0) return raw.map((c) => ({ id: id(c?.id), text: text(c?.function?.arguments) }));
+  const output = list(ai.response_metadata?.output).filter((item) => item?.type === "function_call");
+  if (output.length > 0) return output.map((item) => ({ id: id(item.call_id), text: text(item.arguments) }));
+  const blocks = list(ai.content).filter((block) => block?.type === "tool_use" || block?.type === "tool_call");
+  if (blocks.length > 0) return blocks.map((block) => ({ id: id(block.id), text: text(block.input) }));
+  return list((ai as { tool_call_chunks?: unknown }).tool_call_chunks).map((chunk) => ({ id: id(chunk?.id), text: text(chunk?.args) }));
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Marks the calls of `ai` whose arguments may be cut short, so they are not
+ * run: a parsed call whose argument text does not parse as JSON (streamed
+ * chunks are joined and parsed leniently, so a call cut off mid-string still
+ * has arguments - and a streamed message keeps no `finish_reason`); and,
+ * when the message says the output token limit stopped it, the last call it
+ * generated (in the order of the argument texts it keeps, else the last of
+ * `tool_calls`).
+ */
+export function markCutOffCalls(ai: AIMessage, calls: readonly PlannedCall[]): void {
+  const texts = generated(ai);
+  const byOriginalId = (id: string | undefined) => calls.filter((call) => call.originalId === id);
+  for (const { id, text } of texts) {
+    if (text === undefined || text.trim() === "" || parses(text)) continue;
+    for (const call of byOriginalId(id)) if (call.toolCallsIndex !== undefined && !call.invalid) call.cutOff = true;
+  }
+  if (!wasCutOff(ai)) return;
+  const lastId = texts.at(-1)?.id;
+  const last =
+    (lastId !== undefined ? byOriginalId(lastId).at(-1) : undefined) ??
+    [...calls].reverse().find((call) => call.toolCallsIndex !== undefined) ??
+    calls.at(-1);
+  if (last) last.cutOff = true;
 }

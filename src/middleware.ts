@@ -55,8 +55,8 @@ const MARKS_KEY = "safe_tool_node";
 interface CallMarks {
   /** Parser errors of the calls that were invalid, by (corrected) call id. */
   invalid?: Record<string, string>;
-  /** The id of the last call of a response cut off by the token limit. */
-  cutOff?: string;
+  /** The ids of calls whose arguments the token limit may have cut short. */
+  cutOff?: string[];
   /** The ids of calls the model gave no tool name (the correction named them). */
   nameless?: string[];
   /** The tool names the model was given, recorded when it called one that is not among them. */
@@ -125,13 +125,13 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       if (index < 0) return undefined;
       const ai = state.messages[index] as AIMessage;
       const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? "", new EarlierCallIds(state.messages, index)));
-      const cutOff = calls.find((call) => call.cutOff)?.id;
-      if (!corrected && cutOff === undefined) return undefined;
+      const cutOff = calls.filter((call) => call.cutOff).map((call) => call.id);
+      if (!corrected && cutOff.length === 0) return undefined;
       const invalid = Object.fromEntries(calls.filter((c) => c.invalid).map((c) => [c.id, c.invalid!.error ?? "invalid JSON"]));
       const nameless = calls.filter((c) => c.nameless).map((c) => c.id);
       const marks: CallMarks = {
         ...(Object.keys(invalid).length ? { invalid } : {}),
-        ...(cutOff === undefined ? {} : { cutOff }),
+        ...(cutOff.length ? { cutOff } : {}),
         ...(nameless.length ? { nameless } : {}),
       };
       return { messages: [withMarks(corrected ?? ai, marks)] };
@@ -145,7 +145,7 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       const call = requestCall(request.toolCall, marks);
       const tool = call.nameless ? undefined : (request.tool as SafeTool | undefined);
       let outcome: CallOutcome;
-      if (marks.cutOff === call.id && settings.cutOffCall === "error") outcome = { kind: "error", error: new CutOffCallError(call) };
+      if (marks.cutOff?.includes(call.id) && settings.cutOffCall === "error") outcome = { kind: "error", error: new CutOffCallError(call) };
       else if (marks.invalid?.[call.id] !== undefined) outcome = { kind: "error", error: new InvalidToolCallError(call, marks.invalid[call.id], undefined) };
       else if (!tool) {
         const near = call.nameless || !marks.tools ? undefined : closestMatch(call.name, marks.tools);

@@ -1,6 +1,6 @@
 import { AIMessage, RemoveMessage, ToolMessage, isBaseMessage, type BaseMessage } from "@langchain/core/messages";
 import { NOT_AN_OBJECT, copyToolMessage, type PlannedCall } from "./call.js";
-import { wasCutOff } from "./cut-off.js";
+import { markCutOffCalls } from "./cut-off.js";
 import { safeStringify } from "./describe-error.js";
 import { isRecord } from "./guards.js";
 import { notAMessage } from "./errors.js";
@@ -99,8 +99,8 @@ export interface MessageCalls {
  * item or a raw OpenAI call carries - with ids made valid for every
  * provider and unique (`ids` knows which earlier turns took), names made
  * non-empty, and the corrected AIMessage when anything differs from what
- * `ai` holds. When the token limit cut the response off, its last call is
- * marked `cutOff`.
+ * `ai` holds. Calls whose arguments may be cut short by the token limit are
+ * marked `cutOff` (see `markCutOffCalls`).
  */
 export function planCalls(ai: AIMessage, ids: CallIdAllocator): MessageCalls {
   const raw = collectRawCalls(ai);
@@ -121,7 +121,7 @@ export function planCalls(ai: AIMessage, ids: CallIdAllocator): MessageCalls {
     calls = orderAsSent(ai, calls);
     corrected = rewriteAIMessage(ai, calls);
   }
-  if (calls.length > 0 && wasCutOff(ai)) calls[calls.length - 1]!.cutOff = true;
+  markCutOffCalls(ai, calls);
   return corrected ? { calls, corrected } : { calls };
 }
 

@@ -1,4 +1,4 @@
-import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { END, MemorySaver, MessagesAnnotation, START, Send, StateGraph } from "@langchain/langgraph";
 import { createAgent } from "langchain";
@@ -7,10 +7,10 @@ import { z } from "zod";
 import { ScriptedChatModel } from "../examples/scripted-model.js";
 import { CutOffCallError, SafeToolNode, safeToolsFanOut, type ToolCallError } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
-import { aiWith, call, historyWith, invalidCall } from "./helpers/fixtures.js";
+import { aiWith, call, historyWith, invalidCall, openAIStyleAI } from "./helpers/fixtures.js";
 import { expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
-import { replyFrom } from "./helpers/provider-replies.js";
-import { PROVIDERS } from "./helpers/wire.js";
+import { replyFrom, scriptReply } from "./helpers/provider-replies.js";
+import { localProviders, PROVIDERS } from "./helpers/wire.js";
 
 /** Tools that record each run, so a test can tell which calls ran. */
 function recordingTools() {
@@ -69,10 +69,40 @@ describe("responses cut off by the token limit (the last call may be truncated e
     expect(results(after)[1]!.content).toMatch(CUT_OFF_TEXT);
   });
 
-  it("explains the cut-off, not the parse error, when the last call did not even parse", async () => {
-    const { tools } = recordingTools();
-    const ai = aiWith([call("lookup", { q: "x" }, "c1")], [invalidCall("write_file", '{"path": "p", "te', "c2")], { response_metadata: { finish_reason: "length" } });
+  it("explains the cut-off, not the parse error, when the last call the model generated did not even parse", async () => {
+    const { ran, tools } = recordingTools();
+    const ai = openAIStyleAI([call("lookup", { q: "x" }, "c1")], [invalidCall("write_file", '{"path": "p", "te', "c2")]);
+    ai.response_metadata = { finish_reason: "length" };
     const after = await expectValidAfter(historyWith(ai), await new SafeToolNode(tools).invoke({ messages: historyWith(ai) }));
+    expect(ran).toEqual(["lookup:x"]);
+    expect(results(after)[1]!.content).toMatch(CUT_OFF_TEXT);
+  });
+
+  it("holds back the last parsed call when the message keeps no order of generation, an unparsable call beside it", async () => {
+    const { ran, tools } = recordingTools();
+    const ai = aiWith(
+      [call("write_file", { path: "a", text: "A" }, "A"), call("write_file", { path: "c", text: "only the beginn" }, "C")],
+      [invalidCall("write_file", '{"path":"b"}}', "B", "Malformed args.")],
+      { response_metadata: { finish_reason: "length" } },
+    );
+    await expectValidAfter(historyWith(ai), await new SafeToolNode(tools).invoke({ messages: historyWith(ai) }));
+    expect(ran).toEqual(["write_file:a"]);
+  });
+
+  it("holds back a streamed call whose argument text is cut short, though the joined chunks parsed and no finish reason survived", async () => {
+    const { ran, tools } = recordingTools();
+    const streamed = new AIMessageChunk({
+      content: "",
+      id: "streamed",
+      tool_call_chunks: [
+        { id: "c1", name: "lookup", args: '{"q":"x"}', index: 0, type: "tool_call_chunk" },
+        { id: "c2", name: "write_file", args: '{"path":"p","text":"the beginning of a long te', index: 1, type: "tool_call_chunk" },
+      ],
+    });
+    expect(streamed.tool_calls?.map((c) => c.args)).toEqual([{ q: "x" }, { path: "p", text: "the beginning of a long te" }]);
+    const history = [new HumanMessage({ content: "go", id: "h" }), streamed];
+    const after = await expectValidAfter(history, await new SafeToolNode(tools).invoke({ messages: history }));
+    expect(ran).toEqual(["lookup:x"]);
     expect(results(after)[1]!.content).toMatch(CUT_OFF_TEXT);
   });
 
@@ -131,5 +161,37 @@ describe("responses cut off by the token limit (the last call may be truncated e
     await expectValidHistory(messages);
     expect(ran).toEqual(["lookup:x"]);
     expect(results(messages)[1]!.content).toMatch(CUT_OFF_TEXT);
+  });
+});
+
+describe("a cut-off response streamed by the real ChatOpenAI", () => {
+  it("holds back the call cut short when the graph streams tokens (streamMode: messages), where no finish reason reaches the AIMessage", async () => {
+    const { ran, tools } = recordingTools();
+    const { clients } = await localProviders();
+    await scriptReply(
+      "openai-chat",
+      [
+        { id: "call_a", name: "write_file", args: { path: "a.txt", text: "full" } },
+        { id: "call_b", name: "write_file", args: {}, text: '{"path":"b.txt","text":"this is the beginning of a long te' },
+      ],
+      { cutOff: true },
+    );
+    const model = clients["openai-chat"];
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("agent", async (state) => ({ messages: [await model.invoke(state.messages)] }))
+      .addNode("tools", new SafeToolNode(tools))
+      .addEdge(START, "agent")
+      .addConditionalEdges("agent", (state) => (state.messages.length === 2 ? "tools" : END), ["tools", END])
+      .addEdge("tools", END)
+      .compile();
+    let messages: BaseMessage[] = [];
+    for await (const [, update] of await graph.stream({ messages: [new HumanMessage({ content: "write two files", id: "h" })] }, { streamMode: ["messages", "values"] })) {
+      if (update && typeof update === "object" && "messages" in update) messages = (update as { messages: BaseMessage[] }).messages;
+    }
+    // the streamed AIMessage keeps the argument texts, but no finish reason
+    expect((messages[1] as AIMessage).response_metadata?.finish_reason).toBeUndefined();
+    await expectValidHistory(messages);
+    expect(ran).toEqual(["write_file:a.txt"]);
+    expect(results(messages)[1]!.content).toMatch(/cut off by the output token limit, so this call to "write_file"/);
   });
 });

@@ -10,6 +10,8 @@ export interface ReplyCall {
   id: string;
   name: string;
   args: Record<string, unknown>;
+  /** The argument text as the model produced it (for OpenAI Chat Completions), when it is not `args` as JSON: a text cut short. */
+  text?: string;
 }
 
 let replies = 0;
@@ -28,7 +30,7 @@ function body(provider: Provider, calls: readonly ReplyCall[], cutOff: boolean):
           message: {
             role: "assistant",
             content: null,
-            tool_calls: calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: JSON.stringify(c.args) } })),
+            tool_calls: calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.text ?? JSON.stringify(c.args) } })),
           },
           finish_reason: cutOff ? "length" : "tool_calls",
         },
@@ -63,6 +65,12 @@ function body(provider: Provider, calls: readonly ReplyCall[], cutOff: boolean):
     candidates: [{ content: { role: "model", parts: calls.map((c) => ({ functionCall: { name: c.name, args: c.args } })) }, finishReason: cutOff ? "MAX_TOKENS" : "STOP", index: 0 }],
     usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1, totalTokenCount: 2 },
   };
+}
+
+/** Scripts the next reply of `provider` (see {@link replyFrom}), for a client that a graph calls itself. */
+export async function scriptReply(provider: Provider, calls: readonly ReplyCall[], options: { cutOff?: boolean } = {}): Promise<void> {
+  const { server } = await localProviders();
+  server.script(provider, body(provider, calls, options.cutOff ?? false));
 }
 
 /** The AIMessage `provider`'s real client builds from a reply holding `calls` (Gemini makes its own ids). */

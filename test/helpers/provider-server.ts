@@ -71,6 +71,26 @@ const RULES: Record<RecordedRequest["api"], (body: Json) => string[]> = {
 };
 
 /**
+ * A Chat Completions reply as the server-sent events a streaming client
+ * reads: each call's id and name, then its argument text, then the finish reason.
+ */
+function streamChatCompletion(res: ServerResponse, reply: Json): void {
+  const choice = (reply.choices as Json[])[0]!;
+  const message = choice.message as Json;
+  const event = (delta: Json, finish: unknown = null) =>
+    res.write(`data: ${JSON.stringify({ id: reply.id, object: "chat.completion.chunk", created: 0, model: reply.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  event({ role: "assistant", content: typeof message.content === "string" ? message.content : "" });
+  ((message.tool_calls ?? []) as Json[]).forEach((call, index) => {
+    const fn = call.function as Json;
+    event({ tool_calls: [{ index, id: call.id, type: "function", function: { name: fn.name, arguments: "" } }] });
+    event({ tool_calls: [{ index, function: { arguments: fn.arguments } }] });
+  });
+  event({}, choice.finish_reason ?? "stop");
+  res.end("data: [DONE]\n\n");
+}
+
+/**
  * A local stand-in for the four model APIs, on 127.0.0.1 only. It answers a
  * request like the provider would: HTTP 400 with the provider's error shape
  * and message when the request breaks that provider's pairing rules, a
@@ -121,7 +141,9 @@ export class ProviderServer {
     const problems = RULES[api](body);
     this.requests.push({ api, body, problems });
     if (problems.length > 0) return send(400, errorBody(api, problems.join("\n")));
-    send(200, this.scripted.get(api)?.shift() ?? (OK_REPLIES[api] as unknown as Json));
+    const reply = this.scripted.get(api)?.shift() ?? (OK_REPLIES[api] as unknown as Json);
+    if (api === "openai-chat" && body.stream === true) return streamChatCompletion(res, reply);
+    send(200, reply);
   }
 
   close(): Promise<void> {
