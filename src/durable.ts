@@ -22,6 +22,17 @@ export function hasCheckpointer(config: RunnableConfig): boolean {
 }
 
 /**
+ * The task's name: the node's and the tool's, joined. It must not collide
+ * with a node name (an update stream keyed by name would mix them up) nor
+ * with an `Object.prototype` key (LangGraph groups task outputs in a plain
+ * object: a tool the model calls `toString` broke the run), and holds none
+ * of the characters LangGraph reserves in names (`|`, `:`).
+ */
+function taskName(nodeName: string, toolName: string): string {
+  return `${nodeName}.${toolName.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+}
+
+/**
  * Runs one call as a LangGraph task. LangGraph saves a finished task's
  * result as a pending write of the node's step (with the checkpointer); when
  * the node runs again for the same step - on resume after an interrupt, or
@@ -39,7 +50,7 @@ export async function executeAsTask(
 ): Promise<SettledCall> {
   // Known only when the task runs in this process (not when its result is replayed).
   let error: ToolCallError | undefined;
-  const run = task(call.name, async (): Promise<ToolMessage | PackedCommand> => {
+  const run = task(taskName(context.nodeName, call.name), async (): Promise<ToolMessage | PackedCommand> => {
     // The task's own config (its checkpoint namespace, scratchpad and
     // callbacks) is what interrupt() and tracing inside the tool must see.
     const taskConfig = (AsyncLocalStorageProviderSingleton.getRunnableConfig() ?? {}) as NodeConfig;

@@ -35,6 +35,8 @@ export type NodeConfig = RunnableConfig & {
 
 /** What every call of one node run shares. */
 export interface ExecutionContext {
+  /** The node's run name (durable tasks are named after it). */
+  nodeName: string;
   tools: ReadonlyMap<string, SafeTool>;
   config: NodeConfig;
   state: unknown;

@@ -129,6 +129,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
   private async answer(read: NodeInput, batch: Batch, config: NodeConfig): Promise<SafeToolNodeOutput> {
     const { handleToolErrors, needsApproval } = this.settings;
     const context: ExecutionContext = {
+      nodeName: this.settings.name,
       tools: this.settings.tools,
       config,
       state: read.state,

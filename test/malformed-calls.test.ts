@@ -123,3 +123,14 @@ describe("calls that exist only in the provider's raw form", () => {
     expect(results(messages)).toHaveLength(2);
   });
 });
+
+describe("tool names that are keys of every object", () => {
+  it.each(WIRINGS)("answers calls named toString, constructor, __proto__ and hasOwnProperty with a checkpointer (%s)", async (wiring) => {
+    const names = ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"];
+    const script = [aiWith([call("get_weather", { city: "x" }, "c0"), ...names.map((name, k) => call(name, {}, `c${k + 1}`))])];
+    const messages = await runScript(script, new SafeToolNode([weather, add]), wiring, { checkpointer: true });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.status)).toEqual(["success", ...names.map(() => "error")]);
+    expect(results(messages)[1]!.content).toMatch(/^Error: tool "toString" does not exist\./);
+  });
+});
