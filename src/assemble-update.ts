@@ -1,5 +1,5 @@
-import { coerceMessageLikeToMessage, HumanMessage, isBaseMessage, ToolMessage, type AIMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
-import { Command, Send } from "@langchain/langgraph";
+import { coerceMessageLikeToMessage, HumanMessage, isBaseMessage, RemoveMessage, ToolMessage, type AIMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
+import { Command, REMOVE_ALL_MESSAGES, Send } from "@langchain/langgraph";
 import { copyToolMessage, type PlannedCall } from "./call.js";
 import type { ResultSlot } from "./plan-tool-calls.js";
 import { mediaMessage, placeMedia, type ResultMedia } from "./result-media.js";
@@ -47,8 +47,8 @@ function commandWith(command: Command, update: unknown, goto: Command["goto"] = 
 
 /** What the node knows while it sorts the messages a Command carries. */
 class BatchView {
-  private historyToolIds: Set<string> | undefined;
   private historyIds: Set<string> | undefined;
+  private historyObjects: Set<BaseMessage> | undefined;
   readonly batchIds: ReadonlySet<string>;
 
   constructor(
@@ -62,27 +62,21 @@ class BatchView {
   }
 
   /**
-   * True for a ToolMessage that already stands in the history (a Command
-   * that re-sends `[...state.messages, result]`). Built on first use only, so
-   * the history is never scanned unless a Command carries foreign results.
+   * True for a message that already stands in the history - the same
+   * object, or one with the same message id - as when a Command re-sends
+   * `[...state.messages, result]`. A new ToolMessage for an earlier turn's
+   * call id is not: it would be an orphan. Built on first use only, so the
+   * history is read only when a Command carries foreign messages or a result
+   * has a message id of its own.
    */
-  isHistorical(message: ToolMessage): boolean {
-    if (!this.historyToolIds) {
-      this.historyToolIds = new Set();
-      for (const m of this.history) {
-        if (!ToolMessage.isInstance(m)) continue;
-        this.historyToolIds.add(`call:${m.tool_call_id}`);
-        if (m.id) this.historyToolIds.add(`message:${m.id}`);
-      }
-    }
-    return (message.id !== undefined && this.historyToolIds.has(`message:${message.id}`)) || this.historyToolIds.has(`call:${message.tool_call_id}`);
-  }
-
-  /** True for a message of the history (by message id). Built on first use: only hand-offs ask. */
   inHistory(message: unknown): boolean {
-    if (!isBaseMessage(message) || message.id === undefined) return false;
-    this.historyIds ??= new Set(this.history.flatMap((m) => (m.id === undefined ? [] : [m.id])));
-    return this.historyIds.has(message.id);
+    if (!this.historyIds) {
+      this.historyIds = new Set();
+      this.historyObjects = new Set(this.history);
+      for (const m of this.history) if (m.id !== undefined) this.historyIds.add(m.id);
+    }
+    if (this.historyObjects!.has(message as BaseMessage)) return true;
+    return isBaseMessage(message) && message.id !== undefined && this.historyIds.has(message.id);
   }
 
   /** True for a copy of the answered AIMessage (its message id). */
@@ -127,7 +121,7 @@ function takeResult(messages: readonly unknown[], call: PlannedCall, view: Batch
         own ??= { message, at: rest.length };
         continue;
       }
-      if (!id || view.batchIds.has(id) || !view.isHistorical(message)) {
+      if (!id || view.batchIds.has(id) || !(view.inHistory(entry) || view.inHistory(message))) {
         stray ??= { message, at: rest.length };
         continue;
       }
@@ -158,6 +152,26 @@ function splitLocalCommand(command: Command, call: PlannedCall, view: BatchView)
     return [key, rest];
   });
   return { answer: answer ?? stateUpdateResult(call), parts: { tuples, shape: parts.shape } };
+}
+
+function removesAll(entry: unknown): boolean {
+  return RemoveMessage.isInstance(entry) && entry.id === REMOVE_ALL_MESSAGES;
+}
+
+/**
+ * Takes out of a local Command's update the message lists that rewrite the
+ * history (they remove all messages, then write a new history, as a
+ * compacting tool does), so that the node writes them ahead of the turn
+ * instead of after it, where they would wipe it.
+ */
+function takeRewrites(parts: UpdateParts): ParentList[] {
+  const rewrites: ParentList[] = [];
+  parts.tuples = parts.tuples.filter(([key, value]) => {
+    if (key !== "messages" || !Array.isArray(value) || !value.some(removesAll)) return true;
+    rewrites.push({ messages: [...value] });
+    return false;
+  });
+  return rewrites;
 }
 
 /** A Command's destinations as a list (it may hold one, several or none). */
@@ -336,6 +350,13 @@ export function fitCommand(command: Command, call: PlannedCall, ai: AIMessage | 
     return mergeHandOffs([handOff]);
   }
   const { answer, parts } = splitLocalCommand(command, call, view);
+  const rewrites = takeRewrites(parts);
+  if (rewrites.length > 0) {
+    for (const rewrite of rewrites) dropReconciled(rewrite, view);
+    placeTurn(rewrites.at(-1)!, [answer], view);
+    parts.tuples.push(...rewrites.map((rewrite): UpdateTuple => ["messages", rewrite.messages]));
+    return commandWith(command, writeUpdate(parts));
+  }
   const at = parts.tuples.findIndex(([key]) => key === "messages");
   if (at < 0) parts.tuples.push(["messages", [answer]]);
   else parts.tuples[at] = ["messages", [answer, ...(parts.tuples[at]![1] as unknown[])]];
@@ -374,7 +395,17 @@ export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
   const local: BaseMessage[] = [];
   const localCommands: Command[] = [];
   const handOffs: HandOff[] = [];
+  const rewrites: ParentList[] = [];
   const moved: { call: PlannedCall; blocks: Record<string, unknown>[] }[] = [];
+  const resultIds = new Set<string>();
+  // Two results under one message id would be merged by the messages reducer,
+  // and one under the id of a message in the history would replace that message.
+  const distinct = (message: ToolMessage) => {
+    if (message.id === undefined) return message;
+    if (resultIds.has(message.id) || view.inHistory(message)) return copyToolMessage(message, { id: undefined });
+    resultIds.add(message.id);
+    return message;
+  };
 
   slots.forEach((slot, index) => {
     if (slot.answer !== "run") {
@@ -395,17 +426,27 @@ export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
     } else {
       const split = splitLocalCommand(outcome.command, slot.call, view);
       answer = split.answer;
+      rewrites.push(...takeRewrites(split.parts));
       if (!isEmptyCommand(outcome.command, split.parts)) localCommands.push(commandWith(outcome.command, writeUpdate(split.parts)));
     }
-    const placed = placeMedia(answer, input.resultMedia);
+    const placed = placeMedia(distinct(answer), input.resultMedia);
     if (placed.moved.length > 0) moved.push({ call: slot.call, blocks: placed.moved });
     results.push(placed.message);
     if (!handedOff) local.push(placed.message);
   });
 
   const media = moved.length > 0 ? mediaMessage(moved) : undefined;
-  const messages = [...input.prefix, ...local, ...(media ? [media] : [])];
-  if (handOffs.length > 0) placeResults(handOffs, media ? [...results, media] : results, view);
+  const turn = media ? [...results, media] : results;
+  let messages: BaseMessage[];
+  if (rewrites.length === 0) messages = [...input.prefix, ...local, ...(media ? [media] : [])];
+  else {
+    // A tool that rewrote the history (RemoveMessage of all messages, then a
+    // new history): the turn goes into the last rewrite, so it is not wiped.
+    for (const rewrite of rewrites) dropReconciled(rewrite, view);
+    placeTurn(rewrites.at(-1)!, turn, view);
+    messages = [...input.prefix, ...(rewrites.flatMap((rewrite) => rewrite.messages) as BaseMessage[])];
+  }
+  if (handOffs.length > 0) placeResults(handOffs, turn, view);
   const parent = handOffs.length > 0 ? mergeHandOffs(handOffs) : undefined;
   const update = listInput ? messages : { messages };
   if (localCommands.length === 0 && !parent) return update;

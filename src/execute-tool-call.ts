@@ -14,7 +14,7 @@ import {
   UnknownToolError,
   type ToolCallError,
 } from "./errors.js";
-import { interrupt } from "@langchain/langgraph";
+import { Command, interrupt, isCommand } from "@langchain/langgraph";
 import { closestMatch } from "./closest-match.js";
 import { toolCallOf, type PlannedCall } from "./call.js";
 import type { ApprovalRequest, SafeTool, SafeToolRuntime } from "./types.js";
@@ -47,6 +47,8 @@ export interface ExecutionContext {
   needsApproval(call: PlannedCall): boolean;
   /** The run's abort signal, shared by every call of the batch. */
   runAbort: RunAbort;
+  /** The node's checkpoint namespace (`"tools:<task id>"`, `"team:<id>|tools:<id>"`; `""` outside a graph). */
+  nodeNamespace: string;
   /** What to do with the last call of a response cut off by the token limit. */
   cutOffCall: "error" | "run";
 }
@@ -145,6 +147,32 @@ export function classifyThrown(tool: SafeTool | undefined, call: PlannedCall, th
   }
   const transient = isTransientFailure(thrown);
   return { kind: "error", error: new ToolExecutionError(call, describeThrown(thrown), thrown, { transient }) };
+}
+
+/** The namespace of the graph that holds the task or graph at `namespace` (LangGraph joins levels with `|`). */
+function parentNamespace(namespace: string): string {
+  return namespace.split("|").slice(0, -1).join("|");
+}
+
+/**
+ * A `ParentCommand` thrown from inside a tool - a graph the tool ran handed
+ * off - as the Command the tool would have returned, so the node answers its
+ * siblings and carries the hand-off out the way it does a returned one (see
+ * assemble-update): to this node's graph when the command targets it (an
+ * inner graph run with the tool's config, or run on its own at the top
+ * level), to the parent graph when it targets that. Undefined for any other
+ * value, and for a target further up, which is left to LangGraph.
+ */
+function handOffOf(thrown: unknown, context: ExecutionContext): CallOutcome | undefined {
+  const command = readSafely(() => ((thrown as { name?: unknown })?.name === "ParentCommand" ? (thrown as { command?: unknown }).command : undefined), undefined);
+  if (!isCommand(command)) return undefined;
+  const { graph: target, goto, update, resume } = command as Command;
+  const node = context.nodeNamespace;
+  const graph = parentNamespace(node);
+  const fields = { goto, update: update as Record<string, unknown>, resume };
+  if (target === undefined || target === node || target === graph || target.startsWith(`${node}|`)) return { kind: "output", value: new Command(fields) };
+  if (target === Command.PARENT || (graph !== "" && target === parentNamespace(graph))) return { kind: "output", value: new Command({ ...fields, graph: Command.PARENT }) };
+  return undefined;
 }
 
 /**
@@ -246,10 +274,10 @@ function runTool(tool: SafeTool, call: PlannedCall, context: ExecutionContext, s
   try {
     pending = (tool.invoke as (input: ToolCall, config: SafeToolRuntime) => Promise<unknown>)(toolCall, runtime);
   } catch (thrown) {
-    return Promise.resolve(classifyThrown(tool, call, thrown)); // a tool whose invoke throws synchronously
+    return Promise.resolve(handOffOf(thrown, context) ?? classifyThrown(tool, call, thrown)); // a tool whose invoke throws synchronously
   }
   return Promise.resolve(pending).then(
     (value): CallOutcome => ({ kind: "output", value }),
-    (thrown: unknown) => classifyThrown(tool, call, thrown),
+    (thrown: unknown) => handOffOf(thrown, context) ?? classifyThrown(tool, call, thrown),
   );
 }

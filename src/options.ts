@@ -61,7 +61,8 @@ function readOptions(who: string, options: unknown, allowed: readonly string[]):
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new InvalidOptionsError(`${who}: the options must be an object, received ${options === null ? "null" : typeof options}.`);
   }
-  for (const key of Object.keys(options)) {
+  // for...in: an option inherited through the prototype is read too, so it is checked too
+  for (const key in options) {
     if (allowed.includes(key)) continue;
     const near = closestMatch(key, allowed);
     throw new InvalidOptionsError(
@@ -132,7 +133,9 @@ export function resolveNodeOptions(toolList: unknown, options: unknown): NodeSet
   const defaultTimeout = duration(who, o.timeoutMs, "timeoutMs");
   const perTool = new Map<string, number | undefined>();
   if (o.toolTimeoutMs !== undefined) {
-    if (typeof o.toolTimeoutMs !== "object" || o.toolTimeoutMs === null) throw new InvalidOptionsError(`${who}: toolTimeoutMs must be an object of tool names to milliseconds.`);
+    if (typeof o.toolTimeoutMs !== "object" || o.toolTimeoutMs === null || Array.isArray(o.toolTimeoutMs)) {
+      throw new InvalidOptionsError(`${who}: toolTimeoutMs must be an object of tool names to milliseconds.`);
+    }
     for (const [toolName, ms] of Object.entries(o.toolTimeoutMs)) {
       if (!tools.has(toolName)) throw notATool(who, "toolTimeoutMs", toolName, tools);
       perTool.set(toolName, duration(who, ms, `toolTimeoutMs.${toolName}`));

@@ -37,12 +37,16 @@ function applyWrites(history: readonly BaseMessage[], writes: readonly BaseMessa
  * whole history: its cost grows with history length.
  */
 export function withRepairedHistory(history: readonly BaseMessage[], output: SafeToolNodeOutput, listInput: boolean): SafeToolNodeOutput {
-  const items = Array.isArray(output) && output.some(isCommand) ? [...output] : [output];
-  const first = items[0] as MessagesUpdate | BaseMessage[];
-  const writes = Array.isArray(first) ? first : first.messages;
+  const items: unknown[] = Array.isArray(output) && output.some(isCommand) ? [...output] : [output];
+  // The messages update comes first, when there is one: an output of Commands alone (a hand-off) writes none.
+  const at = isCommand(items[0]) ? -1 : 0;
+  const first = items[at] as MessagesUpdate | BaseMessage[] | undefined;
+  const writes = first === undefined ? [] : Array.isArray(first) ? first : first.messages;
   const after = applyWrites(history, writes);
   if (validateToolResults(after).length === 0) return output;
   const messages = [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...repairToolResults(after)];
-  items[0] = listInput ? messages : { messages };
-  return items.length === 1 ? items[0]! : (items as SafeToolNodeOutput);
+  const update = listInput ? messages : { messages };
+  if (at < 0) items.unshift(update);
+  else items[0] = update;
+  return (items.length === 1 ? items[0] : items) as SafeToolNodeOutput;
 }

@@ -119,7 +119,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
 
   private async respond(input: unknown, config: NodeConfig): Promise<SafeToolNodeOutput> {
     const read = readInput(input);
-    const batch = planBatch(read);
+    const batch = planBatch(read, config);
     const output = batch ? await this.answer(read, batch, config) : read.listInput ? [] : { messages: [] };
     // A Send answers one call among siblings; repairing the whole history there would race them.
     return this.settings.repairHistory && !batch?.partial && !read.send ? withRepairedHistory(read.messages, output, read.listInput) : output;
@@ -138,6 +138,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
       runAbort: new RunAbort(config.signal),
       needsApproval: (call) => needsApproval?.(toolCallOf(call)) ?? false,
       cutOffCall: this.settings.cutOffCall,
+      nodeNamespace: String(config.configurable?.checkpoint_ns ?? ""),
     };
     const settle = (call: PlannedCall) => (outcome: Parameters<typeof settleOutcome>[0]) => settleOutcome(outcome, call, handleToolErrors);
     // Approvals interrupt per call, which needs each call in its own task.

@@ -98,14 +98,16 @@ const taken = new WeakMap<CallPlan, Set<number>>();
  * The index in `ai.tool_calls` of the call a user's router sent: the first
  * entry with the same id, name and arguments (LangGraph hands each Send a
  * copy of its payload). Identical twins - two entries alike in all three -
- * go to the Sends in the order the Sends reach the node, which is the order
- * LangGraph starts them in; a twin re-run alone after a resume can then
- * take its sibling's place. Undefined when no entry matches.
+ * are told apart by the Send's position among the step's Sends
+ * (`sendIndex`), which is the entry's index when the router sends one Send
+ * per entry and nothing else is sent in that step; failing that, by the
+ * order the Sends reach the node. Undefined when no entry matches.
  */
-function toolCallsIndexOf(plan: CallPlan, sent: Record<string, unknown>): number | undefined {
+function toolCallsIndexOf(plan: CallPlan, sent: Record<string, unknown>, sendIndex: number | undefined): number | undefined {
   const key = callKey(sent);
   const matching = (plan.ai.tool_calls ?? []).flatMap((call, index) => (callKey(call) === key ? [index] : []));
   if (matching.length <= 1) return matching[0];
+  if (sendIndex !== undefined && matching.includes(sendIndex)) return sendIndex;
   const claims = taken.get(plan) ?? new Set<number>();
   taken.set(plan, claims);
   const index = matching.find((k) => !claims.has(k)) ?? matching[0]!;
@@ -137,13 +139,19 @@ function shareOf(plan: CallPlan, index: number): Batch | undefined {
   };
 }
 
-/** What one Send asks the node to answer. */
-export function planSend(messages: readonly BaseMessage[], source: string, payload: SendPayload): Batch {
+/** The position of the running task among the Sends of its step (LangGraph's `["__pregel_push", index, ...]` task path), if it is one. */
+export function sendIndexOf(config: { metadata?: Record<string, unknown> }): number | undefined {
+  const path = config.metadata?.langgraph_path;
+  return Array.isArray(path) && path[0] === "__pregel_push" && typeof path[1] === "number" ? path[1] : undefined;
+}
+
+/** What one Send asks the node to answer; `sendIndex` is its position among the step's Sends. */
+export function planSend(messages: readonly BaseMessage[], source: string, payload: SendPayload, sendIndex?: number): Batch {
   const { call, marker } = payload;
   if (!marker) {
     // A router the user wrote: the call as the model made it, planned with the whole turn.
     const plan = planToolCalls(messages, source);
-    const index = plan && toolCallsIndexOf(plan, call);
+    const index = plan && toolCallsIndexOf(plan, call, sendIndex);
     const share = plan && index !== undefined ? shareOf(plan, index) : undefined;
     if (share) return share;
   }

@@ -1,7 +1,8 @@
-import { ToolMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import {
   Command,
+  END,
   GraphInterrupt,
   MemorySaver,
   MessagesAnnotation,
@@ -31,10 +32,8 @@ describe("graph control flow is never turned into a message (behaviour 8)", () =
   const controlFlow: [string, () => unknown][] = [
     ["GraphInterrupt", () => new GraphInterrupt([{ value: "approve?" }])],
     ["NodeInterrupt", () => new NodeInterrupt("stop here")],
-    ["ParentCommand", () => new ParentCommand(new Command({ graph: Command.PARENT, goto: "elsewhere" }))],
     ["GraphInterrupt from a second copy of @langchain/langgraph", () => new secondCopy.GraphInterrupt([{ value: "x" }])],
     ["NodeInterrupt from a second copy", () => new secondCopy.NodeInterrupt("y")],
-    ["ParentCommand from a second copy", () => new secondCopy.ParentCommand(new secondCopy.Command({ graph: "__parent__", goto: "z" }))],
     ["any error marked is_bubble_up", () => Object.assign(new Error("custom bubble"), { is_bubble_up: true })],
   ];
 
@@ -91,5 +90,53 @@ describe("graph control flow is never turned into a message (behaviour 8)", () =
     const done = await graph.invoke(new Command({ resume: "yes" }), config);
     await expectValidHistory(done.messages);
     expect(done.messages.slice(-2).map((m) => m.content)).toEqual(["did deploy", "Sunny in x"]);
+  });
+});
+
+describe("a ParentCommand thrown inside a tool (a graph it ran handed off) is carried out, and the siblings keep their results", () => {
+  it.each([
+    ["ParentCommand", () => new ParentCommand(new Command({ graph: Command.PARENT, goto: "elsewhere" }))],
+    ["ParentCommand from a second copy", () => new secondCopy.ParentCommand(new secondCopy.Command({ graph: "__parent__", goto: "elsewhere" }))],
+  ])("hands a thrown %s to the parent with the whole turn, as a returned one", async (_label, make) => {
+    const history = historyWith(aiWith([call("flow", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
+    const out = (await new SafeToolNode([throwingTool("flow", make), weather]).invoke({ messages: history })) as unknown[];
+    const parent = out.find((o) => o instanceof Command && o.graph === Command.PARENT) as Command;
+    expect(parent.goto).toEqual(["elsewhere"]);
+    const carried = parent._updateAsTuples().flatMap(([, v]) => v as BaseMessage[]);
+    expect(carried.filter((m) => ToolMessage.isInstance(m)).map((m) => [(m as ToolMessage).tool_call_id, m.content])).toEqual([
+      ["c1", 'Tool "flow" ran and updated the graph state.'],
+      ["c2", "Sunny in x"],
+    ]);
+  });
+
+  /** "agent as a tool": the tool runs another agent graph, which hands off to the agent node of the graph the tool node is in. */
+  function delegating(passConfig: boolean) {
+    const inner = new StateGraph(MessagesAnnotation)
+      .addNode("n", () => new Command({ graph: Command.PARENT, goto: "agent", update: { messages: [new AIMessage({ content: "escalating", id: "inner-escalation" })] } }))
+      .addEdge(START, "n")
+      .compile();
+    return tool(
+      async (_args, config) => {
+        await inner.invoke({ messages: [new HumanMessage("help")] }, passConfig ? config : undefined);
+        return "delegated";
+      },
+      { name: "delegate", description: "d", schema: z.object({}) },
+    );
+  }
+
+  it.each([false, true])("answers every call when an agent run inside a tool hands off to this graph (the tool passes its config: %s)", async (passConfig) => {
+    let turn = 0;
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("agent", () => ({ messages: [turn++ === 0 ? aiWith([call("get_weather", { city: "x" }, "c1"), call("delegate", {}, "c2")]) : new AIMessage({ content: "done", id: "final" })] }))
+      .addNode("tools", new SafeToolNode([weather, delegating(passConfig)]))
+      .addEdge(START, "agent")
+      .addConditionalEdges("agent", (state) => (turn === 1 ? "tools" : END), ["tools", END])
+      .addEdge("tools", "agent")
+      .compile();
+    const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+    await expectValidHistory(messages);
+    expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["Sunny in x", 'Tool "delegate" ran and updated the graph state.']);
+    expect(messages.map((m) => m.content)).toContain("escalating");
+    expect(messages.at(-1)!.content).toBe("done");
   });
 });

@@ -2,6 +2,7 @@ import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langcha
 import { tool } from "@langchain/core/tools";
 import { Command, END, MemorySaver, MessagesAnnotation, START, StateGraph, interrupt } from "@langchain/langgraph";
 import { createAgent } from "langchain";
+import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ScriptedChatModel } from "../examples/scripted-model.js";
@@ -100,6 +101,28 @@ describe("ids valid for every provider at once, across the whole request", () =>
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.content)).toEqual(["found a", "found b", "found a"]);
     expect(new Set(callIds(messages)).size).toBe(3);
+  });
+
+  it("answers identical twin calls that both pause for input, across the resume, through createReactAgent v2's Sends and a router of one's own", async () => {
+    const ask = tool(async ({ q }) => `answer ${String(interrupt(q))}`, { name: "ask", description: "a", schema: z.object({ q: z.string() }) });
+    const twin = () => call("ask", { q: "same" }, "call_0");
+    const react = createReactAgent({ llm: new ScriptedChatModel([aiWith([twin(), twin()]), new AIMessage({ id: "done", content: "ok" })]), tools: new SafeToolNode([ask]), version: "v2", checkpointer: new MemorySaver() });
+    const own = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new SafeToolNode([ask]))
+      .addConditionalEdges(START, ownSendRouter, ["tools", END])
+      .compile({ checkpointer: new MemorySaver() });
+    for (const [label, graph, input] of [
+      ["createReactAgent", react, { messages: [new HumanMessage({ content: "go", id: "h" })] }],
+      ["own router", own, { messages: historyWith(aiWith([twin(), twin()])) }],
+    ] as const) {
+      const config = { configurable: { thread_id: `twins-${label}` } };
+      const first = (await graph.invoke(input as never, config)) as { __interrupt__?: { id: string }[] };
+      expect(first.__interrupt__).toHaveLength(2);
+      await graph.invoke(new Command({ resume: Object.fromEntries(first.__interrupt__!.map((i, k) => [i.id, `v${k}`])) }), config);
+      const { messages } = (await graph.getState(config)).values as { messages: BaseMessage[] };
+      await expectValidHistory(messages);
+      expect(results(messages).map((r) => r.content).sort()).toEqual(["answer v0", "answer v1"]);
+    }
   });
 
   it("keeps a router of one's own right across an interrupt and resume, when the Sends come back from the checkpoint", async () => {

@@ -33,6 +33,8 @@ describe("options that would silently do the wrong thing are refused at construc
     ["handleToolErrors: false", { handleToolErrors: false }, /handleToolErrors: false is not supported/],
     ["a repairHistory that is not a boolean", { repairHistory: "yes" }, /repairHistory must be true or false/],
     ["options that are not an object", null, /the options must be an object/],
+    ["toolTimeoutMs as a list", { toolTimeoutMs: [] }, /toolTimeoutMs must be an object of tool names to milliseconds/],
+    ["a misspelt option inherited through the prototype", Object.create({ timeoutMS: 5 }), /unknown option "timeoutMS"/],
   ])("%s", (_label, options, message) => {
     expect(refusal(() => new SafeToolNode(tools, untyped(options as Record<string, unknown>)))).toMatch(message);
   });

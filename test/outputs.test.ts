@@ -1,7 +1,7 @@
-import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, RemoveMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { RunnableLambda } from "@langchain/core/runnables";
 import { tool, type ToolRuntime } from "@langchain/core/tools";
-import { Annotation, Command, END, MessagesAnnotation, START, Send, StateGraph, isCommand } from "@langchain/langgraph";
+import { Annotation, Command, END, MessagesAnnotation, REMOVE_ALL_MESSAGES, START, Send, StateGraph, isCommand } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { SafeToolNode, type SafeTool } from "../src/index.js";
@@ -252,5 +252,59 @@ describe("Commands returned by tools", () => {
     expect(out.visits.sort()).toEqual(["h1", "h2"]);
     expect(out.reached.sort()).toEqual(["alpha", "beta"]);
     expect(out.messages.filter((m) => ToolMessage.isInstance(m)).map((m) => (m as ToolMessage).tool_call_id)).toEqual(["c1", "c2"]);
+  });
+});
+
+describe("what tools write beyond their result", () => {
+  it("keeps the turn when a tool rewrites the history (RemoveMessage of all, then the history again), as a compacting tool does", async () => {
+    for (const keepTurn of [true, false]) {
+      const compact = tool(
+        async (_a, rt: ToolRuntime) => {
+          const state = rt.state as { messages: BaseMessage[] };
+          const kept = keepTurn ? state.messages : [new HumanMessage({ content: "summary of everything so far", id: "summary" })];
+          return new Command({ update: { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...kept, new ToolMessage({ content: "compacted", tool_call_id: rt.toolCallId })] } });
+        },
+        { name: "compact", description: "c", schema: z.object({}) },
+      );
+      const history = historyWith(aiWith([call("compact", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
+      const after = await expectValidAfter(history, await new SafeToolNode([compact, weather]).invoke({ messages: history }));
+      expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["compacted", "Sunny in x"]);
+      if (!keepTurn) expect(after[0]!.content).toBe("summary of everything so far");
+    }
+  });
+
+  it("keeps both results when sibling tools return ToolMessages under one message id, or under the id of an earlier message", async () => {
+    const sameId = (name: string, id: string) =>
+      tool(async (_a, rt: ToolRuntime) => new ToolMessage({ id, content: `from ${name}`, tool_call_id: rt.toolCallId, name }), { name, description: name, schema: z.object({}) });
+    const earlier = [new HumanMessage({ content: "before", id: "h-before" }), aiWith([call("t1", {}, "old")]), new ToolMessage({ content: "old result", tool_call_id: "old", name: "t1", id: "cached" })];
+    const history = historyWith(aiWith([call("t1", {}, "c1"), call("t2", {}, "c2"), call("t3", {}, "c3")]), earlier);
+    const node = new SafeToolNode([sameId("t1", "result"), sameId("t2", "result"), sameId("t3", "cached")]);
+    const after = await expectValidAfter(history, await node.invoke({ messages: history }));
+    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["old result", "from t1", "from t2", "from t3"]);
+  });
+
+  it("drops a new ToolMessage a Command writes for an earlier turn's call (it would answer nothing), and keeps the Command's own", async () => {
+    const fixer = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({ update: { messages: [new ToolMessage({ content: "corrected", tool_call_id: "old1" }), new ToolMessage({ content: "fixed", tool_call_id: rt.toolCallId })] } }),
+      { name: "fixer", description: "f", schema: z.object({}) },
+    );
+    const earlier = [new HumanMessage({ content: "before", id: "h-before" }), aiWith([call("fixer", {}, "old1")]), new ToolMessage({ content: "first", tool_call_id: "old1", name: "fixer", id: "t-old" })];
+    const history = historyWith(aiWith([call("fixer", {}, "c1")]), earlier);
+    const after = await expectValidAfter(history, await new SafeToolNode([fixer]).invoke({ messages: history }));
+    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["first", "fixed"]);
+  });
+
+  it("repairs the history with repairHistory: true when a turn's only result goes to the parent graph", async () => {
+    const handoff = tool(
+      async (_a, rt: ToolRuntime) => new Command({ graph: Command.PARENT, goto: "billing", update: { messages: [new ToolMessage({ content: "moved", tool_call_id: rt.toolCallId })] } }),
+      { name: "handoff", description: "h", schema: z.object({}) },
+    );
+    const broken = [new HumanMessage({ content: "a", id: "h1" }), aiWith([call("handoff", {}, "lost")]), new HumanMessage({ content: "b", id: "h2" })];
+    const history = historyWith(aiWith([call("handoff", {}, "c1")]), broken);
+    const out = (await new SafeToolNode([handoff], { repairHistory: true }).invoke({ messages: history })) as unknown[];
+    const after = applyOutput(history, out);
+    expect(invariantProblems(after)).toEqual([]);
+    expect(out.some((o) => isCommand(o) && (o as Command).graph === Command.PARENT)).toBe(true);
   });
 });
