@@ -38,7 +38,7 @@ const list = (value: unknown): Item[] => (Array.isArray(value) ? (value as Item[
 /**
  * Each call's id with the argument text the model produced, in the order it
  * produced them: OpenAI's raw calls, else stored Responses items, else
- * Anthropic `tool_use` blocks, else streamed chunks. Empty when the message
+ * call content blocks (Anthropic `tool_use`, v1), else streamed chunks. Empty when the message
  * keeps no such text (Gemini, a message built by hand).
  */
 function generated(ai: AIMessage): { id: string | undefined; text: string | undefined }[] {
@@ -48,8 +48,8 @@ function generated(ai: AIMessage): { id: string | undefined; text: string | unde
   if (raw.length > 0) return raw.map((c) => ({ id: id(c?.id), text: text(c?.function?.arguments) }));
   const output = list(ai.response_metadata?.output).filter((item) => item?.type === "function_call");
   if (output.length > 0) return output.map((item) => ({ id: id(item.call_id), text: text(item.arguments) }));
-  const blocks = list(ai.content).filter((block) => block?.type === "tool_use" || block?.type === "tool_call");
-  if (blocks.length > 0) return blocks.map((block) => ({ id: id(block.id), text: text(block.input) }));
+  const blocks = list(ai.content).filter((block) => block?.type === "tool_use" || block?.type === "tool_call" || block?.type === "invalid_tool_call");
+  if (blocks.length > 0) return blocks.map((block) => ({ id: id(block.id), text: text(block.type === "tool_use" ? block.input : block.args) }));
   return list((ai as { tool_call_chunks?: unknown }).tool_call_chunks).map((chunk) => ({ id: id(chunk?.id), text: text(chunk?.args) }));
 }
 
@@ -73,16 +73,18 @@ function parses(text: string): boolean {
  */
 export function markCutOffCalls(ai: AIMessage, calls: readonly PlannedCall[]): void {
   const texts = generated(ai);
-  const byOriginalId = (id: string | undefined) => calls.filter((call) => call.originalId === id);
-  for (const { id, text } of texts) {
-    if (text === undefined || text.trim() === "" || parses(text)) continue;
-    for (const call of byOriginalId(id)) if (call.toolCallsIndex !== undefined && !call.invalid) call.cutOff = true;
-  }
+  // The k-th text with id X belongs to the k-th call the model gave id X (ids may be missing or repeat).
+  const seen = new Map<string | undefined, number>();
+  const owners = texts.map(({ id }) => {
+    const k = seen.get(id) ?? 0;
+    seen.set(id, k + 1);
+    return calls.filter((call) => call.originalId === id)[k];
+  });
+  texts.forEach(({ text }, index) => {
+    const owner = owners[index];
+    if (owner && owner.toolCallsIndex !== undefined && !owner.invalid && text !== undefined && text.trim() !== "" && !parses(text)) owner.cutOff = true;
+  });
   if (!wasCutOff(ai)) return;
-  const lastId = texts.at(-1)?.id;
-  const last =
-    (lastId !== undefined ? byOriginalId(lastId).at(-1) : undefined) ??
-    [...calls].reverse().find((call) => call.toolCallsIndex !== undefined) ??
-    calls.at(-1);
+  const last = owners.at(-1) ?? [...calls].reverse().find((call) => call.toolCallsIndex !== undefined) ?? calls.at(-1);
   if (last) last.cutOff = true;
 }
