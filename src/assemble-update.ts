@@ -1,49 +1,13 @@
-import { coerceMessageLikeToMessage, HumanMessage, isBaseMessage, RemoveMessage, ToolMessage, type AIMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
+import { AIMessage, coerceMessageLikeToMessage, HumanMessage, isBaseMessage, RemoveMessage, ToolMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
 import { Command, REMOVE_ALL_MESSAGES, Send } from "@langchain/langgraph";
 import { copyToolMessage, type PlannedCall } from "./call.js";
+import { rewriteAIMessage } from "./repair-ai-message.js";
+import { shortHash } from "./tool-call-ids.js";
 import type { ResultSlot } from "./plan-tool-calls.js";
 import { mediaMessage, placeMedia, type ResultMedia } from "./result-media.js";
 import { outputToToolMessage, type SettledCall } from "./to-tool-message.js";
 import type { SafeToolNodeOutput } from "./types.js";
-
-type UpdateTuple = [string, unknown];
-
-/** A Command's update as `[key, value]` pairs, and how to rebuild it. */
-interface UpdateParts {
-  tuples: UpdateTuple[];
-  shape: "object" | "tuples" | "root";
-}
-
-function isTupleList(update: unknown[]): boolean {
-  return update.every((t) => Array.isArray(t) && t.length === 2 && typeof t[0] === "string");
-}
-
-function readUpdate(update: unknown): UpdateParts {
-  if (update === undefined || update === null) return { tuples: [], shape: "object" };
-  if (Array.isArray(update)) {
-    if (update.length > 0 && isTupleList(update)) return { tuples: update as UpdateTuple[], shape: "tuples" };
-    return { tuples: [["messages", update]], shape: "root" };
-  }
-  if (typeof update === "object") return { tuples: Object.entries(update), shape: "object" };
-  return { tuples: [["__root__", update]], shape: "tuples" };
-}
-
-function writeUpdate(parts: UpdateParts): unknown {
-  if (parts.tuples.length === 0) return undefined;
-  if (parts.shape === "root") return parts.tuples.flatMap(([, value]) => (Array.isArray(value) ? value : [value]));
-  if (parts.shape === "tuples") return parts.tuples;
-  return Object.fromEntries(parts.tuples);
-}
-
-/** A Command like `command`, with another update and destinations. */
-function commandWith(command: Command, update: unknown, goto: Command["goto"] = command.goto): Command {
-  return new Command({
-    graph: command.graph,
-    goto,
-    resume: command.resume,
-    ...(update === undefined ? {} : { update: update as Record<string, unknown> }),
-  });
-}
+import { commandWith, gotoList, isEmptyCommand, readUpdate, writeUpdate, type Destination, type UpdateParts, type UpdateTuple } from "./command-update.js";
 
 /** What the node knows while it sorts the messages a Command carries. */
 class BatchView {
@@ -105,7 +69,8 @@ function asMessage(entry: unknown): unknown {
  * one with no id, another call's id of this batch, or an id that answers
  * nothing in the history (it gets re-addressed). Other such messages are
  * dropped, so no call gets two results. ToolMessages already in the history
- * (earlier turns, as in `[...state.messages, result]`) are left alone. A
+ * (earlier turns, as in `[...state.messages, result]`), and those that
+ * answer an AIMessage the list carries itself, are left alone. A
  * stale copy of the answered AIMessage is swapped for its correction, so it
  * cannot undo it.
  */
@@ -113,6 +78,12 @@ function takeResult(messages: readonly unknown[], call: PlannedCall, view: Batch
   let own: { message: ToolMessage; at: number } | undefined;
   let stray: { message: ToolMessage; at: number } | undefined;
   const rest: unknown[] = [];
+  // Results of an AIMessage the list carries itself (an agent's turn written into the state) stay with it.
+  const carried = new Set<string>();
+  for (const entry of messages) {
+    const message = asMessage(entry);
+    if (AIMessage.isInstance(message) && !view.isAnsweredAI(message)) for (const c of message.tool_calls ?? []) if (c.id) carried.add(c.id);
+  }
   for (const entry of messages) {
     const message = asMessage(entry);
     if (ToolMessage.isInstance(message)) {
@@ -121,7 +92,7 @@ function takeResult(messages: readonly unknown[], call: PlannedCall, view: Batch
         own ??= { message, at: rest.length };
         continue;
       }
-      if (!id || view.batchIds.has(id) || !(view.inHistory(entry) || view.inHistory(message))) {
+      if (!carried.has(id) && (!id || view.batchIds.has(id) || !(view.inHistory(entry) || view.inHistory(message)))) {
         stray ??= { message, at: rest.length };
         continue;
       }
@@ -162,29 +133,19 @@ function removesAll(entry: unknown): boolean {
  * Takes out of a local Command's update the message lists that rewrite the
  * history (they remove all messages, then write a new history, as a
  * compacting tool does), so that the node writes them ahead of the turn
- * instead of after it, where they would wipe it.
+ * instead of after it, where they would wipe it. In a `partial` share of a
+ * turn (one Send among several), other tasks write the turn's other results
+ * before or after this one, and a rewrite would wipe those: it is left out,
+ * and the call keeps its result.
  */
-function takeRewrites(parts: UpdateParts): ParentList[] {
+function takeRewrites(parts: UpdateParts, partial: boolean): ParentList[] {
   const rewrites: ParentList[] = [];
   parts.tuples = parts.tuples.filter(([key, value]) => {
     if (key !== "messages" || !Array.isArray(value) || !value.some(removesAll)) return true;
-    rewrites.push({ messages: [...value] });
+    if (!partial) rewrites.push({ messages: [...value] });
     return false;
   });
   return rewrites;
-}
-
-/** A Command's destinations as a list (it may hold one, several or none). */
-type Destination = Exclude<NonNullable<Command["goto"]>, readonly unknown[]>;
-function gotoList(command: Command): Destination[] {
-  const goto = command.goto;
-  if (goto === undefined) return [];
-  return Array.isArray(goto) ? (goto as Destination[]) : [goto as Destination];
-}
-
-function isEmptyCommand(command: Command, parts: UpdateParts): boolean {
-  const noUpdate = parts.tuples.every(([, value]) => Array.isArray(value) && value.length === 0);
-  return noUpdate && gotoList(command).length === 0 && command.resume === undefined;
 }
 
 /** A Send, recognised by shape (also from another copy of `@langchain/langgraph`), whose payload holds a messages list. */
@@ -243,15 +204,43 @@ function takeHandOff(command: Command, call: PlannedCall, view: BatchView): { ha
  * the parent's reducer cannot duplicate it) and the results where the
  * result stood.
  */
-function placeTurn(list: ParentList, results: readonly BaseMessage[], view: BatchView): void {
+function placeTurn(list: ParentList, results: readonly BaseMessage[], view: BatchView, ai: AIMessage | undefined = view.ai): void {
   const aiAt = list.messages.findIndex((entry) => view.isAnsweredAI(entry));
   if (aiAt >= 0) {
-    list.messages.splice(aiAt + 1, 0, ...results);
+    list.messages.splice(aiAt, 1, ai, ...results);
     return;
   }
   if (list.messages.some((entry) => view.inHistory(entry))) return;
-  const turn = view.ai?.id !== undefined ? [view.ai, ...results] : results;
+  const turn = ai?.id !== undefined ? [ai, ...results] : results;
   list.messages.splice(list.resultAt ?? list.messages.length, 0, ...turn);
+}
+
+/** True when a list brings the turn to a parent whose history the node cannot see (it holds neither the AIMessage nor any message of the history). */
+function holdsNoHistory(list: ParentList, view: BatchView): boolean {
+  return !list.messages.some((entry) => view.isAnsweredAI(entry) || view.inHistory(entry));
+}
+
+/**
+ * The turn with ids no parent history can already hold. Its ids are unique
+ * across the history the node read; a parent that gave this graph a fresh
+ * history (a sub-agent run on one task) holds turns of its own, which may
+ * use the same ids (`call_0`). So a turn carried to such a parent gets ids
+ * made from the AIMessage's message id (64 bits of hash: deterministic, and
+ * practically unique), under the same message id, its results re-addressed.
+ */
+function withParentIds(ai: AIMessage, results: readonly BaseMessage[]): { ai: AIMessage; results: BaseMessage[] } {
+  const renamed = new Map<string, string>();
+  const calls = (ai.tool_calls ?? []).map((call, index): PlannedCall => {
+    const seed = `${ai.id}\u0000${index}\u0000${call.id ?? ""}`;
+    const id = `call_${shortHash(seed)}${shortHash(`\u0001${seed}`)}_${index}`;
+    renamed.set(call.id ?? "", id);
+    return { id, name: call.name, args: call.args, originalId: call.id };
+  });
+  const moved = results.map((message) => {
+    const id = ToolMessage.isInstance(message) ? renamed.get(message.tool_call_id) : undefined;
+    return id === undefined ? message : copyToolMessage(message as ToolMessage, { tool_call_id: id });
+  });
+  return { ai: rewriteAIMessage(ai, calls), results: moved };
 }
 
 /**
@@ -301,10 +290,11 @@ function placeResults(handOffs: readonly HandOff[], results: readonly BaseMessag
     first.parts.tuples.push(["messages", created.messages]);
     homes = [created];
   }
+  const turn = view.ai?.id !== undefined && homes.some((home) => holdsNoHistory(home, view)) ? withParentIds(view.ai, results) : { ai: view.ai, results: [...results] };
   const turnId = view.ai?.id ?? "turn";
   const identified =
-    homes.length > 1 ? results.map((message) => withId(message, ToolMessage.isInstance(message) ? `result-${message.tool_call_id}` : `${turnId}-media`)) : results;
-  for (const home of homes) placeTurn(home, identified, view);
+    homes.length > 1 ? turn.results.map((message) => withId(message, ToolMessage.isInstance(message) ? `result-${message.tool_call_id}` : `${turnId}-media`)) : turn.results;
+  for (const home of homes) placeTurn(home, identified, view, turn.ai);
 }
 
 /** A hand-off rebuilt from its taken-apart lists. */
@@ -342,7 +332,7 @@ function mergeHandOffs(handOffs: readonly HandOff[]): Command {
  * carries the answered AIMessage and the result to the parent, as in
  * {@link assembleUpdate}.
  */
-export function fitCommand(command: Command, call: PlannedCall, ai: AIMessage | undefined, history: readonly BaseMessage[]): Command {
+export function fitCommand(command: Command, call: PlannedCall, ai: AIMessage | undefined, history: readonly BaseMessage[], partial: boolean): Command {
   const view = new BatchView([call], ai, history);
   if (command.graph === Command.PARENT) {
     const { handOff, answer } = takeHandOff(command, call, view);
@@ -350,7 +340,7 @@ export function fitCommand(command: Command, call: PlannedCall, ai: AIMessage | 
     return mergeHandOffs([handOff]);
   }
   const { answer, parts } = splitLocalCommand(command, call, view);
-  const rewrites = takeRewrites(parts);
+  const rewrites = takeRewrites(parts, partial);
   if (rewrites.length > 0) {
     for (const rewrite of rewrites) dropReconciled(rewrite, view);
     placeTurn(rewrites.at(-1)!, [answer], view);
@@ -375,6 +365,8 @@ export interface AssembleInput {
   /** How each call that ran ended, by slot; undefined for results that already existed. */
   settled: readonly (SettledCall | undefined)[];
   resultMedia: ResultMedia;
+  /** Other tasks answer the turn's other calls (see `Batch.partial`). */
+  partial: boolean;
   listInput: boolean;
 }
 
@@ -426,7 +418,7 @@ export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
     } else {
       const split = splitLocalCommand(outcome.command, slot.call, view);
       answer = split.answer;
-      rewrites.push(...takeRewrites(split.parts));
+      rewrites.push(...takeRewrites(split.parts, input.partial));
       if (!isEmptyCommand(outcome.command, split.parts)) localCommands.push(commandWith(outcome.command, writeUpdate(split.parts)));
     }
     const placed = placeMedia(distinct(answer), input.resultMedia);

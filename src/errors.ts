@@ -316,7 +316,9 @@ export class ToolExecutionError extends ToolCallError {
 }
 
 /**
- * The tool did not finish within its timeout. Its `AbortSignal` was fired.
+ * The tool did not finish within its timeout. Its `AbortSignal` was fired
+ * (in the node; under createAgent the middleware cannot stop a tool, and the
+ * text says the call may still finish).
  *
  * @example
  * ```ts
@@ -329,13 +331,19 @@ export class ToolTimeoutError extends ToolCallError {
   declare readonly kind: "timeout";
   /** The timeout that applied to the call. */
   readonly timeoutMs: number;
-  constructor(call: FailedCall, timeoutMs: number) {
+  /** True when the tool was told to stop (its signal fired); false when it could not be (createAgent gives the middleware no signal), so it may still finish. */
+  readonly cancelled: boolean;
+  constructor(call: FailedCall, timeoutMs: number, options: { cancelled?: boolean } = {}) {
+    const cancelled = options.cancelled ?? true;
     super(
       "timeout",
       call,
-      `Error: tool "${call.name}" timed out after ${timeoutMs} ms and was cancelled. Try again with a smaller request, or use another tool.`,
+      cancelled
+        ? `Error: tool "${call.name}" timed out after ${timeoutMs} ms and was cancelled. Try again with a smaller request, or use another tool.`
+        : `Error: tool "${call.name}" timed out after ${timeoutMs} ms; it could not be stopped and may still finish. Check whether it took effect before calling it again.`,
     );
     this.timeoutMs = timeoutMs;
+    this.cancelled = cancelled;
   }
 }
 

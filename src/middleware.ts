@@ -61,6 +61,8 @@ interface CallMarks {
   nameless?: string[];
   /** The tool names the model was given, recorded when it called one that is not among them. */
   tools?: string[];
+  /** Set once the turn was prepared, so that afterModel does not prepare it again. */
+  prepared?: true;
 }
 
 function marksOf(ai: AIMessage | undefined): CallMarks {
@@ -79,6 +81,32 @@ function withMarks(ai: AIMessage, marks: CallMarks): AIMessage {
     tool_calls: ai.tool_calls,
     invalid_tool_calls: ai.invalid_tool_calls,
   });
+}
+
+/**
+ * The AIMessage as createAgent should store it: corrected where its calls
+ * would not pair up with their results (ids unique across `history`, the
+ * turns before it), and marked with what the tool calls need to be answered
+ * in the node's words (invalid, cut-off and nameless calls; the tool names,
+ * when a call names none of them). The message itself when nothing is
+ * needed. Done when the model answers (wrapModelCall), so that the other
+ * middleware's afterModel hooks - which run before this one's when this one
+ * is listed first - already see the final ids.
+ */
+function prepareTurn(ai: AIMessage, history: readonly BaseMessage[], toolNames: readonly string[] | undefined): AIMessage {
+  const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? "", new EarlierCallIds(history, history.length)));
+  const invalid = Object.fromEntries(calls.filter((c) => c.invalid).map((c) => [c.id, c.invalid!.error ?? "invalid JSON"]));
+  const cutOff = calls.filter((c) => c.cutOff).map((c) => c.id);
+  const nameless = calls.filter((c) => c.nameless).map((c) => c.id);
+  const unknown = toolNames !== undefined && calls.some((c) => !toolNames.includes(c.name));
+  const marks: CallMarks = {
+    ...(Object.keys(invalid).length ? { invalid } : {}),
+    ...(cutOff.length ? { cutOff } : {}),
+    ...(nameless.length ? { nameless } : {}),
+    ...(unknown ? { tools: [...toolNames] } : {}),
+  };
+  if (!corrected && Object.keys(marks).length === 0) return ai;
+  return withMarks(corrected ?? ai, { ...marks, prepared: true });
 }
 
 /** The call createAgent's tool node hands the middleware, in the planner's shape. */
@@ -120,21 +148,14 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
   return createMiddleware({
     name: "SafeToolMiddleware",
 
+    // A second chance for an AIMessage that did not come through wrapModelCall (another node wrote it).
     afterModel: (state: { messages: BaseMessage[] }) => {
       const index = findAnsweredAI(state.messages);
       if (index < 0) return undefined;
       const ai = state.messages[index] as AIMessage;
-      const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? "", new EarlierCallIds(state.messages, index)));
-      const cutOff = calls.filter((call) => call.cutOff).map((call) => call.id);
-      if (!corrected && cutOff.length === 0) return undefined;
-      const invalid = Object.fromEntries(calls.filter((c) => c.invalid).map((c) => [c.id, c.invalid!.error ?? "invalid JSON"]));
-      const nameless = calls.filter((c) => c.nameless).map((c) => c.id);
-      const marks: CallMarks = {
-        ...(Object.keys(invalid).length ? { invalid } : {}),
-        ...(cutOff.length ? { cutOff } : {}),
-        ...(nameless.length ? { nameless } : {}),
-      };
-      return { messages: [withMarks(corrected ?? ai, marks)] };
+      if (marksOf(ai).prepared) return undefined;
+      const prepared = prepareTurn(ai, state.messages.slice(0, index), undefined);
+      return prepared === ai ? undefined : { messages: [prepared] };
     },
 
     wrapToolCall: async (request, next) => {
@@ -153,7 +174,8 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       } else outcome = await runWithTimeout(() => next(request), tool, call, settings.timeoutMs);
       if (outcome.kind === "control") throw outcome.thrown;
       const settled = settleOutcome(outcome, call, settings.handleToolErrors);
-      if (settled.kind === "command") return fitCommand(settled.command, call, ai, messages);
+      // createAgent runs each call as its own task: with siblings, the turn is shared
+      if (settled.kind === "command") return fitCommand(settled.command, call, ai, messages, (ai?.tool_calls?.length ?? 0) > 1);
       if (settled.kind === "control") throw settled.thrown;
       return placeMedia(settled.message, media).message;
     },
@@ -177,8 +199,7 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
         const name = usableName((t as { name?: unknown } | null)?.name);
         return name ? [name] : [];
       });
-      const unknown = (response.tool_calls ?? []).some((c) => !names.includes(c.name));
-      return unknown ? withMarks(response, { tools: names }) : response;
+      return prepareTurn(response, (request.state.messages ?? []) as BaseMessage[], names);
     },
   });
 }
@@ -194,7 +215,8 @@ async function runWithTimeout(run: () => unknown, tool: SafeTool, call: PlannedC
         : await Promise.race([
             running,
             new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new ToolTimeoutError(call, timeoutMs)), timeoutMs);
+              // createAgent's tool node gives the tool its own signal, not one the middleware controls
+              timer = setTimeout(() => reject(new ToolTimeoutError(call, timeoutMs, { cancelled: false })), timeoutMs);
             }),
           ]);
     return { kind: "output", value };

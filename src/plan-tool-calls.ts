@@ -4,7 +4,7 @@ import { markCutOffCalls } from "./cut-off.js";
 import { safeStringify } from "./describe-error.js";
 import { isRecord } from "./guards.js";
 import { notAMessage } from "./errors.js";
-import { carriedCalls, nameFields, orderAsSent, rewriteAIMessage, type CarriedCall } from "./repair-ai-message.js";
+import { carriedCalls, nameFields, orderAsSent, pairCalls, rewriteAIMessage, type CarriedCall } from "./repair-ai-message.js";
 import { CallIdAllocator, EarlierCallIds } from "./tool-call-ids.js";
 
 /**
@@ -38,7 +38,7 @@ export interface Batch {
   slots: ResultSlot[];
   /** The id of the AIMessage being answered, for idempotency keys. */
   aiMessageId: string | undefined;
-  /** True when this run answers one Send's share: the other calls of the turn are answered elsewhere. */
+  /** True when other calls of the turn are answered by other tasks of the step (Sends): nothing may then follow the whole turn or rewrite it. */
   partial: boolean;
 }
 
@@ -58,6 +58,17 @@ export function findAnsweredAI(messages: readonly BaseMessage[], source?: string
   return -1;
 }
 
+/** The arguments of an invalid call when its text is in fact a whole JSON object. */
+function parsedObject(text: unknown): Record<string, unknown> | undefined {
+  if (typeof text !== "string") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isRecord(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function collectRawCalls(ai: AIMessage): CarriedCall[] {
   const raw: CarriedCall[] = [];
   (ai.tool_calls ?? []).forEach((call, toolCallsIndex) => {
@@ -68,19 +79,18 @@ function collectRawCalls(ai: AIMessage): CarriedCall[] {
     else raw.push({ id, ...named, toolCallsIndex, args: {}, invalid: { error: NOT_AN_OBJECT, rawArgs: safeStringify(call.args) } });
   });
   for (const call of ai.invalid_tool_calls ?? []) {
-    raw.push({ id: call.id || undefined, ...nameFields(call.name), args: {}, invalid: { error: call.error, rawArgs: call.args } });
+    const id = call.id || undefined;
+    const args = parsedObject(call.args);
+    // Core marks a streamed call without an id invalid ("Malformed args.") though its JSON is whole: it runs.
+    if (args) raw.push({ id, ...nameFields(call.name), args });
+    else raw.push({ id, ...nameFields(call.name), args: {}, invalid: { error: call.error, rawArgs: call.args } });
   }
   // An item of a list the converters send verbatim (content blocks, stored
   // Responses output, raw OpenAI calls) with no matching call is still a
   // call the provider sees, so it needs an answer too.
   for (const list of carriedCalls(ai)) {
-    const unmatched = new Map<string, number>();
-    for (const call of raw) unmatched.set(call.id ?? "", (unmatched.get(call.id ?? "") ?? 0) + 1);
-    for (const item of list) {
-      const left = unmatched.get(item.id ?? "") ?? 0;
-      if (left > 0) unmatched.set(item.id ?? "", left - 1);
-      else raw.push(item);
-    }
+    const pairs = pairCalls(list, raw);
+    list.forEach((item, k) => pairs[k]! < 0 && raw.push(item));
   }
   return raw;
 }

@@ -1,5 +1,6 @@
 import { AIMessage } from "@langchain/core/messages";
 import { INVALID_CALL_TYPE, NOT_AN_OBJECT, UNNAMED_CALL, toolCallOf, usableName, type PlannedCall } from "./call.js";
+import { safeStringify } from "./describe-error.js";
 import { isRecord } from "./guards.js";
 
 type Item = Record<string, unknown>;
@@ -157,6 +158,36 @@ export function carriedCalls(ai: AIMessage): CarriedCall[][] {
   );
 }
 
+/** One side of a pairing: a call's id (as the model gave it) and its arguments. */
+interface CallKey {
+  id: string | undefined;
+  args: Record<string, unknown>;
+}
+
+/**
+ * Pairs each item with a call: an unpaired call with the same id and the
+ * same arguments, else the first unpaired call with the same id. Ids repeat
+ * (a model that reuses them, a list that lost an entry), so the arguments
+ * tell such calls apart. Returns each item's call index, or -1.
+ */
+export function pairCalls(items: readonly (CallKey | undefined)[], calls: readonly CallKey[]): number[] {
+  const paired = new Set<number>();
+  const argsOf = (args: Record<string, unknown>) => safeStringify(args) ?? "";
+  const pairs = items.map((item) => {
+    if (!item) return -1;
+    const index = calls.findIndex((call, k) => !paired.has(k) && call.id === item.id && argsOf(call.args) === argsOf(item.args));
+    if (index >= 0) paired.add(index);
+    return index;
+  });
+  return pairs.map((pair, i) => {
+    const item = items[i];
+    if (pair >= 0 || !item) return pair;
+    const index = calls.findIndex((call, k) => !paired.has(k) && call.id === item.id);
+    if (index >= 0) paired.add(index);
+    return index;
+  });
+}
+
 /** What each list item becomes: kept as is, dropped, or the carrier of a call. */
 type Match = { item: unknown; call?: PlannedCall; drop?: boolean };
 
@@ -167,16 +198,22 @@ type Match = { item: unknown; call?: PlannedCall; drop?: boolean };
  * streaming fragments.
  */
 function matchItems(carrier: CallCarrier, list: readonly unknown[], calls: readonly PlannedCall[]) {
-  const unclaimed = [...calls];
-  const matches = list.map((item): Match => {
+  const keys = list.map((item) => (isRecord(item) && carrier.isCall(item) ? { id: carrier.idOf(item), args: argsOfItem(carrier, item) } : undefined));
+  const pairs = pairCalls(keys, calls.map((call) => ({ id: call.originalId, args: call.args })));
+  const matches = list.map((item, i): Match => {
     if (!isRecord(item)) return { item };
     if (carrier.isFragment(item)) return { item, drop: true };
     if (!carrier.isCall(item)) return { item };
-    const index = unclaimed.findIndex((call) => call.originalId === carrier.idOf(item));
-    if (index < 0) return { item, drop: true };
-    return { item, call: unclaimed.splice(index, 1)[0]! };
+    return pairs[i]! < 0 ? { item, drop: true } : { item, call: calls[pairs[i]!]! };
   });
-  return { matches, unclaimed };
+  const claimed = new Set(pairs);
+  return { matches, unclaimed: calls.filter((_, k) => !claimed.has(k)) };
+}
+
+/** The parsed arguments of a carrier item (`{}` when they do not parse). */
+function argsOfItem(carrier: CallCarrier, item: Item): Record<string, unknown> {
+  const parsed = parseArgs(carrier.argsOf(item));
+  return "args" in parsed ? parsed.args : {};
 }
 
 function rewriteList(carrier: CallCarrier, list: readonly unknown[], calls: readonly PlannedCall[], ai: AIMessage): unknown[] {

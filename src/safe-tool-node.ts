@@ -175,6 +175,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
       settled,
       // In one Send's share, nothing can be placed after the whole batch.
       resultMedia: batch.partial && this.settings.resultMedia === "user_message" ? "note" : this.settings.resultMedia,
+      partial: batch.partial,
       listInput: read.listInput,
     });
   }

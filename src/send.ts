@@ -10,7 +10,7 @@ import { INVALID_CALL_TYPE, NOT_AN_OBJECT, toolCallOf, type PlannedCall } from "
 import { safeStringify } from "./describe-error.js";
 import { InvalidNodeInputError, describeValue } from "./errors.js";
 import { isRecord } from "./guards.js";
-import { findAnsweredAI, isAnsweredAfterLastAI, planNeedsWork, planToolCalls, type Batch, type CallPlan } from "./plan-tool-calls.js";
+import { findAnsweredAI, isAnsweredAfterLastAI, planNeedsWork, planToolCalls, type Batch, type CallPlan, type ResultSlot } from "./plan-tool-calls.js";
 import { nameFields } from "./repair-ai-message.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
 
@@ -131,12 +131,13 @@ function shareOf(plan: CallPlan, index: number): Batch | undefined {
   const first = !plan.calls.slice(0, at).some((call) => call.toolCallsIndex !== undefined);
   let end = at + 1;
   while (end < plan.calls.length && plan.calls[end]!.toolCallsIndex === undefined) end++;
-  return {
-    prefix: first ? plan.prefix : plan.corrected ? [plan.corrected] : [],
-    slots: plan.slots.slice(first ? 0 : at, end),
-    aiMessageId: plan.ai.id,
-    partial: true,
-  };
+  const slots = plan.slots.slice(first ? 0 : at, end);
+  return { prefix: first ? plan.prefix : plan.corrected ? [plan.corrected] : [], slots, aiMessageId: plan.ai.id, partial: othersPending(plan, slots) };
+}
+
+/** True when a call of the turn outside `own` still runs: another Send of the step answers it. */
+function othersPending(plan: CallPlan | undefined, own: readonly ResultSlot[]): boolean {
+  return plan?.slots.some((slot) => slot.answer === "run" && !own.some((mine) => mine.call.id === slot.call.id)) ?? false;
 }
 
 /** The position of the running task among the Sends of its step (LangGraph's `["__pregel_push", index, ...]` task path), if it is one. */
@@ -159,5 +160,6 @@ export function planSend(messages: readonly BaseMessage[], source: string, paylo
   const aiMessageId = messages[findAnsweredAI(messages)]?.id;
   // A Send re-delivered after a resume must not run a call twice.
   if (isAnsweredAfterLastAI(messages, planned.id)) return { prefix: [], slots: [], aiMessageId, partial: true };
-  return { prefix: marker?.prefix ?? [], slots: [{ call: planned, answer: "run" }], aiMessageId, partial: true };
+  const slots: ResultSlot[] = [{ call: planned, answer: "run" }];
+  return { prefix: marker?.prefix ?? [], slots, aiMessageId, partial: othersPending(planToolCalls(messages), slots) };
 }

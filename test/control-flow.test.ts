@@ -17,7 +17,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { SafeToolNode } from "../src/index.js";
 import { aiWith, call, historyWith, weather } from "./helpers/fixtures.js";
-import { expectValidHistory } from "./helpers/invariant.js";
+import { expectValidHistory, invariantProblems } from "./helpers/invariant.js";
 
 function throwingTool(name: string, make: () => unknown) {
   return tool(
@@ -103,10 +103,8 @@ describe("a ParentCommand thrown inside a tool (a graph it ran handed off) is ca
     const parent = out.find((o) => o instanceof Command && o.graph === Command.PARENT) as Command;
     expect(parent.goto).toEqual(["elsewhere"]);
     const carried = parent._updateAsTuples().flatMap(([, v]) => v as BaseMessage[]);
-    expect(carried.filter((m) => ToolMessage.isInstance(m)).map((m) => [(m as ToolMessage).tool_call_id, m.content])).toEqual([
-      ["c1", 'Tool "flow" ran and updated the graph state.'],
-      ["c2", "Sunny in x"],
-    ]);
+    expect(carried.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(['Tool "flow" ran and updated the graph state.', "Sunny in x"]);
+    expect(invariantProblems(carried)).toEqual([]);
   });
 
   /** "agent as a tool": the tool runs another agent graph, which hands off to the agent node of the graph the tool node is in. */

@@ -2,7 +2,7 @@ import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langcha
 import { tool } from "@langchain/core/tools";
 import { Command, MemorySaver, interrupt } from "@langchain/langgraph";
 import { SafeToolNode } from "../src/index.js";
-import { createAgent, humanInTheLoopMiddleware, toolRetryMiddleware, toolStrategy } from "langchain";
+import { createAgent, humanInTheLoopMiddleware, toolCallLimitMiddleware, toolRetryMiddleware, toolStrategy } from "langchain";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ScriptedChatModel } from "../examples/scripted-model.js";
@@ -59,7 +59,7 @@ describe("createAgent with safeToolMiddleware", () => {
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.status)).toEqual(["error", "error", "success"]);
     expect(results(messages)[0]!.content).not.toMatch(/at Query\.run/);
-    expect(results(messages)[1]!.content).toMatch(/timed out after 50 ms/);
+    expect(results(messages)[1]!.content).toMatch(/timed out after 50 ms; it could not be stopped and may still finish/);
   });
 
   it.each([
@@ -186,5 +186,34 @@ describe("the middleware says what the node says", () => {
     expect(texts.c4).toBe('Error: tool "broken" failed: booking backend down. Fix the arguments or try a different approach.');
     expect(texts.c5).toMatch(/^Error: the call names no tool\./);
     expect(texts.c6).toMatch(/could not be parsed/);
+  });
+});
+
+describe("the middleware beside LangChain's own", () => {
+  it("corrects ids at the model call, so toolCallLimitMiddleware's afterModel sees the final ones (the allowed call runs, the blocked one does not)", async () => {
+    const sent: string[] = [];
+    const send = tool(async ({ to }) => (sent.push(to), `sent to ${to}`), { name: "send", description: "s", schema: z.object({ to: z.string() }) });
+    const turns = [
+      new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "call_0", name: "send", args: { to: "alice" } }, { id: "call_0", name: "send", args: { to: "bob" } }] }),
+      new AIMessage({ id: "a2", content: "done" }),
+    ];
+    const agent = createAgent({ model: new ScriptedChatModel(turns), tools: [send], middleware: [safeToolMiddleware(), toolCallLimitMiddleware({ runLimit: 1, exitBehavior: "continue" })] });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(sent).toEqual(["alice"]);
+  });
+
+  it("keeps toolCallLimitMiddleware's count across turns of a model that reuses call_0", async () => {
+    const sent: string[] = [];
+    const send = tool(async ({ to }) => (sent.push(to), `sent to ${to}`), { name: "send", description: "s", schema: z.object({ to: z.string() }) });
+    const turns = [
+      new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "call_0", name: "send", args: { to: "alice" } }] }),
+      new AIMessage({ id: "a2", content: "", tool_calls: [{ id: "call_0", name: "send", args: { to: "bob" } }] }),
+      new AIMessage({ id: "a3", content: "done" }),
+    ];
+    const agent = createAgent({ model: new ScriptedChatModel(turns), tools: [send], middleware: [safeToolMiddleware(), toolCallLimitMiddleware({ runLimit: 1, exitBehavior: "continue" })] });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(sent).toEqual(["alice"]);
   });
 });

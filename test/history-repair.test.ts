@@ -1,9 +1,11 @@
-import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, RemoveMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { tool, type ToolRuntime } from "@langchain/core/tools";
 import { describe, expect, it } from "vitest";
-import { MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { z } from "zod";
+import { Command, MessagesAnnotation, REMOVE_ALL_MESSAGES, START, StateGraph } from "@langchain/langgraph";
 import { InvalidNodeInputError, SafeToolNode, repairToolResults, validateToolResults, type ToolResultProblemKind } from "../src/index.js";
 import { aiWith, anthropicStyleAI, call, invalidCall, responsesStyleAI, weather } from "./helpers/fixtures.js";
-import { applyOutput, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
+import { applyOutput, expectValidAfter, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
 
 const human = (text: string) => new HumanMessage({ content: text, id: `h-${text}` });
 const result = (id: string, content = `result ${id}`, messageId = `t-${id}-${content.length}`) =>
@@ -216,5 +218,47 @@ describe("the node's repairHistory option", () => {
     const after = applyOutput(history, out);
     expect(validateToolResults(after)).toEqual([]);
     await expectValidHistory(after);
+  });
+});
+
+describe("repairHistory sees what the tools' Commands write", () => {
+  const compact = tool(
+    async (_a, rt: ToolRuntime) => {
+      const state = rt.state as { messages: BaseMessage[] };
+      return new Command({
+        update: {
+          messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), new HumanMessage({ content: "summary", id: "sum" }), state.messages.at(-1)!, new ToolMessage({ content: "compacted", tool_call_id: rt.toolCallId })],
+        },
+      });
+    },
+    { name: "compact", description: "c", schema: z.object({}) },
+  );
+  const forget = tool(
+    async ({ n }, rt: ToolRuntime) => {
+      const state = rt.state as { messages: BaseMessage[] };
+      return new Command({ update: { messages: [...state.messages.slice(0, n).map((m) => new RemoveMessage({ id: m.id! })), new ToolMessage({ content: "forgot", tool_call_id: rt.toolCallId })] } });
+    },
+    { name: "forget", description: "f", schema: z.object({ n: z.number() }) },
+  );
+
+  it("keeps a compaction: the messages it removed do not come back", async () => {
+    const history = [
+      new HumanMessage({ content: "my password is hunter2", id: "secret" }),
+      new AIMessage({ content: "noted", id: "f0" }),
+      aiWith([call("compact", {}, "c1"), call("get_weather", { city: "x" }, "c2")]),
+    ];
+    const after = await expectValidAfter(history, await new SafeToolNode([compact, weather], { repairHistory: true }).invoke({ messages: history }));
+    expect(after.map((m) => m.id).slice(0, 2)).toEqual(["sum", history[2]!.id]);
+    expect(JSON.stringify(after)).not.toMatch(/hunter2/);
+  });
+
+  it("repairs what a tool's removals leave broken (results whose call it removed)", async () => {
+    const history = [
+      new HumanMessage({ content: "a", id: "h0" }),
+      aiWith([call("get_weather", { city: "old" }, "o1")]),
+      new ToolMessage({ content: "Sunny in old", tool_call_id: "o1", name: "get_weather", id: "t0" }),
+      aiWith([call("forget", { n: 2 }, "c1")]),
+    ];
+    await expectValidAfter(history, await new SafeToolNode([forget, weather], { repairHistory: true }).invoke({ messages: history }));
   });
 });

@@ -1,5 +1,7 @@
 import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
 import { createAgent } from "langchain";
+import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { ScriptedChatModel } from "../examples/scripted-model.js";
 import { SafeToolNode, repairToolResults, safeToolsCondition, validateToolResults } from "../src/index.js";
@@ -132,5 +134,38 @@ describe("tool names that are keys of every object", () => {
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.status)).toEqual(["success", ...names.map(() => "error")]);
     expect(results(messages)[1]!.content).toMatch(/^Error: tool "toString" does not exist\./);
+  });
+});
+
+describe("calls told apart by their arguments when ids repeat", () => {
+  it("keeps each twin's own arguments when tool_calls lost one of them (a human-in-the-loop rejection)", () => {
+    const ai = new AIMessage({
+      id: "a1",
+      content: [
+        { type: "text", text: "ok" },
+        { type: "tool_use", id: "call_0", name: "send", input: { to: "x" } },
+        { type: "tool_use", id: "call_0", name: "send", input: { to: "y" } },
+      ] as never,
+      tool_calls: [{ id: "call_0", name: "send", args: { to: "y" } }],
+    });
+    const repaired = repairToolResults([new HumanMessage({ content: "go", id: "h" }), ai, new ToolMessage({ id: "t", content: "rejected", tool_call_id: "call_0", name: "send" })]);
+    expect(validateToolResults(repaired)).toEqual([]);
+    const fixed = answeredAI(repaired);
+    expect(fixed.tool_calls!.map((c) => c.args.to).sort()).toEqual(["x", "y"]);
+    const rejected = repaired.find((m) => ToolMessage.isInstance(m) && m.content === "rejected") as ToolMessage;
+    expect(fixed.tool_calls!.find((c) => c.id === rejected.tool_call_id)!.args.to).toBe("y");
+  });
+});
+
+describe("a streamed call without an id", () => {
+  it("runs when its JSON is whole (core marks such calls invalid), under a made id", async () => {
+    const ran: string[] = [];
+    const write = tool(async ({ path }) => (ran.push(path), "ok"), { name: "write", description: "w", schema: z.object({ path: z.string() }) });
+    const streamed = new AIMessageChunk({ id: "s1", content: "", tool_call_chunks: [{ name: "write", args: '{"path":"a"}', index: 0, type: "tool_call_chunk" }] });
+    expect(streamed.invalid_tool_calls).toHaveLength(1);
+    const history = [new HumanMessage({ content: "go", id: "h" }), streamed];
+    const after = await expectValidAfter(history, await new SafeToolNode([write]).invoke({ messages: history }));
+    expect(ran).toEqual(["a"]);
+    expect(results(after)[0]!.content).toBe("ok");
   });
 });

@@ -5,8 +5,9 @@ import { Annotation, Command, END, MessagesAnnotation, REMOVE_ALL_MESSAGES, STAR
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { SafeToolNode, type SafeTool } from "../src/index.js";
+import { runScript } from "./helpers/agent-graphs.js";
 import { aiWith, call, historyWith, weather } from "./helpers/fixtures.js";
-import { applyOutput, expectValidAfter, invariantProblems } from "./helpers/invariant.js";
+import { applyOutput, expectValidAfter, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
 
 /** A tool that returns whatever the test gives it, as a raw function result. */
 function returning(name: string, value: () => unknown) {
@@ -211,7 +212,8 @@ describe("Commands returned by tools", () => {
     // the parent gets the turn: the AIMessage and every result of the batch, the sibling's included, in call order
     const carried = tuples.filter(([k]) => k === "messages").flatMap(([, v]) => v as BaseMessage[]);
     expect(carried.map((m) => m.getType())).toEqual(["ai", "tool", "tool", "tool"]);
-    expect(carried.slice(1).map((m) => (m as ToolMessage).tool_call_id)).toEqual(["c1", "c2", "c3"]);
+    expect(carried.slice(1).map((m) => m.content)).toEqual(["to alpha", "to beta", "Sunny in w"]);
+    expect(invariantProblems(carried)).toEqual([]);
     expect(tuples.map(([k]) => k)).toEqual(expect.arrayContaining(["h1_seen", "h2_seen"]));
     const local = out[0] as { messages: ToolMessage[] };
     expect(local.messages.map((m) => m.tool_call_id)).toEqual(["c3"]);
@@ -251,7 +253,8 @@ describe("Commands returned by tools", () => {
     const out = await parent.invoke({ messages: [new HumanMessage({ content: "go", id: "h0" })] });
     expect(out.visits.sort()).toEqual(["h1", "h2"]);
     expect(out.reached.sort()).toEqual(["alpha", "beta"]);
-    expect(out.messages.filter((m) => ToolMessage.isInstance(m)).map((m) => (m as ToolMessage).tool_call_id)).toEqual(["c1", "c2"]);
+    expect(out.messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["to alpha", "to beta"]);
+    expect(invariantProblems(out.messages)).toEqual([]);
   });
 });
 
@@ -306,5 +309,68 @@ describe("what tools write beyond their result", () => {
     const after = applyOutput(history, out);
     expect(invariantProblems(after)).toEqual([]);
     expect(out.some((o) => isCommand(o) && (o as Command).graph === Command.PARENT)).toBe(true);
+  });
+});
+
+describe("round two of what tools write", () => {
+  const compactNow = tool(
+    async (_a, rt: ToolRuntime) => {
+      const state = rt.state as { messages: BaseMessage[] };
+      return new Command({ update: { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), new HumanMessage({ content: "summary", id: "sum" }), state.messages.at(-1)!, new ToolMessage({ content: "compacted", tool_call_id: rt.toolCallId })] } });
+    },
+    { name: "compact", description: "c", schema: z.object({}) },
+  );
+  const slow = tool(async () => (await new Promise((r) => setTimeout(r, 20)), "slow done"), { name: "slow", description: "s", schema: z.object({}) });
+
+  it("leaves a history rewrite out where other tasks answer the turn's siblings (fan-out), so it cannot wipe their results", async () => {
+    for (const order of [["slow", "compact"], ["compact", "slow"]]) {
+      const messages = await runScript([aiWith(order.map((name, k) => call(name, {}, `c${k}`)))], new SafeToolNode([slow, compactNow]), "fan-out");
+      await expectValidHistory(messages);
+      expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content).sort()).toEqual(["compacted", "slow done"]);
+    }
+  });
+
+  it("keeps a history rewrite in fan-out when the call is the turn's only one", async () => {
+    const messages = await runScript([aiWith([call("compact", {}, "c0")])], new SafeToolNode([compactNow]), "fan-out");
+    await expectValidHistory(messages);
+    expect(messages[0]!.id).toBe("sum");
+  });
+
+  it("keeps an AIMessage a Command carries together with its own results (an agent's turn inlined), not as strays", async () => {
+    const delegate = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [
+              new ToolMessage({ content: "delegated", tool_call_id: rt.toolCallId }),
+              new AIMessage({ id: "sub-a", content: "", tool_calls: [{ id: "sub1", name: "search", args: {} }] }),
+              new ToolMessage({ id: "sub-t", content: "found", tool_call_id: "sub1", name: "search" }),
+            ],
+          },
+        }),
+      { name: "delegate", description: "d", schema: z.object({}) },
+    );
+    const history = historyWith(aiWith([call("delegate", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
+    const after = await expectValidAfter(history, await new SafeToolNode([delegate, weather]).invoke({ messages: history }));
+    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["delegated", "Sunny in x", "found"]);
+  });
+
+  it("answers an agent run as a tool whose own SafeToolNode hands off: the inner turn stays whole", async () => {
+    const innerHandOff = tool(
+      async (_a, rt: ToolRuntime) => new Command({ graph: Command.PARENT, goto: "agent", update: { messages: [new ToolMessage({ content: "transferred", tool_call_id: rt.toolCallId })] } }),
+      { name: "transfer", description: "t", schema: z.object({}) },
+    );
+    const inner = new StateGraph(MessagesAnnotation)
+      .addNode("iagent", () => ({ messages: [new AIMessage({ id: "ia", content: "", tool_calls: [{ id: "ic1", name: "transfer", args: {} }] })] }))
+      .addNode("itools", new SafeToolNode([innerHandOff]))
+      .addEdge(START, "iagent")
+      .addEdge("iagent", "itools")
+      .addEdge("itools", END)
+      .compile();
+    const research = tool(async (_a, rt: ToolRuntime) => (await inner.invoke({ messages: [new HumanMessage("sub")] }, rt.config), "done"), { name: "research", description: "r", schema: z.object({}) });
+    for (const wiring of ["batch", "fan-out"] as const) {
+      const messages = await runScript([aiWith([call("get_weather", { city: "x" }, "c1"), call("research", {}, "c2")])], new SafeToolNode([weather, research]), wiring, { checkpointer: wiring === "fan-out" });
+      await expectValidHistory(messages);
+    }
   });
 });
