@@ -21,8 +21,10 @@ export const SEND_KEY = "safe_tool_node_send";
 export interface SendMarker {
   /** Messages this Send writes first (the AIMessage correction): on the first Send of a turn only. */
   prefix?: BaseMessage[];
-  /** The call is the last of a response cut off by the token limit. */
+  /** The call's arguments may be cut short by the token limit. */
   cutOff?: true;
+  /** The model named no tool (the call carries a placeholder name). */
+  nameless?: true;
 }
 
 /** A Send payload, read. */
@@ -68,15 +70,17 @@ export function fanOutSends(state: unknown, nodeName: string): Send[] | typeof E
     const marker: SendMarker = {
       ...(index === 0 && plan.prefix.length > 0 ? { prefix: plan.prefix } : {}),
       ...(call.cutOff ? { cutOff: true as const } : {}),
+      ...(call.nameless ? { nameless: true as const } : {}),
     };
     return new Send(nodeName, { ...(state as object), lg_tool_call: sentCall(call), [SEND_KEY]: marker });
   });
 }
 
 /** A call read from a Send payload on its own, its id made valid like the planner's. */
-function callFromPayload(call: Record<string, unknown>, cutOff: boolean): PlannedCall {
+function callFromPayload(call: Record<string, unknown>, marker: SendMarker | undefined): PlannedCall {
+  const cutOff = marker?.cutOff === true;
   const originalId = typeof call.id === "string" && call.id !== "" ? call.id : undefined;
-  const named = nameFields(call.name);
+  const named = marker?.nameless ? { name: String(call.name), nameless: true as const } : nameFields(call.name);
   const [id] = new CallIdAllocator("send").assign([{ id: originalId, name: named.name }]);
   const base = { id: id!, ...named, originalId, ...(cutOff ? { cutOff: true as const } : {}) };
   const raw: unknown = call.args;
@@ -156,7 +160,7 @@ export function planSend(messages: readonly BaseMessage[], source: string, paylo
     const share = plan && index !== undefined ? shareOf(plan, index) : undefined;
     if (share) return share;
   }
-  const planned = callFromPayload(call, marker?.cutOff === true);
+  const planned = callFromPayload(call, marker);
   const aiMessageId = messages[findAnsweredAI(messages)]?.id;
   // A Send re-delivered after a resume must not run a call twice.
   if (isAnsweredAfterLastAI(messages, planned.id)) return { prefix: [], slots: [], aiMessageId, partial: true };

@@ -53,6 +53,7 @@ describe("calls without a usable name", () => {
     const messages = await runScript([aiWith([call("", { city: "x" }, "c1"), call("get_weather", { city: "y" }, "c2")])], new SafeToolNode([weather, add]), wiring);
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.status)).toEqual(["error", "success"]);
+    expect(results(messages)[0]!.content).toMatch(NO_NAME);
   });
 
   it("is reported by validateToolResults and fixed by repairToolResults", () => {
