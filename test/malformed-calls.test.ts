@@ -119,6 +119,16 @@ describe("calls that exist only in the provider's raw form", () => {
     expect(results(after)[1]!.content).toMatch(/could not be parsed/);
   });
 
+  it.each([
+    ["raw OpenAI calls", rawOnly],
+    ["Anthropic tool_use blocks", blocksOnly],
+  ])("is answered under createAgent with the middleware when its calls are only %s", async (_label, make) => {
+    const agent = createAgent({ model: new ScriptedChatModel([make(), new AIMessage({ id: "m2", content: "ok" })]), tools: [weather, add], middleware: [safeToolMiddleware()] });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).length).toBeGreaterThan(0);
+  });
+
   // A router of one's own that reads only tool_calls never sends such a turn anywhere (as toolsCondition ends it).
   it.each(["batch", "fan-out"] as const)("answers them when routed by %s", async (wiring) => {
     const messages = await runScript([rawOnly()], new SafeToolNode([weather, add]), wiring);
