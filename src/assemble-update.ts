@@ -5,7 +5,7 @@ import { copyToolMessage, type PlannedCall } from "./call.js";
 import { commandWith, isEmptyCommand, readUpdate, writeUpdate, type UpdateParts, type UpdateTuple } from "./command-update.js";
 import { mergeHandOffs, placeResults, takeHandOff, type HandOff } from "./hand-off.js";
 import { dropReconciled, placeTurn, type ParentList } from "./place-turn.js";
-import type { ResultSlot } from "./plan-tool-calls.js";
+import type { ResultSlot, Siblings } from "./plan-tool-calls.js";
 import { mediaMessage, placeMedia, type ResultMedia } from "./result-media.js";
 import { outputToToolMessage, type SettledCall } from "./to-tool-message.js";
 import type { SafeToolNodeOutput } from "./types.js";
@@ -31,19 +31,31 @@ function removesAll(entry: unknown): boolean {
  * Takes out of a local Command's update the message lists that rewrite the
  * history (they remove all messages, then write a new history, as a
  * compacting tool does), so that the node writes them ahead of the turn
- * instead of after it, where they would wipe it. In a `partial` share of a
- * turn (one Send among several), other tasks write the turn's other results
- * before or after this one, and a rewrite would wipe those: it is left out,
- * and the call keeps its result.
+ * instead of after it, where they would wipe it. When other tasks wrote
+ * results of the turn before this share (Sends), a rewrite would wipe
+ * those: it is left out, and the call keeps its result.
  */
-function takeRewrites(parts: UpdateParts, partial: boolean): ParentList[] {
+function takeRewrites(parts: UpdateParts, siblings: Siblings): ParentList[] {
   const rewrites: ParentList[] = [];
   parts.tuples = parts.tuples.filter(([key, value]) => {
     if (key !== "messages" || !Array.isArray(value) || !value.some(removesAll)) return true;
-    if (!partial) rewrites.push({ messages: [...value] });
+    if (!siblings.before) rewrites.push({ messages: [...value] });
     return false;
   });
   return rewrites;
+}
+
+/**
+ * When other tasks write results of the turn after this share (Sends), a
+ * new message a Command writes would land between the turn's results: such
+ * messages are left out. Removals, and messages that replace one of the
+ * history in place, stay.
+ */
+function keepInPlaceWrites(parts: UpdateParts, view: BatchView): void {
+  parts.tuples = parts.tuples.map(([key, value]): UpdateTuple => {
+    if (key !== "messages" || !Array.isArray(value)) return [key, value];
+    return [key, value.filter((entry) => RemoveMessage.isInstance(entry) || view.inHistory(entry) || view.isAnsweredAI(entry))];
+  });
 }
 
 /**
@@ -53,15 +65,19 @@ function takeRewrites(parts: UpdateParts, partial: boolean): ParentList[] {
  * carries the answered AIMessage and the result to the parent, as in
  * {@link assembleUpdate}.
  */
-export function fitCommand(command: Command, call: PlannedCall, ai: AIMessage | undefined, history: readonly BaseMessage[], partial: boolean): Command {
+export function fitCommand(command: Command, call: PlannedCall, ai: AIMessage | undefined, history: readonly BaseMessage[], siblings: Siblings): Command {
   const view = new BatchView([call], ai, history);
   if (command.graph === Command.PARENT) {
     const { handOff, answer } = takeHandOff(command, call, view);
     placeResults([handOff], [answer], view);
     return mergeHandOffs([handOff]);
   }
-  const { answer, parts } = splitLocalCommand(command, call, view);
-  const rewrites = takeRewrites(parts, partial);
+  const split = splitLocalCommand(command, call, view);
+  const { parts } = split;
+  // sibling tasks' results cannot be seen: a message id of the tool's own could merge with one of them
+  const answer = split.answer.id !== undefined && (siblings.before || siblings.after) ? copyToolMessage(split.answer, { id: undefined }) : split.answer;
+  const rewrites = takeRewrites(parts, siblings);
+  if (siblings.after) keepInPlaceWrites(parts, view);
   if (rewrites.length > 0) {
     for (const rewrite of rewrites) dropReconciled(rewrite, view);
     placeTurn(rewrites.at(-1)!, [answer], view);
@@ -86,8 +102,8 @@ export interface AssembleInput {
   /** How each call that ran ended, by slot; undefined for results that already existed. */
   settled: readonly (SettledCall | undefined)[];
   resultMedia: ResultMedia;
-  /** Other tasks answer the turn's other calls (see `Batch.partial`). */
-  partial: boolean;
+  /** Other tasks answer the turn's other calls (see `Batch.siblings`). */
+  siblings: Siblings;
   listInput: boolean;
 }
 
@@ -111,11 +127,13 @@ export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
   const rewrites: ParentList[] = [];
   const moved: { call: PlannedCall; blocks: Record<string, unknown>[] }[] = [];
   const resultIds = new Set<string>();
+  const shared = input.siblings.before || input.siblings.after;
   // Two results under one message id would be merged by the messages reducer,
-  // and one under the id of a message in the history would replace that message.
+  // and one under the id of a message in the history would replace that
+  // message; the results other tasks write (Sends) cannot be seen from here.
   const distinct = (message: ToolMessage) => {
     if (message.id === undefined) return message;
-    if (resultIds.has(message.id) || view.inHistory(message)) return copyToolMessage(message, { id: undefined });
+    if (shared || resultIds.has(message.id) || view.inHistory(message)) return copyToolMessage(message, { id: undefined });
     resultIds.add(message.id);
     return message;
   };
@@ -139,7 +157,8 @@ export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
     } else {
       const split = splitLocalCommand(outcome.command, slot.call, view);
       answer = split.answer;
-      rewrites.push(...takeRewrites(split.parts, input.partial));
+      rewrites.push(...takeRewrites(split.parts, input.siblings));
+      if (input.siblings.after) keepInPlaceWrites(split.parts, view);
       if (!isEmptyCommand(outcome.command, split.parts)) localCommands.push(commandWith(outcome.command, writeUpdate(split.parts)));
     }
     const placed = placeMedia(distinct(answer), input.resultMedia);

@@ -8,7 +8,7 @@ import type { ToolCall } from "@langchain/core/messages/tool";
 import { REMOVE_ALL_MESSAGES } from "@langchain/langgraph";
 import { createMiddleware } from "langchain";
 import { fitCommand } from "./assemble-update.js";
-import { usableName, type PlannedCall } from "./call.js";
+import { copyToolMessage, toolCallOf, usableName, type PlannedCall } from "./call.js";
 import { closestMatch } from "./closest-match.js";
 import { isGraphControlFlow } from "./control-flow.js";
 import { isRecord } from "./guards.js";
@@ -50,68 +50,79 @@ export interface SafeToolMiddlewareOptions {
   resultMedia?: ResultMedia;
 }
 
-/** What the middleware writes into an AIMessage for its tool calls to read, under one key of `additional_kwargs` (never sent to a provider). */
-const MARKS_KEY = "safe_tool_node";
-interface CallMarks {
-  /** Parser errors of the calls that were invalid, by (corrected) call id. */
-  invalid?: Record<string, string>;
-  /** The ids of calls whose arguments the token limit may have cut short. */
-  cutOff?: string[];
-  /** The ids of calls the model gave no tool name (the correction named them). */
-  nameless?: string[];
+/**
+ * What the middleware writes on each tool call that must not simply run,
+ * under one key (converters build requests from the fields they know, so it
+ * is never sent): on the call itself, because other middleware rebuild the
+ * AIMessage (LangChain's PII middleware keeps only content, id, name and the
+ * calls), and a human's edit makes a new call, which then runs.
+ */
+const CALL_MARK = "safe_tool_node";
+interface CallMark {
+  /** The parser's error of a call that was invalid. */
+  invalid?: string;
+  /** The token limit may have cut the call's arguments short. */
+  cutOff?: true;
+  /** The model named no tool (the correction named it). */
+  nameless?: true;
+}
+
+/** What the middleware writes into the AIMessage itself, under the same key of `additional_kwargs` (never sent). */
+interface TurnMarks {
   /** The tool names the model was given, recorded when it called one that is not among them. */
   tools?: string[];
   /** Set once the turn was prepared, so that afterModel does not prepare it again. */
   prepared?: true;
 }
 
-function marksOf(ai: AIMessage | undefined): CallMarks {
-  const marks: unknown = ai?.additional_kwargs?.[MARKS_KEY];
-  return isRecord(marks) ? (marks as CallMarks) : {};
+function turnMarksOf(ai: AIMessage | undefined): TurnMarks {
+  const marks: unknown = ai?.additional_kwargs?.[CALL_MARK];
+  return isRecord(marks) ? (marks as TurnMarks) : {};
 }
 
-function withMarks(ai: AIMessage, marks: CallMarks): AIMessage {
-  return new AIMessage({
-    content: ai.content,
-    id: ai.id,
-    name: ai.name,
-    additional_kwargs: { ...ai.additional_kwargs, [MARKS_KEY]: { ...marksOf(ai), ...marks } },
-    response_metadata: ai.response_metadata,
-    usage_metadata: ai.usage_metadata,
-    tool_calls: ai.tool_calls,
-    invalid_tool_calls: ai.invalid_tool_calls,
-  });
+function callMarkOf(call: ToolCall): CallMark {
+  const mark: unknown = (call as unknown as Record<string, unknown>)[CALL_MARK];
+  return isRecord(mark) ? (mark as CallMark) : {};
 }
 
 /**
  * The AIMessage as createAgent should store it: corrected where its calls
  * would not pair up with their results (ids unique across `history`, the
- * turns before it), and marked with what the tool calls need to be answered
- * in the node's words (invalid, cut-off and nameless calls; the tool names,
- * when a call names none of them). The message itself when nothing is
- * needed. Done when the model answers (wrapModelCall), so that the other
- * middleware's afterModel hooks - which run before this one's when this one
- * is listed first - already see the final ids.
+ * turns before it), each call that must not simply run marked (invalid,
+ * cut-off and nameless calls), and the tool names recorded when a call
+ * names none of them. The message itself when nothing is needed. Done when
+ * the model answers (wrapModelCall), so that the other middleware's
+ * afterModel hooks - which run before this one's when this one is listed
+ * first - already see the final ids.
  */
 function prepareTurn(ai: AIMessage, history: readonly BaseMessage[], toolNames: readonly string[] | undefined): AIMessage {
   const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? "", new EarlierCallIds(history, history.length)));
-  const invalid = Object.fromEntries(calls.filter((c) => c.invalid).map((c) => [c.id, c.invalid!.error ?? "invalid JSON"]));
-  const cutOff = calls.filter((c) => c.cutOff).map((c) => c.id);
-  const nameless = calls.filter((c) => c.nameless).map((c) => c.id);
-  const unknown = toolNames !== undefined && calls.some((c) => !toolNames.includes(c.name));
-  const marks: CallMarks = {
-    ...(Object.keys(invalid).length ? { invalid } : {}),
-    ...(cutOff.length ? { cutOff } : {}),
-    ...(nameless.length ? { nameless } : {}),
-    ...(unknown ? { tools: [...toolNames] } : {}),
-  };
-  if (!corrected && Object.keys(marks).length === 0) return ai;
-  return withMarks(corrected ?? ai, { ...marks, prepared: true });
+  const markOf = (call: PlannedCall): CallMark | undefined =>
+    call.invalid || call.cutOff || call.nameless
+      ? { ...(call.invalid ? { invalid: call.invalid.error ?? "invalid JSON" } : {}), ...(call.cutOff ? { cutOff: true as const } : {}), ...(call.nameless ? { nameless: true as const } : {}) }
+      : undefined;
+  const marked = calls.some((call) => markOf(call));
+  const unknown = toolNames !== undefined && calls.some((call) => !toolNames.includes(call.name));
+  if (!corrected && !marked && !unknown) return ai;
+  const base = corrected ?? ai;
+  return new AIMessage({
+    content: base.content,
+    id: base.id,
+    name: base.name,
+    additional_kwargs: { ...base.additional_kwargs, [CALL_MARK]: { ...(unknown ? { tools: [...toolNames] } : {}), prepared: true } satisfies TurnMarks },
+    response_metadata: base.response_metadata,
+    usage_metadata: base.usage_metadata,
+    tool_calls: calls.map((call) => {
+      const mark = markOf(call);
+      return mark ? { ...toolCallOf(call), [CALL_MARK]: mark } : toolCallOf(call);
+    }),
+    invalid_tool_calls: [],
+  });
 }
 
 /** The call createAgent's tool node hands the middleware, in the planner's shape. */
-function requestCall(call: ToolCall, marks: CallMarks): PlannedCall {
-  const named = marks.nameless?.includes(call.id ?? "") ? { name: call.name, nameless: true as const } : nameFields(call.name);
+function requestCall(call: ToolCall, mark: CallMark): PlannedCall {
+  const named = mark.nameless ? { name: call.name, nameless: true as const } : nameFields(call.name);
   return { id: call.id ?? "", ...named, args: isRecord(call.args) ? call.args : {}, originalId: call.id };
 }
 
@@ -153,7 +164,7 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       const index = findAnsweredAI(state.messages);
       if (index < 0) return undefined;
       const ai = state.messages[index] as AIMessage;
-      if (marksOf(ai).prepared) return undefined;
+      if (turnMarksOf(ai).prepared) return undefined;
       const prepared = prepareTurn(ai, state.messages.slice(0, index), undefined);
       return prepared === ai ? undefined : { messages: [prepared] };
     },
@@ -162,22 +173,27 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       // The AIMessage being answered: a tail scan, not a copy of the history per call.
       const messages = request.state.messages as BaseMessage[];
       const ai = messages[findAnsweredAI(messages)] as AIMessage | undefined;
-      const marks = marksOf(ai);
-      const call = requestCall(request.toolCall, marks);
+      const mark = callMarkOf(request.toolCall);
+      const tools = turnMarksOf(ai).tools;
+      const call = requestCall(request.toolCall, mark);
       const tool = call.nameless ? undefined : (request.tool as SafeTool | undefined);
       let outcome: CallOutcome;
-      if (marks.cutOff?.includes(call.id) && settings.cutOffCall === "error") outcome = { kind: "error", error: new CutOffCallError(call) };
-      else if (marks.invalid?.[call.id] !== undefined) outcome = { kind: "error", error: new InvalidToolCallError(call, marks.invalid[call.id], undefined) };
+      if (mark.cutOff && settings.cutOffCall === "error") outcome = { kind: "error", error: new CutOffCallError(call) };
+      else if (mark.invalid !== undefined) outcome = { kind: "error", error: new InvalidToolCallError(call, mark.invalid, undefined) };
       else if (!tool) {
-        const near = call.nameless || !marks.tools ? undefined : closestMatch(call.name, marks.tools);
-        outcome = { kind: "error", error: new UnknownToolError(call, marks.tools, near) };
+        const near = call.nameless || !tools ? undefined : closestMatch(call.name, tools);
+        outcome = { kind: "error", error: new UnknownToolError(call, tools, near) };
       } else outcome = await runWithTimeout(() => next(request), tool, call, settings.timeoutMs);
       if (outcome.kind === "control") throw outcome.thrown;
       const settled = settleOutcome(outcome, call, settings.handleToolErrors);
-      // createAgent runs each call as its own task: with siblings, the turn is shared
-      if (settled.kind === "command") return fitCommand(settled.command, call, ai, messages, (ai?.tool_calls?.length ?? 0) > 1);
+      // createAgent runs each call as its own task, one Send per call in call order
+      const position = (ai?.tool_calls ?? []).findIndex((c) => c.id === call.id);
+      const siblings = { before: position > 0, after: position >= 0 && position < (ai?.tool_calls?.length ?? 0) - 1 };
+      if (settled.kind === "command") return fitCommand(settled.command, call, ai, messages, siblings);
       if (settled.kind === "control") throw settled.thrown;
-      return placeMedia(settled.message, media).message;
+      const placed = placeMedia(settled.message, media).message;
+      // sibling tasks' results cannot be seen: a message id of the tool's own could merge with one of them
+      return placed.id !== undefined && (siblings.before || siblings.after) ? copyToolMessage(placed, { id: undefined }) : placed;
     },
 
     beforeModel: (state: { messages: BaseMessage[] }) => {

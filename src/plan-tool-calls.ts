@@ -30,6 +30,15 @@ export interface CallPlan {
   corrected?: AIMessage;
 }
 
+/** Whether other tasks answer calls of the same turn, before or after this one. */
+export interface Siblings {
+  before: boolean;
+  after: boolean;
+}
+
+/** No other task answers a call of this turn. */
+export const ALONE: Siblings = { before: false, after: false };
+
 /** The share of a turn that one node run answers. */
 export interface Batch {
   /** Messages the update starts with: the AIMessage correction, removals, in-place fixes. */
@@ -38,8 +47,14 @@ export interface Batch {
   slots: ResultSlot[];
   /** The id of the AIMessage being answered, for idempotency keys. */
   aiMessageId: string | undefined;
-  /** True when other calls of the turn are answered by other tasks of the step (Sends): nothing may then follow the whole turn or rewrite it. */
-  partial: boolean;
+  /**
+   * Other calls of the turn that other tasks of the step answer (Sends),
+   * before and after this share in the order LangGraph applies their
+   * writes: a rewrite of the history would wipe the results written before
+   * it, and a message written after this share's results would come between
+   * the turn's results.
+   */
+  siblings: Siblings;
 }
 
 /**
@@ -145,13 +160,27 @@ export function planCalls(ai: AIMessage, ids: CallIdAllocator): MessageCalls {
  * one). A few entries (one per graph running at once) are enough; more
  * would keep old histories alive.
  */
-const planCache = new Map<AIMessage, { messages: readonly BaseMessage[]; plan: CallPlan | undefined }>();
+const planCache = new Map<AIMessage, { messages: readonly BaseMessage[]; fingerprint: string; plan: CallPlan | undefined }>();
 const PLAN_CACHE_SIZE = 16;
 
 function sameMessages(a: readonly BaseMessage[], b: readonly BaseMessage[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * What the plan of a turn is made from, as text: the AIMessage's calls in
+ * every form, and the results after it. A node may edit a message in place
+ * between a router and the node it routes to (LangChain's human-in-the-loop
+ * middleware sets `tool_calls` on the AIMessage; a guard may rewrite
+ * arguments), so an entry counts only while this text is unchanged.
+ */
+function fingerprint(messages: readonly BaseMessage[], aiIndex: number): string {
+  const ai = messages[aiIndex] as AIMessage;
+  const calls = [ai.tool_calls, ai.invalid_tool_calls, ai.additional_kwargs?.tool_calls, Array.isArray(ai.content) ? ai.content : undefined, ai.response_metadata?.output];
+  const tail = messages.slice(aiIndex + 1).map((m) => [m.id, (m as ToolMessage).tool_call_id]);
+  return safeStringify([calls, tail]) ?? "";
 }
 
 /**
@@ -170,11 +199,12 @@ export function planToolCalls(messages: readonly BaseMessage[], source?: string)
   if (aiIndex < 0) return undefined;
   const ai = messages[aiIndex] as AIMessage;
   const cached = planCache.get(ai);
-  if (cached && sameMessages(cached.messages, messages)) return cached.plan;
+  const print = fingerprint(messages, aiIndex);
+  if (cached && cached.fingerprint === print && sameMessages(cached.messages, messages)) return cached.plan;
   const plan = computePlan(messages, aiIndex, ai);
   planCache.delete(ai);
   if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value!);
-  planCache.set(ai, { messages, plan });
+  planCache.set(ai, { messages, fingerprint: print, plan });
   return plan;
 }
 

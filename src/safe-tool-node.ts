@@ -122,7 +122,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     const batch = planBatch(read, config);
     const output = batch ? await this.answer(read, batch, config) : read.listInput ? [] : { messages: [] };
     // A Send answers one call among siblings; repairing the whole history there would race them.
-    return this.settings.repairHistory && !batch?.partial && !read.send ? withRepairedHistory(read.messages, output, read.listInput) : output;
+    return this.settings.repairHistory && !read.send ? withRepairedHistory(read.messages, output, read.listInput) : output;
   }
 
   /** Runs the calls of `batch` that need it, at most `maxConcurrency` at once, and assembles the update. */
@@ -173,9 +173,9 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
       history: read.messages,
       slots: batch.slots,
       settled,
-      // In one Send's share, nothing can be placed after the whole batch.
-      resultMedia: batch.partial && this.settings.resultMedia === "user_message" ? "note" : this.settings.resultMedia,
-      partial: batch.partial,
+      // With later siblings in other tasks, nothing can be placed after the whole turn.
+      resultMedia: batch.siblings.after && this.settings.resultMedia === "user_message" ? "note" : this.settings.resultMedia,
+      siblings: batch.siblings,
       listInput: read.listInput,
     });
   }

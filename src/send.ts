@@ -10,7 +10,7 @@ import { INVALID_CALL_TYPE, NOT_AN_OBJECT, toolCallOf, type PlannedCall } from "
 import { safeStringify } from "./describe-error.js";
 import { InvalidNodeInputError, describeValue } from "./errors.js";
 import { isRecord } from "./guards.js";
-import { findAnsweredAI, isAnsweredAfterLastAI, planNeedsWork, planToolCalls, type Batch, type CallPlan, type ResultSlot } from "./plan-tool-calls.js";
+import { ALONE, findAnsweredAI, isAnsweredAfterLastAI, planNeedsWork, planToolCalls, type Batch, type CallPlan, type ResultSlot, type Siblings } from "./plan-tool-calls.js";
 import { nameFields } from "./repair-ai-message.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
 
@@ -101,17 +101,23 @@ const taken = new WeakMap<CallPlan, Set<number>>();
 /**
  * The index in `ai.tool_calls` of the call a user's router sent: the first
  * entry with the same id, name and arguments (LangGraph hands each Send a
- * copy of its payload). Identical twins - two entries alike in all three -
- * are told apart by the Send's position among the step's Sends
- * (`sendIndex`), which is the entry's index when the router sends one Send
- * per entry and nothing else is sent in that step; failing that, by the
- * order the Sends reach the node. Undefined when no entry matches.
+ * copy of its payload); failing that, with the same id and name, or the same
+ * id (a router that adds arguments, a state value say). Identical twins -
+ * entries alike in what matched - go to the Sends in the order they reach
+ * the node, which is the order LangGraph starts them in; on a resume, when
+ * each Send brings its own copy of the history, by the Send's position among
+ * the step's Sends (`sendIndex`), which is the entry's index when the router
+ * sends one Send per entry and nothing before them. Undefined when no entry matches.
  */
-function toolCallsIndexOf(plan: CallPlan, sent: Record<string, unknown>, sendIndex: number | undefined): number | undefined {
+function toolCallsIndexOf(plan: CallPlan, sent: Record<string, unknown>, sendIndex: number | undefined, resuming: boolean): number | undefined {
+  const calls = plan.ai.tool_calls ?? [];
+  const find = (same: (call: (typeof calls)[number]) => boolean) => calls.flatMap((call, index) => (same(call) ? [index] : []));
   const key = callKey(sent);
-  const matching = (plan.ai.tool_calls ?? []).flatMap((call, index) => (callKey(call) === key ? [index] : []));
+  let matching = find((call) => callKey(call) === key);
+  if (matching.length === 0) matching = find((call) => call.id === sent.id && call.name === sent.name);
+  if (matching.length === 0) matching = find((call) => call.id === sent.id);
   if (matching.length <= 1) return matching[0];
-  if (sendIndex !== undefined && matching.includes(sendIndex)) return sendIndex;
+  if (resuming && sendIndex !== undefined && matching.includes(sendIndex)) return sendIndex;
   const claims = taken.get(plan) ?? new Set<number>();
   taken.set(plan, claims);
   const index = matching.find((k) => !claims.has(k)) ?? matching[0]!;
@@ -129,41 +135,60 @@ function toolCallsIndexOf(plan: CallPlan, sent: Record<string, unknown>, sendInd
  * (the same message id, so the copies agree); only the first writes the
  * removals, which the messages reducer must see once.
  */
-function shareOf(plan: CallPlan, index: number): Batch | undefined {
+function shareOf(plan: CallPlan, index: number, sent: Record<string, unknown>): Batch | undefined {
   const at = plan.calls.findIndex((call) => call.toolCallsIndex === index);
   if (at < 0) return undefined;
   const first = !plan.calls.slice(0, at).some((call) => call.toolCallsIndex !== undefined);
   let end = at + 1;
   while (end < plan.calls.length && plan.calls[end]!.toolCallsIndex === undefined) end++;
-  const slots = plan.slots.slice(first ? 0 : at, end);
-  return { prefix: first ? plan.prefix : plan.corrected ? [plan.corrected] : [], slots, aiMessageId: plan.ai.id, partial: othersPending(plan, slots) };
+  // The router may have changed the call's arguments (added a state value): those are what run.
+  const sentArgs = isRecord(sent.args) ? sent.args : undefined;
+  const slots = plan.slots.slice(first ? 0 : at, end).map((slot): ResultSlot => {
+    if (slot.call !== plan.calls[at] || slot.answer !== "run" || slot.call.invalid || !sentArgs || safeStringify(sentArgs) === safeStringify(slot.call.args)) return slot;
+    return { call: { ...slot.call, args: sentArgs }, answer: "run" };
+  });
+  return { prefix: first ? plan.prefix : plan.corrected ? [plan.corrected] : [], slots, aiMessageId: plan.ai.id, siblings: siblingsOf(plan, slots) };
 }
 
-/** True when a call of the turn outside `own` still runs: another Send of the step answers it. */
-function othersPending(plan: CallPlan | undefined, own: readonly ResultSlot[]): boolean {
-  return plan?.slots.some((slot) => slot.answer === "run" && !own.some((mine) => mine.call.id === slot.call.id)) ?? false;
+/** Which calls of the turn outside `own` still run - other Sends of the step answer them - before and after it, in call order. */
+function siblingsOf(plan: CallPlan | undefined, own: readonly ResultSlot[]): Siblings {
+  if (!plan) return ALONE;
+  const mine = (slot: ResultSlot) => own.some((o) => o.call.id === slot.call.id);
+  const first = plan.slots.findIndex(mine);
+  let last = plan.slots.length - 1;
+  while (last >= 0 && !mine(plan.slots[last]!)) last--;
+  const pending = (slot: ResultSlot) => slot.answer === "run" && !mine(slot);
+  if (first < 0) return { before: plan.slots.some(pending), after: false };
+  return { before: plan.slots.slice(0, first).some(pending), after: plan.slots.slice(last + 1).some(pending) };
 }
 
-/** The position of the running task among the Sends of its step (LangGraph's `["__pregel_push", index, ...]` task path), if it is one. */
-export function sendIndexOf(config: { metadata?: Record<string, unknown> }): number | undefined {
+/** The running task, when a Send started it: its position among the step's Sends, and whether the step is being resumed. */
+export interface SendTask {
+  index?: number;
+  resuming?: boolean;
+}
+
+/** The Send task of a node run's config (LangGraph's `["__pregel_push", index, ...]` task path, and its resuming flag). */
+export function sendTaskOf(config: { metadata?: Record<string, unknown>; configurable?: Record<string, unknown> }): SendTask {
   const path = config.metadata?.langgraph_path;
-  return Array.isArray(path) && path[0] === "__pregel_push" && typeof path[1] === "number" ? path[1] : undefined;
+  const index = Array.isArray(path) && path[0] === "__pregel_push" && typeof path[1] === "number" ? path[1] : undefined;
+  return { ...(index === undefined ? {} : { index }), resuming: config.configurable?.__pregel_resuming === true };
 }
 
 /** What one Send asks the node to answer; `sendIndex` is its position among the step's Sends. */
-export function planSend(messages: readonly BaseMessage[], source: string, payload: SendPayload, sendIndex?: number): Batch {
+export function planSend(messages: readonly BaseMessage[], source: string, payload: SendPayload, task: SendTask = {}): Batch {
   const { call, marker } = payload;
   if (!marker) {
     // A router the user wrote: the call as the model made it, planned with the whole turn.
     const plan = planToolCalls(messages, source);
-    const index = plan && toolCallsIndexOf(plan, call, sendIndex);
-    const share = plan && index !== undefined ? shareOf(plan, index) : undefined;
+    const index = plan && toolCallsIndexOf(plan, call, task.index, task.resuming ?? false);
+    const share = plan && index !== undefined ? shareOf(plan, index, call) : undefined;
     if (share) return share;
   }
   const planned = callFromPayload(call, marker);
   const aiMessageId = messages[findAnsweredAI(messages)]?.id;
   // A Send re-delivered after a resume must not run a call twice.
-  if (isAnsweredAfterLastAI(messages, planned.id)) return { prefix: [], slots: [], aiMessageId, partial: true };
+  if (isAnsweredAfterLastAI(messages, planned.id)) return { prefix: [], slots: [], aiMessageId, siblings: ALONE };
   const slots: ResultSlot[] = [{ call: planned, answer: "run" }];
-  return { prefix: marker?.prefix ?? [], slots, aiMessageId, partial: othersPending(planToolCalls(messages), slots) };
+  return { prefix: marker?.prefix ?? [], slots, aiMessageId, siblings: siblingsOf(planToolCalls(messages), slots) };
 }

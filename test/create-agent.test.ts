@@ -2,7 +2,7 @@ import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langcha
 import { tool } from "@langchain/core/tools";
 import { Command, MemorySaver, interrupt } from "@langchain/langgraph";
 import { SafeToolNode } from "../src/index.js";
-import { createAgent, humanInTheLoopMiddleware, toolCallLimitMiddleware, toolRetryMiddleware, toolStrategy } from "langchain";
+import { createAgent, humanInTheLoopMiddleware, piiMiddleware, toolCallLimitMiddleware, toolRetryMiddleware, toolStrategy } from "langchain";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ScriptedChatModel } from "../examples/scripted-model.js";
@@ -215,5 +215,57 @@ describe("the middleware beside LangChain's own", () => {
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(sent).toEqual(["alice"]);
+  });
+});
+
+describe("the middleware's marks travel with the calls", () => {
+  it("still holds back a broken or cut-off call when piiMiddleware rebuilds the AIMessage", async () => {
+    const ran: string[] = [];
+    const cleanup = tool(async ({ dir }) => (ran.push(dir ?? "<everything>"), "cleaned"), { name: "cleanup", description: "c", schema: z.object({ dir: z.string().optional() }) });
+    const broken = new AIMessage({ id: "a1", content: "Cleaning up for bob@example.com.", tool_calls: [], invalid_tool_calls: [invalidCall("cleanup", '{"dir": "/tmp/bob', "call_c", "Unterminated string in JSON")] });
+    const cut = new AIMessage({
+      id: "a1",
+      content: "Writing for bob@example.com.",
+      tool_calls: [{ id: "call_w", name: "cleanup", args: { dir: "/tmp/b" } }],
+      additional_kwargs: { tool_calls: [{ id: "call_w", type: "function", function: { name: "cleanup", arguments: '{"dir":"/tmp/b' } }] },
+      response_metadata: { finish_reason: "length" },
+    });
+    for (const turn of [broken, cut]) {
+      ran.length = 0;
+      const agent = createAgent({
+        model: new ScriptedChatModel([turn, new AIMessage({ id: "a2", content: "done" })]),
+        tools: [cleanup],
+        middleware: [safeToolMiddleware(), piiMiddleware("email", { strategy: "redact", applyToOutput: true })],
+      });
+      const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+      await expectValidHistory(messages);
+      expect(ran).toEqual([]);
+    }
+  });
+
+  it("runs a cut-off call once a human edits it under humanInTheLoopMiddleware (the edit is a new call)", async () => {
+    const written: string[] = [];
+    const write = tool(async ({ path, content }) => (written.push(`${path}:${content}`), "ok"), { name: "write_file", description: "w", schema: z.object({ path: z.string(), content: z.string() }) });
+    const cut = new AIMessage({
+      id: "a1",
+      content: "",
+      tool_calls: [{ id: "call_w", name: "write_file", args: { path: "a.txt", content: "Dear Bo" } }],
+      additional_kwargs: { tool_calls: [{ id: "call_w", type: "function", function: { name: "write_file", arguments: '{"path":"a.txt","content":"Dear Bo' } }] },
+      response_metadata: { finish_reason: "length" },
+    });
+    const agent = createAgent({
+      model: new ScriptedChatModel([cut, new AIMessage({ id: "a2", content: "done" })]),
+      tools: [write],
+      checkpointer: new MemorySaver(),
+      middleware: [safeToolMiddleware(), humanInTheLoopMiddleware({ interruptOn: { write_file: true } })],
+    });
+    const config = { configurable: { thread_id: "hitl-edit-cut" } };
+    await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] }, config);
+    const done = await agent.invoke(
+      new Command({ resume: { decisions: [{ type: "edit", editedAction: { name: "write_file", args: { path: "a.txt", content: "Dear Bob, hello." } } }] } }),
+      config,
+    );
+    await expectValidHistory(done.messages);
+    expect(written).toEqual(["a.txt:Dear Bob, hello."]);
   });
 });

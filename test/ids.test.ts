@@ -1,12 +1,12 @@
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { Command, END, MemorySaver, MessagesAnnotation, START, StateGraph, interrupt } from "@langchain/langgraph";
+import { Command, END, MemorySaver, MessagesAnnotation, START, Send, StateGraph, interrupt } from "@langchain/langgraph";
 import { createAgent } from "langchain";
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ScriptedChatModel } from "../examples/scripted-model.js";
-import { SafeToolNode, safeToolsFanOut, validateToolResults } from "../src/index.js";
+import { SafeToolNode, safeToolsCondition, safeToolsFanOut, validateToolResults } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { ownSendRouter, runScript, WIRINGS } from "./helpers/agent-graphs.js";
 import { aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, responsesStyleAI, weather } from "./helpers/fixtures.js";
@@ -188,5 +188,72 @@ describe("ids valid for every provider at once, across the whole request", () =>
     const after = await expectValidAfter(history, await new SafeToolNode([weather]).invoke({ messages: history }));
     expect(callIds(after).every((id) => ID.test(id))).toBe(true);
     expect(callIds(after).at(-1)).toBe("call_ok");
+  });
+});
+
+describe("what other code does to the turn between the router and the node", () => {
+  it("plans again when a node between them edits the AIMessage in place (a guard rewriting arguments, a filter dropping a call)", async () => {
+    for (const edit of ["rewrite", "filter"] as const) {
+      const ran: string[] = [];
+      const send = tool(async ({ to }) => (ran.push(to), `sent to ${to}`), { name: "send_email", description: "s", schema: z.object({ to: z.string() }) });
+      let turn = 0;
+      const graph = new StateGraph(MessagesAnnotation)
+        .addNode("agent", () => ({ messages: [turn++ ? new AIMessage({ id: "fin", content: "done" }) : aiWith([call("send_email", { to: "attacker@evil.test" }, "c1"), call("send_email", { to: "x@evil.test" }, "c2")])] }))
+        .addNode("guard", (state) => {
+          const ai = state.messages.at(-1) as AIMessage;
+          ai.tool_calls = edit === "rewrite" ? ai.tool_calls!.map((c) => ({ ...c, args: { to: "boss@corp.test" } })) : ai.tool_calls!.slice(0, 1);
+          return { messages: [ai] };
+        })
+        .addNode("tools", new SafeToolNode([send]))
+        .addEdge(START, "agent")
+        .addConditionalEdges("agent", safeToolsCondition, { tools: "guard", [END]: END })
+        .addEdge("guard", "tools")
+        .addEdge("tools", "agent")
+        .compile();
+      const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+      await expectValidHistory(messages);
+      expect(ran).toEqual(edit === "rewrite" ? ["boss@corp.test", "boss@corp.test"] : ["attacker@evil.test"]);
+    }
+  });
+
+  it("answers a call a router of one's own changed on the way (it added a state value), under the corrected id, with the router's arguments", async () => {
+    const lookup = tool(async ({ q, user }) => `found ${q} for ${user}`, { name: "lookup", description: "l", schema: z.object({ q: z.string(), user: z.string().optional() }) });
+    const long = `fc_${"0123456789abcdef".repeat(3)}ab`;
+    const router = (state: typeof MessagesAnnotation.State) => {
+      const last = state.messages.at(-1) as AIMessage;
+      return last.tool_calls?.length ? last.tool_calls.map((c) => new Send("tools", { ...state, lg_tool_call: { ...c, args: { ...c.args, user: "u-42" } } })) : END;
+    };
+    let turn = 0;
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("agent", () => ({ messages: [turn++ ? new AIMessage({ id: "fin", content: "done" }) : aiWith([call("lookup", { q: "x" }, long), call("lookup", { q: "y" }, "call_0")])] }))
+      .addNode("tools", new SafeToolNode([lookup]))
+      .addEdge(START, "agent")
+      .addConditionalEdges("agent", router, ["tools", END])
+      .addEdge("tools", "agent")
+      .compile();
+    const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.content)).toEqual(["found x for u-42", "found y for u-42"]);
+  });
+
+  it("keeps identical twins in call order when a router of one's own also sends elsewhere before them", async () => {
+    const now = tool(async ({ tz }) => `time in ${tz}`, { name: "now", description: "n", schema: z.object({ tz: z.string() }) });
+    const twin = () => call("now", { tz: "CET" }, "call_0");
+    const router = (state: typeof MessagesAnnotation.State) => {
+      const last = state.messages.at(-1) as AIMessage;
+      return last.tool_calls?.length ? [new Send("audit", state), ...last.tool_calls.map((c) => new Send("tools", { ...state, lg_tool_call: c }))] : END;
+    };
+    let turn = 0;
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("agent", () => ({ messages: [turn++ ? new AIMessage({ id: "fin", content: "done" }) : aiWith([twin(), twin()])] }))
+      .addNode("audit", () => ({}))
+      .addNode("tools", new SafeToolNode([now]))
+      .addEdge(START, "agent")
+      .addConditionalEdges("agent", router, ["audit", "tools", END])
+      .addEdge("tools", "agent")
+      .compile();
+    const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+    await expectValidHistory(messages);
+    expect(results(messages)).toHaveLength(2);
   });
 });

@@ -374,3 +374,30 @@ describe("round two of what tools write", () => {
     }
   });
 });
+
+describe("what tools write, in fan-out mode", () => {
+  it("leaves out a new message a Command writes beside its result while later siblings are pending, so they stay next to the AIMessage", async () => {
+    const remember = tool(
+      async ({ fact }, rt: ToolRuntime) => new Command({ update: { messages: [new ToolMessage({ content: "saved", tool_call_id: rt.toolCallId }), new HumanMessage(`[memory] ${fact}`)] } }),
+      { name: "remember", description: "r", schema: z.object({ fact: z.string() }) },
+    );
+    const echo = tool(async ({ q }) => (await new Promise((r) => setTimeout(r, 20)), `echo ${q}`), { name: "echo", description: "e", schema: z.object({ q: z.string() }) });
+    for (const order of [["remember", "echo"], ["echo", "remember"]]) {
+      const calls = order.map((name, k) => call(name, name === "remember" ? { fact: "likes tea" } : { q: "x" }, `c${k}`));
+      const messages = await runScript([aiWith(calls)], new SafeToolNode([remember, echo]), "fan-out");
+      await expectValidHistory(messages);
+      // last in call order, nothing of the turn comes after it: the message stays
+      expect(messages.some((m) => m.content === "[memory] likes tea")).toBe(order[1] === "remember");
+    }
+  });
+
+  it("keeps both results when sibling tasks' tools return ToolMessages under one message id", async () => {
+    const weatherIn = tool(
+      async ({ city }, rt: ToolRuntime) => new ToolMessage({ id: `weather-${city}`, content: `snow in ${city}`, tool_call_id: rt.toolCallId, name: "weather" }),
+      { name: "weather", description: "w", schema: z.object({ city: z.string() }) },
+    );
+    const messages = await runScript([aiWith([call("weather", { city: "Oslo" }, "c1"), call("weather", { city: "Oslo" }, "c2")])], new SafeToolNode([weatherIn]), "fan-out");
+    await expectValidHistory(messages);
+    expect(messages.filter((m) => ToolMessage.isInstance(m))).toHaveLength(2);
+  });
+});
