@@ -1,5 +1,6 @@
 import type { AIMessage } from "@langchain/core/messages";
 import type { PlannedCall } from "./call.js";
+import { parseArgs } from "./repair-ai-message.js";
 
 type Metadata = Record<string, unknown> | undefined;
 type Item = { id?: unknown; call_id?: unknown; type?: unknown; args?: unknown; input?: unknown; arguments?: unknown; function?: { arguments?: unknown } };
@@ -53,15 +54,6 @@ function generated(ai: AIMessage): { id: string | undefined; text: string | unde
   return list((ai as { tool_call_chunks?: unknown }).tool_call_chunks).map((chunk) => ({ id: id(chunk?.id), text: text(chunk?.args) }));
 }
 
-function parses(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Marks the calls of `ai` whose arguments may be cut short, so they are not
  * run: a parsed call whose argument text does not parse as JSON (streamed
@@ -82,7 +74,7 @@ export function markCutOffCalls(ai: AIMessage, calls: readonly PlannedCall[]): v
   });
   texts.forEach(({ text }, index) => {
     const owner = owners[index];
-    if (owner && owner.toolCallsIndex !== undefined && !owner.invalid && text !== undefined && text.trim() !== "" && !parses(text)) owner.cutOff = true;
+    if (owner && owner.toolCallsIndex !== undefined && !owner.invalid && text !== undefined && text.trim() !== "" && !("args" in parseArgs(text))) owner.cutOff = true;
   });
   if (!wasCutOff(ai)) return;
   const last = owners.at(-1) ?? [...calls].reverse().find((call) => call.toolCallsIndex !== undefined) ?? calls.at(-1);

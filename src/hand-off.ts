@@ -77,6 +77,13 @@ export function placeResults(handOffs: readonly HandOff[], results: readonly Bas
   const identified =
     homes.length > 1 ? turn.results.map((message) => withId(message, ToolMessage.isInstance(message) ? `result-${message.tool_call_id}` : `${turnId}-media`)) : turn.results;
   for (const home of homes) placeTurn(home, identified, view, turn.ai);
+  // Every other list that re-sends the AIMessage must re-send the same version, or it would undo the ids.
+  if (turn.ai !== view.ai) {
+    for (const list of [...updateLists, ...sendLists]) {
+      if (homes.includes(list)) continue;
+      list.messages.splice(0, list.messages.length, ...list.messages.map((entry) => (view.isAnsweredAI(entry) ? turn.ai : entry)));
+    }
+  }
 }
 
 /** A hand-off rebuilt from its taken-apart lists. */

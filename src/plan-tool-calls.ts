@@ -4,7 +4,7 @@ import { markCutOffCalls } from "./cut-off.js";
 import { safeStringify } from "./describe-error.js";
 import { isRecord } from "./guards.js";
 import { notAMessage } from "./errors.js";
-import { carriedCalls, nameFields, orderAsSent, pairCalls, rewriteAIMessage, type CarriedCall } from "./repair-ai-message.js";
+import { carriedCalls, nameFields, orderAsSent, pairCalls, parseArgs, rewriteAIMessage, type CarriedCall } from "./repair-ai-message.js";
 import { CallIdAllocator, EarlierCallIds } from "./tool-call-ids.js";
 
 /**
@@ -75,13 +75,9 @@ export function findAnsweredAI(messages: readonly BaseMessage[], source?: string
 
 /** The arguments of an invalid call when its text is in fact a whole JSON object. */
 function parsedObject(text: unknown): Record<string, unknown> | undefined {
-  if (typeof text !== "string") return undefined;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return isRecord(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+  if (typeof text !== "string" || text.trim() === "") return undefined;
+  const parsed = parseArgs(text);
+  return "args" in parsed ? parsed.args : undefined;
 }
 
 function collectRawCalls(ai: AIMessage): CarriedCall[] {

@@ -109,7 +109,8 @@ function carriedLists(ai: AIMessage): [CallCarrier, unknown[]][] {
   return lists;
 }
 
-function parseArgs(raw: unknown): { args: Record<string, unknown> } | { error: string; rawArgs: string } {
+/** A call's arguments as a converter holds them (an object, or JSON text), parsed strictly; no arguments are `{}`. */
+export function parseArgs(raw: unknown): { args: Record<string, unknown> } | { error: string; rawArgs: string } {
   if (isRecord(raw)) return { args: raw };
   if (raw === undefined || raw === null || raw === "") return { args: {} };
   const text = typeof raw === "string" ? raw : String(raw);

@@ -17,3 +17,19 @@ it("fuzz regression (seed 99): a cut-off v1 turn whose last block is an invalid 
     cutOff: true,
   });
 });
+
+it("fuzz regression (seed 31337): two hand-offs, one with only its result, one re-sending the history", async () => {
+  await checkTurn({
+    earlier: [],
+    reuseIds: false,
+    shape: "plain",
+    calls: [
+      { tool: "act", id: "call_a", invalid: false, behaviour: { kind: "handoff", via: 0 }, n: 0 },
+      { tool: "act", id: "call_a", invalid: false, behaviour: { kind: "handoff", via: 1 }, n: 0 },
+    ],
+    answered: [],
+    answeredReversed: false,
+    durable: false,
+    cutOff: false,
+  });
+});
