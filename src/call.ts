@@ -20,8 +20,10 @@ export interface PlannedCall {
   nameless?: true;
   /** Set for calls the model's output parser could not read. */
   invalid?: { error: string | undefined; rawArgs: string | undefined };
-  /** Set on the last call of a response that the output token limit cut off. */
+  /** Set on a call whose arguments the output token limit may have cut short. */
   cutOff?: true;
+  /** Set on a call that only a content block, a raw OpenAI call or a stored Responses item holds: it is answered, never run. */
+  unlisted?: true;
 }
 
 /** The name a call gets in the corrected AIMessage when the model gave it none (providers reject empty names). */

@@ -113,7 +113,8 @@ export type ToolCallErrorKind =
   | "timeout"
   | "cancelled"
   | "rejected"
-  | "cut_off";
+  | "cut_off"
+  | "not_run";
 
 /**
  * The call a {@link ToolCallError} is about, as the node answered it.
@@ -417,6 +418,35 @@ export class CutOffCallError extends ToolCallError {
       `Error: your response was cut off by the output token limit, so this call to "${call.name}" may be incomplete; it was not run. ` +
         "Send the call again with shorter arguments (split long content over several calls).",
     );
+  }
+}
+
+/**
+ * A call that is answered without running, for a reason that is neither a
+ * failure nor a human's rejection: it is missing from the message's parsed
+ * `tool_calls` (only a content block, a raw OpenAI call or a stored
+ * Responses item holds it - as when a guard removed it from `tool_calls`),
+ * or the agent ended before running it (createAgent returned its
+ * structured response).
+ *
+ * @example
+ * ```ts
+ * // Error: the call to "delete_file" was not run: it is missing from the message's parsed tool calls. Call the tool again if it is still needed.
+ * ```
+ */
+export class CallNotRunError extends ToolCallError {
+  static override readonly errorName: string = "CallNotRunError";
+  /** Always `"not_run"`. */
+  declare readonly kind: "not_run";
+  /** Why the call did not run. */
+  readonly reason: "unlisted" | "ended";
+  constructor(call: FailedCall, reason: "unlisted" | "ended") {
+    const why =
+      reason === "unlisted"
+        ? "it is missing from the message's parsed tool calls. Call the tool again if it is still needed."
+        : "the agent ended with its structured response before running it.";
+    super("not_run", call, `Error: the call to "${call.name}" was not run: ${why}`);
+    this.reason = reason;
   }
 }
 

@@ -4,6 +4,7 @@ import { ToolInputParsingException } from "@langchain/core/tools";
 import { isGraphControlFlow } from "./control-flow.js";
 import { argumentIssues, describeThrown, isTransientFailure, readSafely, sanitizeReason } from "./describe-error.js";
 import {
+  CallNotRunError,
   CutOffCallError,
   InvalidToolArgumentsError,
   InvalidToolCallError,
@@ -187,6 +188,7 @@ export function executeToolCall(call: PlannedCall, context: ExecutionContext): P
     const parseError = call.invalid.error === undefined ? undefined : sanitizeReason(call.invalid.error);
     return Promise.resolve({ kind: "error", error: new InvalidToolCallError(call, parseError, call.invalid.rawArgs) });
   }
+  if (call.unlisted) return Promise.resolve({ kind: "error", error: new CallNotRunError(call, "unlisted") });
   const tool = call.nameless ? undefined : context.tools.get(call.name);
   if (!tool) {
     const names = [...context.tools.keys()];

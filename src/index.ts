@@ -28,6 +28,7 @@ export {
   ToolCancelledError,
   ToolRejectedError,
   CutOffCallError,
+  CallNotRunError,
   type ToolCallErrorKind,
   type FailedCall,
   type ArgumentIssue,

@@ -12,7 +12,7 @@ import { copyToolMessage, toolCallOf, usableName, type PlannedCall } from "./cal
 import { closestMatch } from "./closest-match.js";
 import { isGraphControlFlow } from "./control-flow.js";
 import { isRecord } from "./guards.js";
-import { CutOffCallError, InvalidToolCallError, ToolTimeoutError, UnknownToolError } from "./errors.js";
+import { CallNotRunError, CutOffCallError, InvalidToolCallError, ToolTimeoutError, UnknownToolError } from "./errors.js";
 import { classifyThrown, type CallOutcome } from "./execute-tool-call.js";
 import { resolveMiddlewareOptions } from "./options.js";
 import { findAnsweredAI, planCalls } from "./plan-tool-calls.js";
@@ -65,6 +65,8 @@ interface CallMark {
   cutOff?: true;
   /** The model named no tool (the correction named it). */
   nameless?: true;
+  /** Only a content block or a raw call held the call (something took it out of tool_calls): answered, not run. */
+  unlisted?: true;
 }
 
 /** What the middleware writes into the AIMessage itself, under the same key of `additional_kwargs` (never sent). */
@@ -98,8 +100,13 @@ function callMarkOf(call: ToolCall): CallMark {
 function prepareTurn(ai: AIMessage, history: readonly BaseMessage[], toolNames: readonly string[] | undefined): AIMessage {
   const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? "", new EarlierCallIds(history, history.length)));
   const markOf = (call: PlannedCall): CallMark | undefined =>
-    call.invalid || call.cutOff || call.nameless
-      ? { ...(call.invalid ? { invalid: call.invalid.error ?? "invalid JSON" } : {}), ...(call.cutOff ? { cutOff: true as const } : {}), ...(call.nameless ? { nameless: true as const } : {}) }
+    call.invalid || call.cutOff || call.nameless || call.unlisted
+      ? {
+          ...(call.invalid ? { invalid: call.invalid.error ?? "invalid JSON" } : {}),
+          ...(call.cutOff ? { cutOff: true as const } : {}),
+          ...(call.nameless ? { nameless: true as const } : {}),
+          ...(call.unlisted ? { unlisted: true as const } : {}),
+        }
       : undefined;
   const marked = calls.some((call) => markOf(call));
   const unknown = toolNames !== undefined && calls.some((call) => !toolNames.includes(call.name));
@@ -180,6 +187,7 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       let outcome: CallOutcome;
       if (mark.cutOff && settings.cutOffCall === "error") outcome = { kind: "error", error: new CutOffCallError(call) };
       else if (mark.invalid !== undefined) outcome = { kind: "error", error: new InvalidToolCallError(call, mark.invalid, undefined) };
+      else if (mark.unlisted) outcome = { kind: "error", error: new CallNotRunError(call, "unlisted") };
       else if (!tool) {
         const near = call.nameless || !tools ? undefined : closestMatch(call.name, tools);
         outcome = { kind: "error", error: new UnknownToolError(call, tools, near) };

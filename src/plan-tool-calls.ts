@@ -99,9 +99,11 @@ function collectRawCalls(ai: AIMessage): CarriedCall[] {
   // An item of a list the converters send verbatim (content blocks, stored
   // Responses output, raw OpenAI calls) with no matching call is still a
   // call the provider sees, so it needs an answer too.
+  // What a converter sends beyond the parsed lists is answered but never run:
+  // it may be a call something took out of tool_calls on purpose (a guard).
   for (const list of carriedCalls(ai)) {
     const pairs = pairCalls(list, raw);
-    list.forEach((item, k) => pairs[k]! < 0 && raw.push(item));
+    list.forEach((item, k) => pairs[k]! < 0 && raw.push({ ...item, unlisted: true }));
   }
   return raw;
 }
@@ -133,6 +135,7 @@ export function planCalls(ai: AIMessage, ids: CallIdAllocator): MessageCalls {
     originalId: call.id,
     ...(call.toolCallsIndex !== undefined ? { toolCallsIndex: call.toolCallsIndex } : {}),
     ...(call.nameless ? { nameless: true as const } : {}),
+    ...(call.unlisted && !call.invalid ? { unlisted: true as const } : {}),
     ...(call.invalid ? { invalid: call.invalid } : {}),
   }));
   let corrected: AIMessage | undefined;

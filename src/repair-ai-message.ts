@@ -127,6 +127,7 @@ export function parseArgs(raw: unknown): { args: Record<string, unknown> } | { e
 export interface CarriedCall {
   id: string | undefined;
   name: string;
+  unlisted?: true;
   toolCallsIndex?: number;
   args: Record<string, unknown>;
   nameless?: true;

@@ -25,6 +25,8 @@ export interface SendMarker {
   cutOff?: true;
   /** The model named no tool (the call carries a placeholder name). */
   nameless?: true;
+  /** Only a content block or a raw call holds the call: it is answered, not run. */
+  unlisted?: true;
 }
 
 /** A Send payload, read. */
@@ -71,6 +73,7 @@ export function fanOutSends(state: unknown, nodeName: string): Send[] | typeof E
       ...(index === 0 && plan.prefix.length > 0 ? { prefix: plan.prefix } : {}),
       ...(call.cutOff ? { cutOff: true as const } : {}),
       ...(call.nameless ? { nameless: true as const } : {}),
+      ...(call.unlisted ? { unlisted: true as const } : {}),
     };
     return new Send(nodeName, { ...(state as object), lg_tool_call: sentCall(call), [SEND_KEY]: marker });
   });
@@ -82,7 +85,7 @@ function callFromPayload(call: Record<string, unknown>, marker: SendMarker | und
   const originalId = typeof call.id === "string" && call.id !== "" ? call.id : undefined;
   const named = marker?.nameless ? { name: String(call.name), nameless: true as const } : nameFields(call.name);
   const [id] = new CallIdAllocator("send").assign([{ id: originalId, name: named.name }]);
-  const base = { id: id!, ...named, originalId, ...(cutOff ? { cutOff: true as const } : {}) };
+  const base = { id: id!, ...named, originalId, ...(cutOff ? { cutOff: true as const } : {}), ...(marker?.unlisted ? { unlisted: true as const } : {}) };
   const raw: unknown = call.args;
   // An InvalidToolCall sent on its own (fan-out routers send those too), or arguments that are no object.
   if (call.type === INVALID_CALL_TYPE || !isRecord(raw)) {

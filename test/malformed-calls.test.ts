@@ -4,6 +4,7 @@ import { createAgent } from "langchain";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { ScriptedChatModel } from "../examples/scripted-model.js";
+import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { SafeToolNode, repairToolResults, safeToolsCondition, validateToolResults } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { runScript, WIRINGS } from "./helpers/agent-graphs.js";
@@ -110,14 +111,42 @@ describe("calls that exist only in the provider's raw form", () => {
     expect(validateToolResults(after)).toEqual([]);
   });
 
-  it("answers each raw call: the parsable one runs, the broken one gets its parse error", async () => {
+  it("answers each raw call without running it: the parsable one as not run, the broken one with its parse error", async () => {
     const after = await expectValidAfter(historyWith(rawOnly()), await node.invoke({ messages: historyWith(rawOnly()) }));
     expect(results(after).map((r) => [r.tool_call_id, r.status])).toEqual([
-      ["call_r1", "success"],
+      ["call_r1", "error"],
       ["call_r2", "error"],
     ]);
+    expect(results(after)[0]!.content).toBe('Error: the call to "get_weather" was not run: it is missing from the message\'s parsed tool calls. Call the tool again if it is still needed.');
     expect(results(after)[1]!.content).toMatch(/could not be parsed/);
   });
+
+  it.each(["Anthropic blocks", "raw OpenAI calls", "Responses items"] as const)(
+    "never runs a call a guard took out of tool_calls, though %s still hold it (the provider is answered)",
+    async (shape) => {
+      const deleted: string[] = [];
+      const del = tool(async ({ path }) => (deleted.push(path), "deleted"), { name: "delete_file", description: "d", schema: z.object({ path: z.string() }) });
+      const calls = [call("get_weather", { city: "x" }, "t1"), call("delete_file", { path: "/etc" }, "t2")];
+      const make = { "Anthropic blocks": anthropicStyleAI, "raw OpenAI calls": openAIStyleAI, "Responses items": responsesStyleAI }[shape];
+      let turn = 0;
+      const graph = new StateGraph(MessagesAnnotation)
+        .addNode("agent", () => ({ messages: [turn++ ? new AIMessage({ id: "fin", content: "done" }) : make(calls)] }))
+        .addNode("guard", (state) => {
+          const ai = state.messages.at(-1) as AIMessage;
+          ai.tool_calls = ai.tool_calls!.filter((c) => c.name !== "delete_file");
+          return { messages: [ai] };
+        })
+        .addNode("tools", new SafeToolNode([weather, del]))
+        .addEdge(START, "agent")
+        .addConditionalEdges("agent", safeToolsCondition, { tools: "guard", [END]: END })
+        .addEdge("guard", "tools")
+        .addEdge("tools", "agent")
+        .compile();
+      const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+      await expectValidHistory(messages);
+      expect(deleted).toEqual([]);
+    },
+  );
 
   it.each([
     ["raw OpenAI calls", rawOnly],

@@ -6,6 +6,7 @@ describe("public API", () => {
   it("exports the node, the router and the error classes, nothing else", () => {
     expect(Object.keys(api).sort()).toEqual(
       [
+        "CallNotRunError",
         "CutOffCallError",
         "InvalidNodeInputError",
         "InvalidOptionsError",

@@ -100,7 +100,7 @@ describe("AIMessage corrections (behaviour 5)", () => {
     expect(results[0]!.tool_call_id).toBe(fixed.tool_calls![0]!.id);
   });
 
-  it("answers a tool_use block that has no parsed call", async () => {
+  it("answers a tool_use block that has no parsed call, without running it", async () => {
     const ai = aiWith([call("get_weather", { city: "a" }, "t1")], [], {
       content: [
         { type: "tool_use", id: "t1", name: "get_weather", input: { city: "a" } },
@@ -110,7 +110,7 @@ describe("AIMessage corrections (behaviour 5)", () => {
     const { results } = await run(historyWith(ai));
     expect(results.map((r) => [r.tool_call_id, r.content])).toEqual([
       ["t1", "Sunny in a"],
-      ["t2", "Sunny in b"],
+      ["t2", 'Error: the call to "get_weather" was not run: it is missing from the message\'s parsed tool calls. Call the tool again if it is still needed.'],
     ]);
   });
 
