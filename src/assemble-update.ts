@@ -80,7 +80,7 @@ export function fitCommand(command: Command, call: PlannedCall, ai: AIMessage | 
   if (siblings.after) keepInPlaceWrites(parts, view);
   if (rewrites.length > 0) {
     for (const rewrite of rewrites) dropReconciled(rewrite, view);
-    placeTurn(rewrites.at(-1)!, [answer], view);
+    placeTurn(rewrites.at(-1)!, [answer], view, { leftOut: siblings.after ? "append" : "drop" });
     parts.tuples.push(...rewrites.map((rewrite): UpdateTuple => ["messages", rewrite.messages]));
     return commandWith(command, writeUpdate(parts));
   }
@@ -175,7 +175,7 @@ export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
     // A tool that rewrote the history (RemoveMessage of all messages, then a
     // new history): the turn goes into the last rewrite, so it is not wiped.
     for (const rewrite of rewrites) dropReconciled(rewrite, view);
-    placeTurn(rewrites.at(-1)!, turn, view);
+    placeTurn(rewrites.at(-1)!, turn, view, { leftOut: input.siblings.after ? "append" : "drop" });
     messages = [...input.prefix, ...(rewrites.flatMap((rewrite) => rewrite.messages) as BaseMessage[])];
   }
   if (handOffs.length > 0) placeResults(handOffs, turn, view);

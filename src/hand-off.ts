@@ -76,7 +76,7 @@ export function placeResults(handOffs: readonly HandOff[], results: readonly Bas
   const turnId = view.ai?.id ?? "turn";
   const identified =
     homes.length > 1 ? turn.results.map((message) => withId(message, ToolMessage.isInstance(message) ? `result-${message.tool_call_id}` : `${turnId}-media`)) : turn.results;
-  for (const home of homes) placeTurn(home, identified, view, turn.ai);
+  for (const home of homes) placeTurn(home, identified, view, { ai: turn.ai });
   // Every other list that re-sends the AIMessage must re-send the same version, or it would undo the ids.
   if (turn.ai !== view.ai) {
     for (const list of [...updateLists, ...sendLists]) {

@@ -3,23 +3,24 @@
  * with LangChain's `createAgent`. Kept out of the package root so that
  * `langchain` stays an optional peer dependency.
  */
-import { AIMessage, RemoveMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, RemoveMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ToolCall } from "@langchain/core/messages/tool";
 import { REMOVE_ALL_MESSAGES } from "@langchain/langgraph";
 import { createMiddleware } from "langchain";
+import { answerEndedTurn } from "./answer-ended-turn.js";
 import { fitCommand } from "./assemble-update.js";
-import { copyToolMessage, toolCallOf, usableName, type PlannedCall } from "./call.js";
+import { copyToolMessage, usableName, type PlannedCall } from "./call.js";
 import { closestMatch } from "./closest-match.js";
 import { isGraphControlFlow } from "./control-flow.js";
 import { isRecord } from "./guards.js";
 import { CallNotRunError, CutOffCallError, InvalidToolCallError, ToolTimeoutError, UnknownToolError } from "./errors.js";
 import { classifyThrown, type CallOutcome } from "./execute-tool-call.js";
 import { resolveMiddlewareOptions } from "./options.js";
-import { findAnsweredAI, planCalls } from "./plan-tool-calls.js";
+import { findAnsweredAI } from "./plan-tool-calls.js";
 import { nameFields } from "./repair-ai-message.js";
 import { repairToolResults } from "./repair-tool-results.js";
+import { callMarkOf, prepareTurn, turnMarksOf, type CallMark } from "./prepare-turn.js";
 import { placeMedia, type ResultMedia } from "./result-media.js";
-import { CallIdAllocator, EarlierCallIds } from "./tool-call-ids.js";
 import { settleOutcome } from "./to-tool-message.js";
 import type { SafeTool, ToolErrorHandling } from "./types.js";
 import { validateToolResults } from "./validate-tool-results.js";
@@ -48,83 +49,6 @@ export interface SafeToolMiddlewareOptions {
    * its own, so nothing can be placed after the whole batch.
    */
   resultMedia?: ResultMedia;
-}
-
-/**
- * What the middleware writes on each tool call that must not simply run,
- * under one key (converters build requests from the fields they know, so it
- * is never sent): on the call itself, because other middleware rebuild the
- * AIMessage (LangChain's PII middleware keeps only content, id, name and the
- * calls), and a human's edit makes a new call, which then runs.
- */
-const CALL_MARK = "safe_tool_node";
-interface CallMark {
-  /** The parser's error of a call that was invalid. */
-  invalid?: string;
-  /** The token limit may have cut the call's arguments short. */
-  cutOff?: true;
-  /** The model named no tool (the correction named it). */
-  nameless?: true;
-  /** Only a content block or a raw call held the call (something took it out of tool_calls): answered, not run. */
-  unlisted?: true;
-}
-
-/** What the middleware writes into the AIMessage itself, under the same key of `additional_kwargs` (never sent). */
-interface TurnMarks {
-  /** The tool names the model was given, recorded when it called one that is not among them. */
-  tools?: string[];
-  /** Set once the turn was prepared, so that afterModel does not prepare it again. */
-  prepared?: true;
-}
-
-function turnMarksOf(ai: AIMessage | undefined): TurnMarks {
-  const marks: unknown = ai?.additional_kwargs?.[CALL_MARK];
-  return isRecord(marks) ? (marks as TurnMarks) : {};
-}
-
-function callMarkOf(call: ToolCall): CallMark {
-  const mark: unknown = (call as unknown as Record<string, unknown>)[CALL_MARK];
-  return isRecord(mark) ? (mark as CallMark) : {};
-}
-
-/**
- * The AIMessage as createAgent should store it: corrected where its calls
- * would not pair up with their results (ids unique across `history`, the
- * turns before it), each call that must not simply run marked (invalid,
- * cut-off and nameless calls), and the tool names recorded when a call
- * names none of them. The message itself when nothing is needed. Done when
- * the model answers (wrapModelCall), so that the other middleware's
- * afterModel hooks - which run before this one's when this one is listed
- * first - already see the final ids.
- */
-function prepareTurn(ai: AIMessage, history: readonly BaseMessage[], toolNames: readonly string[] | undefined): AIMessage {
-  const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? "", new EarlierCallIds(history, history.length)));
-  const markOf = (call: PlannedCall): CallMark | undefined =>
-    call.invalid || call.cutOff || call.nameless || call.unlisted
-      ? {
-          ...(call.invalid ? { invalid: call.invalid.error ?? "invalid JSON" } : {}),
-          ...(call.cutOff ? { cutOff: true as const } : {}),
-          ...(call.nameless ? { nameless: true as const } : {}),
-          ...(call.unlisted ? { unlisted: true as const } : {}),
-        }
-      : undefined;
-  const marked = calls.some((call) => markOf(call));
-  const unknown = toolNames !== undefined && calls.some((call) => !toolNames.includes(call.name));
-  if (!corrected && !marked && !unknown) return ai;
-  const base = corrected ?? ai;
-  return new AIMessage({
-    content: base.content,
-    id: base.id,
-    name: base.name,
-    additional_kwargs: { ...base.additional_kwargs, [CALL_MARK]: { ...(unknown ? { tools: [...toolNames] } : {}), prepared: true } satisfies TurnMarks },
-    response_metadata: base.response_metadata,
-    usage_metadata: base.usage_metadata,
-    tool_calls: calls.map((call) => {
-      const mark = markOf(call);
-      return mark ? { ...toolCallOf(call), [CALL_MARK]: mark } : toolCallOf(call);
-    }),
-    invalid_tool_calls: [],
-  });
 }
 
 /** The call createAgent's tool node hands the middleware, in the planner's shape. */
@@ -172,7 +96,7 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       if (index < 0) return undefined;
       const ai = state.messages[index] as AIMessage;
       if (turnMarksOf(ai).prepared) return undefined;
-      const prepared = prepareTurn(ai, state.messages.slice(0, index), undefined);
+      const prepared = prepareTurn(ai, state.messages.slice(0, index), undefined).ai;
       return prepared === ai ? undefined : { messages: [prepared] };
     },
 
@@ -188,10 +112,16 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       if (mark.cutOff && settings.cutOffCall === "error") outcome = { kind: "error", error: new CutOffCallError(call) };
       else if (mark.invalid !== undefined) outcome = { kind: "error", error: new InvalidToolCallError(call, mark.invalid, undefined) };
       else if (mark.unlisted) outcome = { kind: "error", error: new CallNotRunError(call, "unlisted") };
-      else if (!tool) {
-        const near = call.nameless || !tools ? undefined : closestMatch(call.name, tools);
-        outcome = { kind: "error", error: new UnknownToolError(call, tools, near) };
-      } else outcome = await runWithTimeout(() => next(request), tool, call, settings.timeoutMs);
+      else if (call.nameless) outcome = { kind: "error", error: new UnknownToolError(call, tools, undefined) };
+      else {
+        // An unregistered name still goes down the chain: a later middleware may provide the tool (dynamic tools).
+        outcome = await runWithTimeout(() => next(request), tool, call, settings.timeoutMs);
+        const registered = tool ? undefined : notAValidTool(outcome, call);
+        if (registered) {
+          const names = tools ?? registered;
+          outcome = { kind: "error", error: new UnknownToolError(call, names, closestMatch(call.name, names)) };
+        }
+      }
       if (outcome.kind === "control") throw outcome.thrown;
       const settled = settleOutcome(outcome, call, settings.handleToolErrors);
       // createAgent runs each call as its own task, one Send per call in call order
@@ -218,18 +148,34 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       const repaired =
         settings.repairBeforeModel && validateToolResults(request.messages).length > 0 ? { ...request, messages: repairToolResults(request.messages) } : request;
       const response = await next(repaired);
-      if (!AIMessage.isInstance(response)) return response;
       const names = request.tools.flatMap((t) => {
         const name = usableName((t as { name?: unknown } | null)?.name);
         return name ? [name] : [];
       });
-      return prepareTurn(response, (request.state.messages ?? []) as BaseMessage[], names);
+      const history = (request.state.messages ?? []) as BaseMessage[];
+      if (AIMessage.isInstance(response)) return prepareTurn(response, history, names).ai;
+      // A structured response (toolStrategy), or its retry: the turn's other calls never reach the tool node.
+      return answerEndedTurn(response, { history, toolNames: names, handleToolErrors: settings.handleToolErrors }) as typeof response;
     },
   });
 }
 
+/**
+ * The registered tool names, when createAgent's tool node answered `call`
+ * with its own "is not a valid tool" message (no middleware provided the
+ * tool): the call is then answered like any unknown tool.
+ */
+function notAValidTool(outcome: CallOutcome, call: PlannedCall): string[] | undefined {
+  if (outcome.kind !== "output" || !ToolMessage.isInstance(outcome.value) || outcome.value.status !== "error") return undefined;
+  const text = outcome.value.content;
+  const prefix = `Error: ${call.name} is not a valid tool, try one of [`;
+  if (typeof text !== "string" || !text.startsWith(prefix) || !text.endsWith("].")) return undefined;
+  const list = text.slice(prefix.length, -2);
+  return list === "" ? [] : list.split(", ");
+}
+
 /** Runs the tool through createAgent's handler, answering on time when it takes longer than `timeoutMs`. */
-async function runWithTimeout(run: () => unknown, tool: SafeTool, call: PlannedCall, timeoutMs: number | undefined): Promise<CallOutcome> {
+async function runWithTimeout(run: () => unknown, tool: SafeTool | undefined, call: PlannedCall, timeoutMs: number | undefined): Promise<CallOutcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const running = Promise.resolve().then(run);

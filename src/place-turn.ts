@@ -20,22 +20,39 @@ export interface ParentList {
   resultAt?: number;
 }
 
+/** How {@link placeTurn} places a turn. */
+export interface TurnPlacement {
+  /** The AIMessage to write; the answered one as the update leaves it by default. */
+  ai?: AIMessage;
+  /**
+   * A list that holds messages of the history but not the AIMessage left
+   * the turn out on purpose: `"drop"` it. `"append"` it instead when other
+   * tasks write results of the turn after this list (Sends), which need the
+   * AIMessage before them.
+   */
+  leftOut?: "drop" | "append";
+}
+
 /**
  * The turn as the parent graph must see it in one list: after the answered
  * AIMessage when the list holds it (`[...state.messages, result]`, as
  * LangGraph's multi-agent docs show); nowhere when the list holds messages
  * of the history but not the AIMessage (the tool left this turn out of the
- * parent's history on purpose); else the AIMessage (when it has an id, so
- * the parent's reducer cannot duplicate it) and the results where the
- * result stood.
+ * parent's history on purpose; see `leftOut`); else the AIMessage (when it
+ * has an id, so the parent's reducer cannot duplicate it) and the results
+ * where the result stood.
  */
-export function placeTurn(list: ParentList, results: readonly BaseMessage[], view: BatchView, ai: AIMessage | undefined = view.ai): void {
+export function placeTurn(list: ParentList, results: readonly BaseMessage[], view: BatchView, placement: TurnPlacement = {}): void {
+  const ai = placement.ai ?? view.ai;
   const aiAt = list.messages.findIndex((entry) => view.isAnsweredAI(entry));
   if (aiAt >= 0) {
     list.messages.splice(aiAt, 1, ai, ...results);
     return;
   }
-  if (list.messages.some((entry) => view.inHistory(entry))) return;
+  if (list.messages.some((entry) => view.inHistory(entry))) {
+    if (placement.leftOut === "append") list.messages.push(...(ai ? [ai] : []), ...results);
+    return;
+  }
   const turn = ai?.id !== undefined ? [ai, ...results] : results;
   list.messages.splice(list.resultAt ?? list.messages.length, 0, ...turn);
 }

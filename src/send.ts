@@ -95,62 +95,82 @@ function callFromPayload(call: Record<string, unknown>, marker: SendMarker | und
   return { ...base, args: raw };
 }
 
-const callKey = (call: { id?: unknown; name?: unknown; args?: unknown }) =>
-  `${String(call.id ?? "")}\u0000${String(call.name ?? "")}\u0000${safeStringify(call.args) ?? ""}`;
+const callKey = (call: { id?: unknown; name?: unknown; args?: unknown }, withId = true) =>
+  `${withId ? String(call.id ?? "") : ""}\u0000${String(call.name ?? "")}\u0000${safeStringify(call.args) ?? ""}`;
 
-/** The `tool_calls` entries of a plan that a Send already took, to tell identical twins apart. */
+/** The calls of a plan that a Send already took, by position, to tell identical twins apart. */
 const taken = new WeakMap<CallPlan, Set<number>>();
 
 /**
- * The index in `ai.tool_calls` of the call a user's router sent: the first
- * entry with the same id, name and arguments (LangGraph hands each Send a
- * copy of its payload); failing that, with the same id and name, or the same
- * id (a router that adds arguments, a state value say). Identical twins -
- * entries alike in what matched - go to the Sends in the order they reach
- * the node, which is the order LangGraph starts them in; on a resume, when
- * each Send brings its own copy of the history, by the Send's position among
- * the step's Sends (`sendIndex`), which is the entry's index when the router
- * sends one Send per entry and nothing before them. Undefined when no entry matches.
+ * The position in `plan.calls` of the call a user's router sent. A
+ * `tool_calls` entry with the same id, name and arguments (LangGraph hands
+ * each Send a copy of its payload); failing that, with the same id and
+ * name, or the same id (a router that adds arguments, a state value say);
+ * then an invalid or untracked call with the Send's id and name (a router
+ * that sends `invalid_tool_calls` too); last, an entry with the same name
+ * and arguments (a router that filled in or changed the id: the call is
+ * answered under the id the AIMessage carries). Identical twins - entries
+ * alike in what matched - go to the Sends in the order they reach the node,
+ * which is the order LangGraph starts them in; on a resume, when each Send
+ * brings its own copy of the history, by the Send's position among the
+ * step's Sends (`sendIndex`), which is the entry's index when the router
+ * sends one Send per entry and nothing before them. Undefined when nothing matches.
  */
-function toolCallsIndexOf(plan: CallPlan, sent: Record<string, unknown>, sendIndex: number | undefined, resuming: boolean): number | undefined {
-  const calls = plan.ai.tool_calls ?? [];
-  const find = (same: (call: (typeof calls)[number]) => boolean) => calls.flatMap((call, index) => (same(call) ? [index] : []));
+function sentCallAt(plan: CallPlan, sent: Record<string, unknown>, sendIndex: number | undefined, resuming: boolean): number | undefined {
+  const entries = plan.ai.tool_calls ?? [];
+  const positions = (same: (entry: (typeof entries)[number]) => boolean) =>
+    plan.calls.flatMap((call, at) => (call.toolCallsIndex !== undefined && same(entries[call.toolCallsIndex]!) ? [at] : []));
   const key = callKey(sent);
-  let matching = find((call) => callKey(call) === key);
-  if (matching.length === 0) matching = find((call) => call.id === sent.id && call.name === sent.name);
-  if (matching.length === 0) matching = find((call) => call.id === sent.id);
+  let matching = positions((entry) => callKey(entry) === key);
+  if (matching.length === 0) matching = positions((entry) => entry.id === sent.id && entry.name === sent.name);
+  if (matching.length === 0) matching = positions((entry) => entry.id === sent.id);
+  if (matching.length === 0) {
+    matching = plan.calls.flatMap((call, at) =>
+      call.toolCallsIndex === undefined && (call.originalId ?? call.id) === (sent.id || undefined) && call.name === sent.name ? [at] : [],
+    );
+  }
+  if (matching.length === 0) matching = positions((entry) => callKey(entry, false) === callKey(sent, false));
   if (matching.length <= 1) return matching[0];
-  if (resuming && sendIndex !== undefined && matching.includes(sendIndex)) return sendIndex;
+  const atSendIndex = plan.calls.findIndex((call) => call.toolCallsIndex === sendIndex);
+  if (resuming && matching.includes(atSendIndex)) return atSendIndex;
   const claims = taken.get(plan) ?? new Set<number>();
   taken.set(plan, claims);
-  const index = matching.find((k) => !claims.has(k)) ?? matching[0]!;
-  claims.add(index);
-  return index;
+  const at = matching.find((k) => !claims.has(k)) ?? matching[0]!;
+  claims.add(at);
+  return at;
 }
 
 /**
- * The share of the turn answered for the `tool_calls` entry at `index`,
- * when a user's router sends one Send per entry, in order: that call and
- * the calls that follow it in call order up to the next entry (invalid and
- * untracked calls, which no router of `tool_calls` sends), plus, for the
- * first entry, the calls before it. Concatenated in Send order, the shares
- * are the turn in call order. Every Send writes the corrected AIMessage
- * (the same message id, so the copies agree); only the first writes the
- * removals, which the messages reducer must see once.
+ * The share of the turn answered for the call at `at`, when a user's router
+ * sends one Send per `tool_calls` entry in order - every entry, or only
+ * those still unanswered, as createReactAgent does after a post-model hook.
+ * A Send for an entry whose tool runs answers that call and the calls that
+ * follow it up to the next such entry: invalid and untracked calls, which a
+ * router of `tool_calls` does not send, and calls answered already, whose
+ * results are rewritten there when they must move back into order. The
+ * first such Send (the lead) answers the calls before it too, and writes the
+ * removals and in-place fixes, which the messages reducer must see once.
+ * Concatenated in Send order, the shares are the turn in call order. A Send
+ * for any other call (answered already, or an invalid call a router sent
+ * beside the entries) answers nothing. Every Send that answers writes the
+ * corrected AIMessage (the same message id, so the copies agree).
  */
-function shareOf(plan: CallPlan, index: number, sent: Record<string, unknown>): Batch | undefined {
-  const at = plan.calls.findIndex((call) => call.toolCallsIndex === index);
-  if (at < 0) return undefined;
-  const first = !plan.calls.slice(0, at).some((call) => call.toolCallsIndex !== undefined);
-  let end = at + 1;
-  while (end < plan.calls.length && plan.calls[end]!.toolCallsIndex === undefined) end++;
+function shareOf(plan: CallPlan, at: number, sent: Record<string, unknown>): Batch {
+  const anchors = plan.calls.flatMap((call, k) => (call.toolCallsIndex !== undefined ? [k] : []));
+  // A turn with no tool_calls entries at all (only invalid calls): each call is its own entry.
+  if (anchors.length === 0) anchors.push(...plan.calls.keys());
+  const running = anchors.filter((k) => plan.slots[k]!.answer === "run");
+  const lead = running[0] ?? anchors[0]!;
+  const owners = running.includes(lead) ? running : [lead, ...running];
+  if (!owners.includes(at)) return { prefix: [], slots: [], aiMessageId: plan.ai.id, siblings: ALONE };
+  const next = owners.find((k) => k > at) ?? plan.calls.length;
   // The router may have changed the call's arguments (added a state value): those are what run.
   const sentArgs = isRecord(sent.args) ? sent.args : undefined;
-  const slots = plan.slots.slice(first ? 0 : at, end).map((slot): ResultSlot => {
+  const slots = plan.slots.slice(at === lead ? 0 : at, next).map((slot): ResultSlot => {
     if (slot.call !== plan.calls[at] || slot.answer !== "run" || slot.call.invalid || !sentArgs || safeStringify(sentArgs) === safeStringify(slot.call.args)) return slot;
     return { call: { ...slot.call, args: sentArgs }, answer: "run" };
   });
-  return { prefix: first ? plan.prefix : plan.corrected ? [plan.corrected] : [], slots, aiMessageId: plan.ai.id, siblings: siblingsOf(plan, slots) };
+  return { prefix: at === lead ? plan.prefix : plan.corrected ? [plan.corrected] : [], slots, aiMessageId: plan.ai.id, siblings: siblingsOf(plan, slots) };
 }
 
 /** Which calls of the turn outside `own` still run - other Sends of the step answer them - before and after it, in call order. */
@@ -184,9 +204,8 @@ export function planSend(messages: readonly BaseMessage[], source: string, paylo
   if (!marker) {
     // A router the user wrote: the call as the model made it, planned with the whole turn.
     const plan = planToolCalls(messages, source);
-    const index = plan && toolCallsIndexOf(plan, call, task.index, task.resuming ?? false);
-    const share = plan && index !== undefined ? shareOf(plan, index, call) : undefined;
-    if (share) return share;
+    const at = plan && sentCallAt(plan, call, task.index, task.resuming ?? false);
+    if (plan && at !== undefined) return shareOf(plan, at, call);
   }
   const planned = callFromPayload(call, marker);
   const aiMessageId = messages[findAnsweredAI(messages)]?.id;

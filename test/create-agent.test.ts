@@ -2,7 +2,7 @@ import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langcha
 import { tool } from "@langchain/core/tools";
 import { Command, MemorySaver, interrupt } from "@langchain/langgraph";
 import { SafeToolNode } from "../src/index.js";
-import { createAgent, humanInTheLoopMiddleware, piiMiddleware, toolCallLimitMiddleware, toolRetryMiddleware, toolStrategy } from "langchain";
+import { createAgent, createMiddleware, humanInTheLoopMiddleware, piiMiddleware, toolCallLimitMiddleware, toolRetryMiddleware, toolStrategy } from "langchain";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ScriptedChatModel } from "../examples/scripted-model.js";
@@ -141,6 +141,31 @@ describe("createAgent with safeToolMiddleware", () => {
   });
 });
 
+describe("a turn that ends with its structured response (toolStrategy)", () => {
+  it("answers the turn's other calls as not run, under prepared ids, so the stored thread and the next request stay valid", async () => {
+    const Answer = z.object({ answer: z.string() }).meta({ title: "Answer" });
+    const before = lookups;
+    const model = new ScriptedChatModel([
+      new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "call_0", name: "lookup", args: { q: "x" } }] }),
+      // reuses call_0 beside the structured-output call
+      new AIMessage({ id: "a2", content: "", tool_calls: [{ id: "call_0", name: "lookup", args: { q: "y" } }, { id: "s1", name: "Answer", args: { answer: "42" } }] }),
+      new AIMessage({ id: "a3", content: "", tool_calls: [{ id: "s2", name: "Answer", args: { answer: "43" } }] }),
+    ]);
+    const agent = createAgent({ model, tools: [lookup], responseFormat: toolStrategy(Answer), middleware: [safeToolMiddleware()], checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "structured-beside" } };
+    const out = await agent.invoke({ messages: [new HumanMessage({ id: "h1", content: "go" })] }, config);
+    expect(out.structuredResponse).toEqual({ answer: "42" });
+    expect(lookups - before).toBe(1); // the first turn's lookup only
+    await expectValidHistory(out.messages);
+    const second = results(out.messages).slice(1);
+    expect(second.map((r) => r.content)).toEqual(['Error: the call to "lookup" was not run: the agent ended with its structured response before running it.', '{"answer":"42"}']);
+    expect(second[0]!.tool_call_id).not.toBe("call_0");
+    const next = await agent.invoke({ messages: [new HumanMessage({ id: "h2", content: "again" })] }, config);
+    await expectValidHistory(next.messages);
+    expect(next.structuredResponse).toEqual({ answer: "43" });
+  });
+});
+
 describe("the middleware says what the node says", () => {
   const book = tool(async () => "booked", {
     name: "book",
@@ -215,6 +240,23 @@ describe("the middleware beside LangChain's own", () => {
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(sent).toEqual(["alice"]);
+  });
+});
+
+describe("tools other middleware provide", () => {
+  it("runs a tool a middleware listed after it provides (dynamic tools); a name nobody provides gets the node's text", async () => {
+    const forecast = tool(async ({ city }) => `sunny in ${city}`, { name: "forecast", description: "f", schema: z.object({ city: z.string() }) });
+    const dynamic = createMiddleware({
+      name: "DynamicTools",
+      wrapModelCall: (request, handler) => handler({ ...request, tools: [...request.tools, forecast] }),
+      wrapToolCall: (request, handler) => (request.toolCall.name === "forecast" ? handler({ ...request, tool: forecast }) : handler(request)),
+    });
+    const turn = new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name: "forecast", args: { city: "Oslo" } }, { id: "c2", name: "forcast", args: { city: "Rome" } }] });
+    const agent = createAgent({ model: new ScriptedChatModel([turn]), tools: [lookup], middleware: [safeToolMiddleware(), dynamic] });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    // the list names the tools the middleware saw at the model call: those added further in are not among them
+    expect(results(messages).map((r) => r.content)).toEqual(["sunny in Oslo", 'Error: tool "forcast" does not exist. Available tools: lookup. Call one of these tools instead.']);
   });
 });
 

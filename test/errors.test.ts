@@ -1,4 +1,4 @@
-import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { ToolMessage } from "@langchain/core/messages";
 import { RunnableLambda } from "@langchain/core/runnables";
 import { DynamicStructuredTool, tool } from "@langchain/core/tools";
 import { describe, expect, it } from "vitest";

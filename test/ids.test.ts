@@ -236,6 +236,77 @@ describe("what other code does to the turn between the router and the node", () 
     expect(results(messages).map((r) => r.content)).toEqual(["found x for u-42", "found y for u-42"]);
   });
 
+  /** agent -> [guard] -> router -> tools -> agent: the guard may answer calls itself before the router reads the turn. */
+  function guardedGraph(turn: AIMessage, router: (state: typeof MessagesAnnotation.State) => Send[] | typeof END, guard?: (ai: AIMessage) => BaseMessage[]) {
+    let turns = 0;
+    return new StateGraph(MessagesAnnotation)
+      .addNode("agent", () => ({ messages: [turns++ ? new AIMessage({ id: `fin${turns}`, content: "done" }) : turn] }))
+      .addNode("guard", (state) => {
+        const last = state.messages.at(-1);
+        return { messages: guard && AIMessage.isInstance(last) && last.tool_calls?.length ? guard(last) : [] };
+      })
+      .addNode("tools", new SafeToolNode([lookup]))
+      .addEdge(START, "agent")
+      .addEdge("agent", "guard")
+      .addConditionalEdges("guard", router, ["tools", END])
+      .addEdge("tools", "agent")
+      .compile();
+  }
+  const blocked = (id: string) => new ToolMessage({ content: `blocked ${id}`, tool_call_id: id, name: "lookup", status: "error" });
+
+  it("answers only what a router that skips answered calls sends, after a guard answered some: each call once, in call order", async () => {
+    // as createReactAgent v2 routes after a post-model hook: one Send per call still without a ToolMessage
+    const pendingOnly = (state: typeof MessagesAnnotation.State) => {
+      const ai = [...state.messages].reverse().find((m) => AIMessage.isInstance(m)) as AIMessage;
+      const done = new Set(results(state.messages).map((m) => m.tool_call_id));
+      const pending = (ai.tool_calls ?? []).filter((c) => !done.has(c.id!));
+      return pending.length ? pending.map((c) => new Send("tools", { ...state, lg_tool_call: c })) : END;
+    };
+    const turn = () => aiWith([call("lookup", { q: "1" }, "c1"), call("lookup", { q: "2" }, "c2"), call("lookup", { q: "3" }, "c3"), call("lookup", { q: "4" }, "call_0")]);
+    for (const answered of [["c1"], ["c2"], ["c3", "c1"], ["c1", "c2", "c3"]]) {
+      const { messages } = await guardedGraph(turn(), pendingOnly, () => answered.map(blocked)).invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+      await expectValidHistory(messages);
+      const expected = ["c1", "c2", "c3", "call_0"].map((id, k) => (answered.includes(id) ? `blocked ${id}` : `found ${k + 1}`));
+      expect(results(messages).map((r) => r.content)).toEqual(expected);
+    }
+    // and through createReactAgent itself
+    const hook = (state: typeof MessagesAnnotation.State) => {
+      const last = state.messages.at(-1);
+      return { messages: AIMessage.isInstance(last) && last.tool_calls?.length ? [blocked("c2")] : [] };
+    };
+    const agent = createReactAgent({ llm: new ScriptedChatModel([turn()]), tools: new SafeToolNode([lookup]), postModelHook: hook, version: "v2" });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.content)).toEqual(["found 1", "blocked c2", "found 3", "found 4"]);
+  });
+
+  it("answers an invalid call once when a router of one's own sends invalid_tool_calls too", async () => {
+    const everything = (state: typeof MessagesAnnotation.State) => {
+      const last = state.messages.at(-1) as AIMessage;
+      const all = [...(last.tool_calls ?? []), ...(last.invalid_tool_calls ?? [])];
+      return all.length ? all.map((c) => new Send("tools", { ...state, lg_tool_call: c })) : END;
+    };
+    for (const calls of [[call("lookup", { q: "1" }, "c1")], []]) {
+      const turn = aiWith(calls, [invalidCall("lookup", '{"q": "2', "c2"), invalidCall("lookup", '{"q": "3', "c3")]);
+      const { messages } = await guardedGraph(turn, everything).invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+      await expectValidHistory(messages);
+      expect(results(messages).map((r) => r.tool_call_id)).toEqual([...calls.map((c) => c.id), "c2", "c3"]);
+    }
+  });
+
+  it("answers a call whose id a router of one's own filled in or changed, under the id the AIMessage carries", async () => {
+    for (const reId of [(id: string | undefined, k: number) => id || `gen-${k}`, (id: string | undefined) => `x-${id ?? ""}`]) {
+      const router = (state: typeof MessagesAnnotation.State) => {
+        const last = state.messages.at(-1) as AIMessage;
+        return last.tool_calls?.length ? last.tool_calls.map((c, k) => new Send("tools", { ...state, lg_tool_call: { ...c, id: reId(c.id, k) } })) : END;
+      };
+      const turn = aiWith([call("lookup", { q: "1" }, "c1"), { ...call("lookup", { q: "2" }), id: "" }]);
+      const { messages } = await guardedGraph(turn, router).invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+      await expectValidHistory(messages);
+      expect(results(messages).map((r) => r.content)).toEqual(["found 1", "found 2"]);
+    }
+  });
+
   it("keeps identical twins in call order when a router of one's own also sends elsewhere before them", async () => {
     const now = tool(async ({ tz }) => `time in ${tz}`, { name: "now", description: "n", schema: z.object({ tz: z.string() }) });
     const twin = () => call("now", { tz: "CET" }, "call_0");

@@ -4,7 +4,10 @@ import { tool, type ToolRuntime } from "@langchain/core/tools";
 import { Annotation, Command, END, MessagesAnnotation, REMOVE_ALL_MESSAGES, START, Send, StateGraph, isCommand } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createAgent } from "langchain";
+import { ScriptedChatModel } from "../examples/scripted-model.js";
 import { SafeToolNode, type SafeTool } from "../src/index.js";
+import { safeToolMiddleware } from "../src/middleware.js";
 import { runScript } from "./helpers/agent-graphs.js";
 import { aiWith, call, historyWith, weather } from "./helpers/fixtures.js";
 import { applyOutput, expectValidAfter, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
@@ -334,6 +337,28 @@ describe("round two of what tools write", () => {
     const messages = await runScript([aiWith([call("compact", {}, "c0")])], new SafeToolNode([compactNow]), "fan-out");
     await expectValidHistory(messages);
     expect(messages[0]!.id).toBe("sum");
+  });
+
+  it("keeps the turn in a rewrite that leaves it out when calls after it run in other tasks (fan-out, a router of one's own, createAgent)", async () => {
+    // keeps the first message, drops the rest (this turn included) for a summary
+    const dropTurn = tool(
+      async (_a, rt: ToolRuntime) => {
+        const first = (rt.state as { messages: BaseMessage[] }).messages[0]!;
+        return new Command({ update: { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), first, new HumanMessage({ content: "summary", id: "sum" })] } });
+      },
+      { name: "compact", description: "c", schema: z.object({}) },
+    );
+    const turn = () => aiWith([call("compact", {}, "c0"), call("slow", {}, "c1")]);
+    for (const wiring of ["fan-out", "own router"] as const) {
+      const messages = await runScript([turn()], new SafeToolNode([dropTurn, slow]), wiring);
+      await expectValidHistory(messages);
+      expect(messages.map((m) => m.id).slice(0, 2)).toEqual(["h0", "sum"]);
+      expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(['Tool "compact" ran and updated the graph state.', "slow done"]);
+    }
+    const agent = createAgent({ model: new ScriptedChatModel([turn()]), tools: [dropTurn, slow], middleware: [safeToolMiddleware()] });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ content: "go", id: "h0" })] });
+    await expectValidHistory(messages);
+    expect(messages[1]!.id).toBe("sum");
   });
 
   it("keeps an AIMessage a Command carries together with its own results (an agent's turn inlined), not as strays", async () => {
