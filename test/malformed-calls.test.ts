@@ -4,10 +4,9 @@ import { createAgent } from "langchain";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { ScriptedChatModel } from "../examples/scripted-model.js";
-import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { SafeToolNode, repairToolResults, safeToolsCondition, validateToolResults } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
-import { runScript, WIRINGS } from "./helpers/agent-graphs.js";
+import { runScript, runWithInPlaceEdit, WIRINGS } from "./helpers/agent-graphs.js";
 import { add, aiWith, anthropicStyleAI, call, historyWith, openAIStyleAI, responsesStyleAI, weather } from "./helpers/fixtures.js";
 import { expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
 
@@ -128,21 +127,9 @@ describe("calls that exist only in the provider's raw form", () => {
       const del = tool(async ({ path }) => (deleted.push(path), "deleted"), { name: "delete_file", description: "d", schema: z.object({ path: z.string() }) });
       const calls = [call("get_weather", { city: "x" }, "t1"), call("delete_file", { path: "/etc" }, "t2")];
       const make = { "Anthropic blocks": anthropicStyleAI, "raw OpenAI calls": openAIStyleAI, "Responses items": responsesStyleAI }[shape];
-      let turn = 0;
-      const graph = new StateGraph(MessagesAnnotation)
-        .addNode("agent", () => ({ messages: [turn++ ? new AIMessage({ id: "fin", content: "done" }) : make(calls)] }))
-        .addNode("guard", (state) => {
-          const ai = state.messages.at(-1) as AIMessage;
-          ai.tool_calls = ai.tool_calls!.filter((c) => c.name !== "delete_file");
-          return { messages: [ai] };
-        })
-        .addNode("tools", new SafeToolNode([weather, del]))
-        .addEdge(START, "agent")
-        .addConditionalEdges("agent", safeToolsCondition, { tools: "guard", [END]: END })
-        .addEdge("guard", "tools")
-        .addEdge("tools", "agent")
-        .compile();
-      const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+      const messages = await runWithInPlaceEdit(make(calls), new SafeToolNode([weather, del]), (ai) => {
+        ai.tool_calls = ai.tool_calls!.filter((c) => c.name !== "delete_file");
+      });
       await expectValidHistory(messages);
       expect(deleted).toEqual([]);
     },

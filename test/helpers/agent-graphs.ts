@@ -44,3 +44,27 @@ export async function runScript(
   const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h0" })] }, { configurable: { thread_id: `script-${++threads}` } });
   return messages;
 }
+
+/**
+ * Runs one turn through agent -> guard -> tools -> agent (batch routing),
+ * where the guard edits the AIMessage in place between the router and the
+ * node, as LangChain's human-in-the-loop middleware does; returns the history.
+ */
+export async function runWithInPlaceEdit(turn: AIMessage, node: SafeToolNode, edit: (ai: AIMessage) => void): Promise<BaseMessage[]> {
+  let turns = 0;
+  const graph = new StateGraph(MessagesAnnotation)
+    .addNode("agent", () => ({ messages: [turns++ ? new AIMessage({ id: "fin", content: "done" }) : turn] }))
+    .addNode("guard", (state) => {
+      const ai = state.messages.at(-1) as AIMessage;
+      edit(ai);
+      return { messages: [ai] };
+    })
+    .addNode("tools", node)
+    .addEdge(START, "agent")
+    .addConditionalEdges("agent", safeToolsCondition, { tools: "guard", [END]: END })
+    .addEdge("guard", "tools")
+    .addEdge("tools", "agent")
+    .compile();
+  const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+  return messages;
+}
