@@ -9,7 +9,7 @@ import { Annotation, END, MessagesAnnotation, START, StateGraph } from "@langcha
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { SafeToolNode, safeToolsCondition } from "../src/index.js";
-import { ScriptedChatModel } from "./scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 
 const AgentState = Annotation.Root({
   ...MessagesAnnotation.spec,

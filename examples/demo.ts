@@ -13,7 +13,8 @@ import { ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { SafeToolNode, safeToolsCondition } from "../src/index.js";
-import { ScriptedChatModel, openAIRejection } from "./scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
+import { openAIRejection } from "./openai-rejection.js";
 
 const getWeather = tool(async ({ city }) => `It is 21°C and sunny in ${city}.`, {
   name: "get_weather",
@@ -102,13 +103,13 @@ async function run(print: (line: string) => void) {
   const final = new AIMessage({ id: "ai-turn-2", content: "Lisbon is sunny; I could not reach orders or docs right now." });
 
   print("SafeToolNode (timeoutMs: 300):");
-  const safeModel = new ScriptedChatModel([brokenTurn(), final]);
+  const safeModel = new ScriptedChatModel({ responses: [brokenTurn(), final], rejectRequest: openAIRejection });
   const safe = await agentGraph(safeModel, new SafeToolNode(tools, { timeoutMs: 300 }), true).invoke({
     messages: [new HumanMessage("Weather in Lisbon, and where is order A-17?")],
   });
   show(safe.messages, print);
   const accepted = openAIRejection(safe.messages) === undefined;
-  print(`  -> ${safeModel.seen.length} model requests, every one accepted: ${accepted}\n`);
+  print(`  -> ${safeModel.requests.length} model requests, every one accepted: ${accepted}\n`);
 
   // A turn cut off by the token limit: its only call is invalid. toolsCondition
   // sees no tool_calls and ends the run; the thread keeps a dangling call, and
@@ -126,7 +127,7 @@ async function run(print: (line: string) => void) {
     ["ToolNode + toolsCondition", new ToolNode(tools), false],
     ["SafeToolNode + safeToolsCondition", new SafeToolNode(tools, { timeoutMs: 300 }), true],
   ] as const) {
-    const model = new ScriptedChatModel([cutOff(), new AIMessage({ id: "ai-x", content: "Sorry, let me retry." })]);
+    const model = new ScriptedChatModel({ responses: [cutOff(), new AIMessage({ id: "ai-x", content: "Sorry, let me retry." })], rejectRequest: openAIRejection });
     const graph = agentGraph(model, node, safeRouting);
     const first = await graph.invoke({ messages: [new HumanMessage({ id: "h1", content: "Weather in Faro?" })] });
     try {

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { SafeToolNode, safeToolsCondition, type SafeToolRuntime } from "../src/index.js";
-import { ScriptedChatModel } from "./scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 
 export const executions: string[] = [];
 

@@ -10,7 +10,7 @@ import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SafeToolNode, safeToolsCondition } from "../src/index.js";
-import { ScriptedChatModel } from "./scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 
 export async function main(): Promise<BaseMessage[]> {
   const client = new MultiServerMCPClient({

@@ -9,7 +9,7 @@ import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { SafeToolNode, ToolTimeoutError, UnknownToolError, safeToolsCondition } from "../src/index.js";
-import { ScriptedChatModel } from "./scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {

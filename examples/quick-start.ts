@@ -9,7 +9,7 @@ import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { SafeToolNode, safeToolsCondition } from "../src/index.js";
-import { ScriptedChatModel } from "./scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 
 const model = new ScriptedChatModel([
   new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "call_1", name: "get_weather", args: { city: "Oslo" } }] }),

@@ -12,7 +12,7 @@ import { RunnableLambda } from "@langchain/core/runnables";
 import { END, MessagesAnnotation, REMOVE_ALL_MESSAGES, START, StateGraph } from "@langchain/langgraph";
 import { pathToFileURL } from "node:url";
 import { repairToolResults, validateToolResults } from "../src/index.js";
-import { ScriptedChatModel } from "./scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 
 /** The broken thread: an orphan result at the top, and calls that never got results. */
 export function brokenThread(): BaseMessage[] {
@@ -38,7 +38,7 @@ export async function repairInFrontOfModel(): Promise<BaseMessage[]> {
   const chain = RunnableLambda.from((messages: BaseMessage[]) => repairToolResults(messages)).pipe(model);
   const reply = await chain.invoke(brokenThread());
   console.log(`model answered: ${String(reply.content)}`);
-  return model.seen[0]!;
+  return model.requests[0]!;
 }
 
 /** Way 2: a node before the agent that writes the repaired history back. */

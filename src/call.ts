@@ -26,6 +26,48 @@ export interface PlannedCall {
   unlisted?: true;
 }
 
+/**
+ * The key under which a tool call carries how it must be answered, once a
+ * hook before the router (the createAgent middleware, `safePostModelHook`)
+ * prepared the turn. Converters build requests from the fields they know, so
+ * it is never sent. It sits on the call itself, because other middleware
+ * rebuild the AIMessage (LangChain's PII middleware keeps only content, id,
+ * name and the calls), and a human's edit makes a new call, which then runs.
+ */
+export const CALL_MARK = "safe_tool_node";
+
+/** What a prepared turn records on a call that must not simply run. */
+export interface CallMark {
+  /** The parser's error of a call that was invalid. */
+  invalid?: string;
+  /** The token limit may have cut the call's arguments short. */
+  cutOff?: true;
+  /** The model named no tool (the correction named it). */
+  nameless?: true;
+  /** Only a content block or a raw call held the call (something took it out of tool_calls): answered, not run. */
+  unlisted?: true;
+}
+
+/** What {@link callMarkOf} returns for a call that carries no mark. */
+export const NO_MARK: Readonly<CallMark> = Object.freeze({});
+
+/** The mark on a tool call; {@link NO_MARK} for a call nothing prepared. */
+export function callMarkOf(call: ToolCall): Readonly<CallMark> {
+  const mark: unknown = (call as unknown as Record<string, unknown>)[CALL_MARK];
+  return typeof mark === "object" && mark !== null && !Array.isArray(mark) ? (mark as CallMark) : NO_MARK;
+}
+
+/** The mark a prepared turn gives `call`; undefined for a call that simply runs. */
+export function markOf(call: PlannedCall): CallMark | undefined {
+  if (!(call.invalid || call.cutOff || call.nameless || call.unlisted)) return undefined;
+  return {
+    ...(call.invalid ? { invalid: call.invalid.error ?? "invalid JSON" } : {}),
+    ...(call.cutOff ? { cutOff: true as const } : {}),
+    ...(call.nameless ? { nameless: true as const } : {}),
+    ...(call.unlisted ? { unlisted: true as const } : {}),
+  };
+}
+
 /** The name a call gets in the corrected AIMessage when the model gave it none (providers reject empty names). */
 export const UNNAMED_CALL = "invalid_tool_call";
 

@@ -1,5 +1,5 @@
 import { AIMessage, RemoveMessage, ToolMessage, isBaseMessage, type BaseMessage } from "@langchain/core/messages";
-import { NOT_AN_OBJECT, copyToolMessage, type PlannedCall } from "./call.js";
+import { NOT_AN_OBJECT, callMarkOf, copyToolMessage, type PlannedCall } from "./call.js";
 import { markCutOffCalls } from "./cut-off.js";
 import { safeStringify } from "./describe-error.js";
 import { isRecord } from "./guards.js";
@@ -85,6 +85,21 @@ function collectRawCalls(ai: AIMessage): CarriedCall[] {
   (ai.tool_calls ?? []).forEach((call, toolCallsIndex) => {
     const id = call.id || undefined;
     const named = nameFields(call.name);
+    const mark = callMarkOf(call);
+    // A turn prepared before the router (safePostModelHook) keeps in its marks what the calls were.
+    if (mark.invalid !== undefined || mark.nameless || mark.unlisted || mark.cutOff) {
+      raw.push({
+        id,
+        ...(mark.nameless ? { name: named.name, nameless: true as const } : named),
+        toolCallsIndex,
+        args: isRecord(call.args) ? call.args : {},
+        ...(mark.invalid !== undefined ? { invalid: { error: mark.invalid, rawArgs: undefined } } : {}),
+        ...(mark.unlisted ? { unlisted: true as const } : {}),
+        ...(mark.cutOff ? { cutOff: true as const } : {}),
+        marked: true,
+      });
+      return;
+    }
     if (isRecord(call.args)) raw.push({ id, ...named, toolCallsIndex, args: call.args });
     // Arguments that are not an object cannot be passed to a tool: answered like a parse failure.
     else raw.push({ id, ...named, toolCallsIndex, args: {}, invalid: { error: NOT_AN_OBJECT, rawArgs: safeStringify(call.args) } });
@@ -137,10 +152,11 @@ export function planCalls(ai: AIMessage, ids: CallIdAllocator): MessageCalls {
     ...(call.nameless ? { nameless: true as const } : {}),
     ...(call.unlisted && !call.invalid ? { unlisted: true as const } : {}),
     ...(call.invalid ? { invalid: call.invalid } : {}),
+    ...(call.cutOff ? { cutOff: true as const } : {}),
   }));
   let corrected: AIMessage | undefined;
   const needsRewrite =
-    calls.length !== (ai.tool_calls?.length ?? 0) || calls.some((call) => call.invalid || call.nameless || call.id !== call.originalId);
+    calls.length !== (ai.tool_calls?.length ?? 0) || calls.some((call, index) => (!raw[index]!.marked && (call.invalid || call.nameless)) || call.id !== call.originalId);
   if (needsRewrite) {
     calls = orderAsSent(ai, calls);
     corrected = rewriteAIMessage(ai, calls);

@@ -4,30 +4,10 @@
  * on its calls that tell the middleware's tool wrapper how to answer them.
  */
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
-import type { ToolCall } from "@langchain/core/messages/tool";
-import { toolCallOf, type PlannedCall } from "./call.js";
+import { CALL_MARK, markOf, toolCallOf, type PlannedCall } from "./call.js";
 import { isRecord } from "./guards.js";
 import { planCalls } from "./plan-tool-calls.js";
 import { CallIdAllocator, EarlierCallIds } from "./tool-call-ids.js";
-
-/**
- * What the middleware writes on each tool call that must not simply run,
- * under one key (converters build requests from the fields they know, so it
- * is never sent): on the call itself, because other middleware rebuild the
- * AIMessage (LangChain's PII middleware keeps only content, id, name and the
- * calls), and a human's edit makes a new call, which then runs.
- */
-const CALL_MARK = "safe_tool_node";
-export interface CallMark {
-  /** The parser's error of a call that was invalid. */
-  invalid?: string;
-  /** The token limit may have cut the call's arguments short. */
-  cutOff?: true;
-  /** The model named no tool (the correction named it). */
-  nameless?: true;
-  /** Only a content block or a raw call held the call (something took it out of tool_calls): answered, not run. */
-  unlisted?: true;
-}
 
 /** What the middleware writes into the AIMessage itself, under the same key of `additional_kwargs` (never sent). */
 export interface TurnMarks {
@@ -40,11 +20,6 @@ export interface TurnMarks {
 export function turnMarksOf(ai: AIMessage | undefined): TurnMarks {
   const marks: unknown = ai?.additional_kwargs?.[CALL_MARK];
   return isRecord(marks) ? (marks as TurnMarks) : {};
-}
-
-export function callMarkOf(call: ToolCall): CallMark {
-  const mark: unknown = (call as unknown as Record<string, unknown>)[CALL_MARK];
-  return isRecord(mark) ? (mark as CallMark) : {};
 }
 
 /** A model response as the middleware stores it, and its calls as planned. */
@@ -66,15 +41,6 @@ export interface PreparedTurn {
  */
 export function prepareTurn(ai: AIMessage, history: readonly BaseMessage[], toolNames: readonly string[] | undefined): PreparedTurn {
   const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? "", new EarlierCallIds(history, history.length)));
-  const markOf = (call: PlannedCall): CallMark | undefined =>
-    call.invalid || call.cutOff || call.nameless || call.unlisted
-      ? {
-          ...(call.invalid ? { invalid: call.invalid.error ?? "invalid JSON" } : {}),
-          ...(call.cutOff ? { cutOff: true as const } : {}),
-          ...(call.nameless ? { nameless: true as const } : {}),
-          ...(call.unlisted ? { unlisted: true as const } : {}),
-        }
-      : undefined;
   const marked = calls.some((call) => markOf(call));
   const unknown = toolNames !== undefined && calls.some((call) => !toolNames.includes(call.name));
   if (!corrected && !marked && !unknown) return { ai, calls };

@@ -132,6 +132,9 @@ export interface CarriedCall {
   args: Record<string, unknown>;
   nameless?: true;
   invalid?: PlannedCall["invalid"];
+  cutOff?: true;
+  /** The call's mark (a prepared turn) says what it is; its entry needs no correction for that. */
+  marked?: true;
 }
 
 /** The name a call is answered under, and whether the model gave none. */

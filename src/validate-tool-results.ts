@@ -1,4 +1,5 @@
 import { AIMessage, ToolMessage, isBaseMessage, type BaseMessage } from "@langchain/core/messages";
+import { NO_MARK, callMarkOf } from "./call.js";
 import { InvalidNodeInputError } from "./errors.js";
 import { planCalls } from "./plan-tool-calls.js";
 import { CallIdAllocator, PROVIDER_ID_PATTERN } from "./tool-call-ids.js";
@@ -117,9 +118,11 @@ export function validateToolResults(messages: readonly BaseMessage[]): ToolResul
         const id = call.originalId;
         const tool = call.nameless ? "no tool name" : call.name;
         const label = id === undefined ? `a call to "${tool}"` : `call "${id}" (${tool})`;
-        if (call.invalid) report("invalid_call", index, id, `${label} could not be parsed and is not answerable as it stands`);
+        // A prepared turn's marked call is a proper tool_calls entry: the node answers it without running it.
+        const marked = call.toolCallsIndex !== undefined && callMarkOf(message.tool_calls![call.toolCallsIndex]!) !== NO_MARK;
+        if (call.invalid && !marked) report("invalid_call", index, id, `${label} could not be parsed and is not answerable as it stands`);
         else if (call.toolCallsIndex === undefined) report("untracked_call", index, id, `${label} is sent by the converters but is not in tool_calls`);
-        if (call.nameless) report("missing_call_name", index, id, `${label} has no tool name`);
+        if (call.nameless && !marked) report("missing_call_name", index, id, `${label} has no tool name`);
         if (id === undefined) report("missing_call_id", index, id, `${label} has no id`);
         else if (!PROVIDER_ID_PATTERN.test(id)) report("malformed_call_id", index, id, `${label} has an id that does not match ^[a-zA-Z0-9_-]{1,40}$`);
         else if (seenHere.has(id)) report("duplicate_call_id", index, id, `${label} repeats an id of the same message`);

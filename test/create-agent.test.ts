@@ -5,7 +5,7 @@ import { SafeToolNode } from "../src/index.js";
 import { createAgent, createMiddleware, humanInTheLoopMiddleware, piiMiddleware, toolCallLimitMiddleware, toolRetryMiddleware, toolStrategy } from "langchain";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ScriptedChatModel } from "../examples/scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 import { validateToolResults } from "../src/index.js";
 import { isRetryableToolError, safeToolMiddleware } from "../src/middleware.js";
 import { invalidCall } from "./helpers/fixtures.js";
@@ -102,8 +102,8 @@ describe("createAgent with safeToolMiddleware", () => {
     // thread. Every model request is still accepted - the scripted model checks
     // each one like OpenAI - because the middleware repairs the request: the
     // model reads that the approved call's outcome is unknown.
-    expect(model.seen.length).toBe(2);
-    const request = model.seen[1]!;
+    expect(model.requests.length).toBe(2);
+    const request = model.requests[1]!;
     expect(invariantProblems(request).filter((p) => !/has no (name|status)/.test(p))).toEqual([]);
     expect((request.find((m) => ToolMessage.isInstance(m) && m.tool_call_id === "c2") as ToolMessage).content).toMatch(/is unknown/);
     expect(validateToolResults(done.messages).map((p) => [p.kind, p.toolCallId])).toEqual([["missing_result", "c2"]]);
@@ -135,7 +135,7 @@ describe("createAgent with safeToolMiddleware", () => {
     // and the next model request is accepted
     // langchain 1.5 answers every structured-output call itself (without name or status)
     expect(firstProblems.filter((p) => !/has no (name|status)/.test(p))).toEqual([]);
-    expect(model.seen.length).toBeGreaterThanOrEqual(2);
+    expect(model.requests.length).toBeGreaterThanOrEqual(2);
     expect(invariantProblems(second.messages).filter((p) => !/has no (name|status)/.test(p))).toEqual([]);
     expect((await sendThroughProviders(second.messages)).filter((r) => r.error)).toEqual([]);
   });

@@ -4,7 +4,7 @@ import { END, MemorySaver, MessagesAnnotation, START, Send, StateGraph } from "@
 import { createAgent } from "langchain";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ScriptedChatModel } from "../examples/scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 import { CutOffCallError, SafeToolNode, safeToolsFanOut, type ToolCallError } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { aiWith, call, historyWith, invalidCall, openAIStyleAI } from "./helpers/fixtures.js";

@@ -5,7 +5,7 @@ import { createAgent } from "langchain";
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ScriptedChatModel } from "../examples/scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 import { SafeToolNode, safeToolsFanOut, validateToolResults } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { ownSendRouter, runScript, runWithInPlaceEdit, WIRINGS } from "./helpers/agent-graphs.js";

@@ -3,7 +3,7 @@ import { tool } from "@langchain/core/tools";
 import { createAgent } from "langchain";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
-import { ScriptedChatModel } from "../examples/scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 import { SafeToolNode, repairToolResults, safeToolsCondition, validateToolResults } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { runScript, runWithInPlaceEdit, WIRINGS } from "./helpers/agent-graphs.js";

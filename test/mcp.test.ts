@@ -3,7 +3,7 @@ import { MultiServerMCPClient } from "@langchain/mcp-adapters";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ScriptedChatModel } from "../examples/scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 import { SafeToolNode, safeToolsCondition } from "../src/index.js";
 import { expectValidHistory } from "./helpers/invariant.js";
 

@@ -5,7 +5,7 @@ import { createAgent } from "langchain";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ScriptedChatModel } from "../examples/scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 import { SafeToolNode, type ResultMedia } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { runScript } from "./helpers/agent-graphs.js";

@@ -5,7 +5,7 @@ import { Annotation, Command, END, MessagesAnnotation, REMOVE_ALL_MESSAGES, STAR
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createAgent } from "langchain";
-import { ScriptedChatModel } from "../examples/scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 import { SafeToolNode, type SafeTool } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { runScript } from "./helpers/agent-graphs.js";

@@ -53,6 +53,14 @@ describe("the packed package", () => {
     expect(JSON.parse(out.trim().split("\n").at(-1)!)).toEqual(["isRetryableToolError", "safeToolMiddleware"]);
   });
 
+  it.each([
+    ["require", `console.log(JSON.stringify(Object.keys(require("safe-tool-node/testing")).sort()))`, false],
+    ["import", `console.log(JSON.stringify(Object.keys(await import("safe-tool-node/testing")).sort()))`, true],
+  ])("exposes safe-tool-node/testing through %s", (_label, code, asModule) => {
+    const out = execFileSync(process.execPath, asModule ? ["--input-type=module", "-e", code] : ["-e", code], { cwd: project, encoding: "utf8" });
+    expect(JSON.parse(out.trim().split("\n").at(-1)!)).toEqual(["ScriptedChatModel"]);
+  });
+
   it("ships only the build, the README and package.json", () => {
     const files = readdirSync(join(project, "node_modules/safe-tool-node")).sort();
     expect(files).toEqual(["README.md", "dist", "package.json"]);

@@ -22,6 +22,7 @@ describe("public API", () => {
         "UnknownToolError",
         "safeToolsCondition",
         "safeToolsFanOut",
+        "safePostModelHook",
         "validateToolResults",
         "repairToolResults",
       ].sort(),

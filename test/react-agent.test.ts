@@ -4,9 +4,9 @@ import { Annotation, Command, MemorySaver, MessagesAnnotation, interrupt } from 
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ScriptedChatModel } from "../examples/scripted-model.js";
-import { SafeToolNode } from "../src/index.js";
-import { invalidCall } from "./helpers/fixtures.js";
+import { ScriptedChatModel } from "../src/testing.js";
+import { SafeToolNode, safePostModelHook, validateToolResults } from "../src/index.js";
+import { invalidCall, openAIStyleAI } from "./helpers/fixtures.js";
 import { expectValidHistory } from "./helpers/invariant.js";
 
 const lookup = tool(async ({ q }) => `found ${q}`, { name: "lookup", description: "Look up.", schema: z.object({ q: z.string() }) });
@@ -31,7 +31,7 @@ describe("createReactAgent({ llm, tools: new SafeToolNode(tools) })", () => {
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.status)).toEqual(["success", "error", "error"]);
-    expect(model.seen[0]![0]).toBeInstanceOf(SystemMessage);
+    expect(model.requests[0]![0]).toBeInstanceOf(SystemMessage);
   });
 
   it("works with a custom state schema and with interrupts", async () => {
@@ -51,5 +51,107 @@ describe("createReactAgent({ llm, tools: new SafeToolNode(tools) })", () => {
     expect(results(done.messages).map((r) => r.content)).toEqual(["approved: yes", "lookup 1"]);
     expect(lookups).toBe(1);
     expect(done.userId).toBe("u1");
+  });
+});
+
+describe("createReactAgent with postModelHook: safePostModelHook()", () => {
+  let runs = 0;
+  const counted = tool(async ({ q }) => `run ${++runs}: ${q}`, { name: "lookup", description: "Look up.", schema: z.object({ q: z.string() }) });
+  const agentWith = (script: AIMessage[], version: "v1" | "v2") => {
+    runs = 0;
+    const model = new ScriptedChatModel(script);
+    const agent = createReactAgent({ llm: model, tools: new SafeToolNode([counted]), postModelHook: safePostModelHook(), version });
+    return { model, agent };
+  };
+  const go = [new HumanMessage({ id: "h", content: "go" })];
+
+  for (const version of ["v1", "v2"] as const) {
+    describe(version, () => {
+      it("answers a turn whose only call is invalid, and the model sees the error", async () => {
+        const { model, agent } = agentWith(
+          [
+            new AIMessage({ id: "r1", content: "", invalid_tool_calls: [invalidCall("lookup", '{"q":', "c1")] }),
+            new AIMessage({ id: "r2", content: "done" }),
+          ],
+          version,
+        );
+        const { messages } = await agent.invoke({ messages: go });
+        await expectValidHistory(messages);
+        expect(validateToolResults(messages)).toEqual([]);
+        expect(results(messages).map((r) => r.status)).toEqual(["error"]);
+        expect(String(results(messages)[0]!.content)).toMatch(/JSON/);
+        expect(runs).toBe(0);
+        // The model was called again, with the error result in its history.
+        expect(model.requests).toHaveLength(2);
+        expect(model.requests[1]!.some((m) => ToolMessage.isInstance(m))).toBe(true);
+      });
+
+      it("answers a turn that only the raw OpenAI payload carries, without running it", async () => {
+        const raw = openAIStyleAI([{ id: "c1", name: "lookup", args: { q: "x" }, type: "tool_call" }]);
+        const rawOnly = new AIMessage({ id: "r1", content: "", additional_kwargs: raw.additional_kwargs, tool_calls: [] });
+        const { agent } = agentWith([rawOnly, new AIMessage({ id: "r2", content: "done" })], version);
+        const { messages } = await agent.invoke({ messages: go });
+        await expectValidHistory(messages);
+        expect(results(messages).map((r) => r.status)).toEqual(["error"]);
+        expect(runs).toBe(0);
+      });
+
+      it("runs a call that reuses an earlier turn's id (call_0 every turn), under a fresh id", async () => {
+        const { agent } = agentWith(
+          [
+            new AIMessage({ id: "r1", content: "", tool_calls: [{ id: "call_0", name: "lookup", args: { q: "a" } }] }),
+            new AIMessage({ id: "r2", content: "", tool_calls: [{ id: "call_0", name: "lookup", args: { q: "b" } }] }),
+            new AIMessage({ id: "r3", content: "done" }),
+          ],
+          version,
+        );
+        const { messages } = await agent.invoke({ messages: go });
+        await expectValidHistory(messages);
+        expect(results(messages).map((r) => r.content)).toEqual(["run 1: a", "run 2: b"]);
+      });
+
+      it("answers valid, invalid and nameless calls of one turn in call order, running only the valid one", async () => {
+        const { agent } = agentWith(
+          [
+            new AIMessage({
+              id: "r1",
+              content: "",
+              tool_calls: [
+                { id: "c1", name: "", args: { q: "?" } },
+                { id: "c2", name: "lookup", args: { q: "a" } },
+              ],
+              invalid_tool_calls: [invalidCall("lookup", '{"q":', "c3")],
+            }),
+            new AIMessage({ id: "r2", content: "done" }),
+          ],
+          version,
+        );
+        const { messages } = await agent.invoke({ messages: go });
+        await expectValidHistory(messages);
+        expect(results(messages).map((r) => r.status)).toEqual(["error", "success", "error"]);
+        expect(runs).toBe(1);
+      });
+
+      it("holds back a call the token limit cut off", async () => {
+        const cut = new AIMessage({
+          id: "r1",
+          content: "",
+          tool_calls: [{ id: "c1", name: "lookup", args: { q: "a" } }],
+          response_metadata: { finish_reason: "length" },
+        });
+        const { agent } = agentWith([cut, new AIMessage({ id: "r2", content: "done" })], version);
+        const { messages } = await agent.invoke({ messages: go });
+        await expectValidHistory(messages);
+        expect(results(messages).map((r) => r.status)).toEqual(["error"]);
+        expect(runs).toBe(0);
+      });
+    });
+  }
+
+  it("writes nothing for a turn that needs nothing", () => {
+    const hook = safePostModelHook();
+    const ai = new AIMessage({ id: "r1", content: "", tool_calls: [{ id: "c1", name: "lookup", args: { q: "a" } }] });
+    expect(hook({ messages: [...go, ai] })).toEqual({ messages: [] });
+    expect(hook({ messages: [...go, new AIMessage({ id: "r2", content: "done" })] })).toEqual({ messages: [] });
   });
 });

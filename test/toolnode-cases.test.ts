@@ -29,7 +29,7 @@ import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { z as z3 } from "zod/v3";
-import { ScriptedChatModel } from "../examples/scripted-model.js";
+import { ScriptedChatModel } from "../src/testing.js";
 import { InvalidOptionsError, SafeToolNode } from "../src/index.js";
 
 class WebSearch extends StructuredTool {

@@ -1,13 +1,10 @@
 /**
- * A chat model for offline examples: it replies with a fixed script of
- * AIMessages, and, like a real provider, first checks the request it would
- * send. The history goes through `@langchain/openai`'s real Chat Completions
- * converter and is rejected with OpenAI's 400 text when a call lacks its
- * result or a result lacks its call.
+ * OpenAI's pairing rule, checked on the request that `@langchain/openai`'s
+ * real Chat Completions converter builds: the demo gives it to its scripted
+ * models (`rejectRequest`) so that a broken history fails with OpenAI's own
+ * 400 text.
  */
-import { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { AIMessage, type BaseMessage } from "@langchain/core/messages";
-import type { ChatResult } from "@langchain/core/outputs";
+import type { BaseMessage } from "@langchain/core/messages";
 import { convertMessagesToCompletionsMessageParams } from "@langchain/openai";
 
 type WireMessage = { role: string; tool_calls?: { id: string }[]; tool_call_id?: string };
@@ -38,32 +35,4 @@ export function openAIRejection(history: readonly BaseMessage[]): string | undef
     }
   }
   return undefined;
-}
-
-/** Replies with `script[0]`, then `script[1]`, ...; then "Done." */
-export class ScriptedChatModel extends BaseChatModel {
-  private turn = 0;
-  /** Every history the model was called with, for inspection. */
-  readonly seen: BaseMessage[][] = [];
-
-  constructor(private readonly script: AIMessage[]) {
-    super({});
-  }
-
-  _llmType(): string {
-    return "scripted";
-  }
-
-  /** The script decides the calls, so binding tools changes nothing (agents built by createAgent / createReactAgent bind them). */
-  override bindTools(): this {
-    return this;
-  }
-
-  async _generate(messages: BaseMessage[]): Promise<ChatResult> {
-    this.seen.push(messages);
-    const rejection = openAIRejection(messages);
-    if (rejection) throw new Error(rejection);
-    const message = this.script[this.turn++] ?? new AIMessage("Done.");
-    return { generations: [{ message, text: typeof message.content === "string" ? message.content : "" }] };
-  }
 }
