@@ -5,6 +5,7 @@
  */
 import { AIMessage, coerceMessageLikeToMessage, isBaseMessage, ToolMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
 import type { PlannedCall } from "./call.js";
+import { isRecord } from "./guards.js";
 
 /** What the node knows while it sorts the messages a Command carries. */
 export class BatchView {
@@ -40,9 +41,30 @@ export class BatchView {
     return isBaseMessage(message) && message.id !== undefined && this.historyIds.has(message.id);
   }
 
-  /** True for a copy of the answered AIMessage (its message id). */
-  isAnsweredAI(message: unknown): boolean {
-    return this.ai?.id !== undefined && isBaseMessage(message) && message.id === this.ai.id;
+  /**
+   * True for a copy of the answered AIMessage: its message id, or, for an
+   * AIMessage without one, the same call ids in the same order (a compaction
+   * that writes the turn back rebuilt, as a dict or a new AIMessage, whose
+   * message id the reducer would make up, adding the turn a second time).
+   */
+  isAnsweredAI(entry: unknown): boolean {
+    const ai = this.ai;
+    if (ai === undefined) return false;
+    if (ai.id !== undefined && isBaseMessage(entry) && entry.id === ai.id) return true;
+    if (isBaseMessage(entry) ? entry.id !== undefined || !AIMessage.isInstance(entry) : !isRecord(entry)) return false;
+    const message = asMessage(entry);
+    if (!AIMessage.isInstance(message) || message.id !== undefined) return false;
+    const ids = (message.tool_calls ?? []).map((call) => call.id);
+    const same = (calls: readonly { id?: string | undefined }[]) => ids.length > 0 && ids.length === calls.length && calls.every((call, k) => call.id === ids[k]);
+    return same(ai.tool_calls ?? []) || same(this.originalCalls());
+  }
+
+  /** The calls of the answered AIMessage as the model gave them (before any correction). */
+  private originalCalls(): readonly { id?: string | undefined }[] {
+    const id = this.ai?.id;
+    let original: BaseMessage | undefined;
+    for (let i = this.history.length - 1; i >= 0 && id !== undefined && !original; i--) if (this.history[i]!.id === id) original = this.history[i];
+    return original && AIMessage.isInstance(original) ? (original.tool_calls ?? []) : [];
   }
 }
 

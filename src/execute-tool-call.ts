@@ -3,20 +3,16 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { ToolInputParsingException } from "@langchain/core/tools";
 import { isGraphControlFlow } from "./control-flow.js";
 import { argumentIssues, describeThrown, isTransientFailure, readSafely, sanitizeReason } from "./describe-error.js";
+import { refuseCall } from "./refuse-call.js";
 import {
-  CallNotRunError,
-  CutOffCallError,
   InvalidToolArgumentsError,
-  InvalidToolCallError,
   ToolCancelledError,
   ToolExecutionError,
   ToolRejectedError,
   ToolTimeoutError,
-  UnknownToolError,
   type ToolCallError,
 } from "./errors.js";
 import { Command, interrupt, isCommand } from "@langchain/langgraph";
-import { closestMatch } from "./closest-match.js";
 import { toolCallOf, type PlannedCall } from "./call.js";
 import type { ApprovalRequest, SafeTool, SafeToolRuntime } from "./types.js";
 
@@ -183,17 +179,9 @@ function handOffOf(thrown: unknown, context: ExecutionContext): CallOutcome | un
  * `config.signal` fires; a tool that ignores it is simply no longer awaited.
  */
 export function executeToolCall(call: PlannedCall, context: ExecutionContext): Promise<CallOutcome> {
-  if (call.cutOff && context.cutOffCall === "error") return Promise.resolve({ kind: "error", error: new CutOffCallError(call) });
-  if (call.invalid) {
-    const parseError = call.invalid.error === undefined ? undefined : sanitizeReason(call.invalid.error);
-    return Promise.resolve({ kind: "error", error: new InvalidToolCallError(call, parseError, call.invalid.rawArgs) });
-  }
-  if (call.unlisted) return Promise.resolve({ kind: "error", error: new CallNotRunError(call, "unlisted") });
-  const tool = call.nameless ? undefined : context.tools.get(call.name);
-  if (!tool) {
-    const names = [...context.tools.keys()];
-    return Promise.resolve({ kind: "error", error: new UnknownToolError(call, names, call.nameless ? undefined : closestMatch(call.name, names)) });
-  }
+  const refusal = refuseCall(call, { cutOffCall: context.cutOffCall, tools: context.tools });
+  if (refusal) return Promise.resolve({ kind: "error", error: refusal });
+  const tool = context.tools.get(call.name)!;
 
   // A predicate that throws fails closed: the human is asked.
   if (readSafely(() => context.needsApproval(call), true)) {

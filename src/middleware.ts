@@ -13,7 +13,8 @@ import { callMarkOf, copyToolMessage, usableName, type CallMark, type PlannedCal
 import { closestMatch } from "./closest-match.js";
 import { isGraphControlFlow } from "./control-flow.js";
 import { isRecord } from "./guards.js";
-import { CallNotRunError, CutOffCallError, InvalidToolCallError, ToolTimeoutError, UnknownToolError } from "./errors.js";
+import { ToolTimeoutError, UnknownToolError } from "./errors.js";
+import { refuseCall } from "./refuse-call.js";
 import { classifyThrown, type CallOutcome } from "./execute-tool-call.js";
 import { resolveMiddlewareOptions } from "./options.js";
 import { findAnsweredAI } from "./plan-tool-calls.js";
@@ -52,9 +53,17 @@ export interface SafeToolMiddlewareOptions {
 }
 
 /** The call createAgent's tool node hands the middleware, in the planner's shape. */
-function requestCall(call: ToolCall, mark: CallMark): PlannedCall {
+function requestCall(call: ToolCall, mark: Readonly<CallMark>): PlannedCall {
   const named = mark.nameless ? { name: call.name, nameless: true as const } : nameFields(call.name);
-  return { id: call.id ?? "", ...named, args: isRecord(call.args) ? call.args : {}, originalId: call.id };
+  return {
+    id: call.id ?? "",
+    ...named,
+    args: isRecord(call.args) ? call.args : {},
+    originalId: call.id,
+    ...(mark.invalid !== undefined ? { invalid: { error: mark.invalid, rawArgs: undefined } } : {}),
+    ...(mark.cutOff ? { cutOff: true as const } : {}),
+    ...(mark.unlisted ? { unlisted: true as const } : {}),
+  };
 }
 
 /**
@@ -108,11 +117,10 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       const tools = turnMarksOf(ai).tools;
       const call = requestCall(request.toolCall, mark);
       const tool = call.nameless ? undefined : (request.tool as SafeTool | undefined);
+      // An unregistered name is not refused here: it goes down the chain (below).
+      const refusal = refuseCall(call, { cutOffCall: settings.cutOffCall, tools: call.nameless ? new Set(tools ?? []) : undefined });
       let outcome: CallOutcome;
-      if (mark.cutOff && settings.cutOffCall === "error") outcome = { kind: "error", error: new CutOffCallError(call) };
-      else if (mark.invalid !== undefined) outcome = { kind: "error", error: new InvalidToolCallError(call, mark.invalid, undefined) };
-      else if (mark.unlisted) outcome = { kind: "error", error: new CallNotRunError(call, "unlisted") };
-      else if (call.nameless) outcome = { kind: "error", error: new UnknownToolError(call, tools, undefined) };
+      if (refusal) outcome = { kind: "error", error: refusal };
       else {
         // An unregistered name still goes down the chain: a later middleware may provide the tool (dynamic tools).
         outcome = await runWithTimeout(() => next(request), tool, call, settings.timeoutMs);

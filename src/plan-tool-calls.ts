@@ -234,9 +234,13 @@ function computePlan(messages: readonly BaseMessage[], aiIndex: number, ai: AIMe
   const answered = new Map<string, ToolMessage>();
   const keptAt: { position: number; id: string }[] = [];
   const leftovers: { position: number; message: ToolMessage }[] = [];
+  // When the model repeated an id, a result's tool name tells which of the calls it answers (a guard's answer to the second).
+  const twinNamed = (message: ToolMessage) =>
+    Boolean(message.name) && calls.some((call) => call.id !== message.tool_call_id && call.originalId === message.tool_call_id && call.name === message.name);
   for (let position = aiIndex + 1; position < messages.length; position++) {
     const message = messages[position] as ToolMessage;
-    if (byId.has(message.tool_call_id) && !answered.has(message.tool_call_id)) {
+    const call = byId.get(message.tool_call_id);
+    if (call && !answered.has(call.id) && !(message.name && message.name !== call.name && twinNamed(message))) {
       answered.set(message.tool_call_id, message);
       keptAt.push({ position, id: message.tool_call_id });
     } else {
@@ -249,7 +253,8 @@ function computePlan(messages: readonly BaseMessage[], aiIndex: number, ai: AIMe
   const inPlace: ToolMessage[] = [];
   const removals: ToolMessage[] = [];
   for (const { position, message } of leftovers) {
-    const owner = calls.find((call) => !answered.has(call.id) && call.originalId === message.tool_call_id);
+    const candidates = calls.filter((call) => !answered.has(call.id) && call.originalId === message.tool_call_id);
+    const owner = candidates.find((call) => call.name === message.name) ?? candidates[0];
     if (owner && message.id) {
       const readdressed = copyToolMessage(message, { tool_call_id: owner.id, name: message.name || owner.name });
       answered.set(owner.id, readdressed);

@@ -2,6 +2,7 @@ import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messag
 import { copyToolMessage, type PlannedCall } from "./call.js";
 import { planCalls } from "./plan-tool-calls.js";
 import { CallIdAllocator } from "./tool-call-ids.js";
+import { refuseCall } from "./refuse-call.js";
 import { validateToolResults } from "./validate-tool-results.js";
 
 /**
@@ -40,7 +41,9 @@ interface Turn {
  * A valid copy of `messages`: every AIMessage is followed directly by
  * exactly one result per call, in call order.
  * - Missing results are filled with error ToolMessages saying the outcome
- *   is unknown (never `status: "success"`).
+ *   is unknown (never `status: "success"`); a call that nothing could have
+ *   run (unparsable, nameless, only in the raw payload) gets the error the
+ *   node gives it.
  * - Results separated from their AIMessage, or out of call order, are
  *   moved into place; the messages between move after them.
  * - Duplicate results are dropped (the first is kept), and so are orphans
@@ -113,13 +116,15 @@ export function repairToolResults(messages: readonly BaseMessage[], options: Rep
         repaired.push(result);
         return;
       }
+      // A call nothing could have run (unparsable, nameless, raw-only) gets the node's answer for it, not "outcome unknown".
+      const refusal = options.missingResult === undefined && !call.cutOff ? refuseCall(call, { cutOffCall: "run", tools: undefined }) : undefined;
       repaired.push(
         new ToolMessage({
           id: `repaired-${call.id}`,
           tool_call_id: call.id,
           name: call.name,
           status: "error",
-          content: typeof text === "string" ? text : text({ id: call.id, name: call.name, args: call.args }),
+          content: refusal ? refusal.message : typeof text === "string" ? text : text({ id: call.id, name: call.name, args: call.args }),
         }),
       );
     });

@@ -54,7 +54,8 @@ function messageWrites(item: unknown): BaseMessage[] {
     if (command.graph === Command.PARENT) return [];
     return readUpdate(command.update).tuples.flatMap(([key, value]) => (key === "messages" ? asMessages(value) : []));
   }
-  return Array.isArray(item) ? (item as BaseMessage[]) : (item as MessagesUpdate).messages;
+  // A tool's Command may have written message dicts, which the node passes on as they came.
+  return asMessages(Array.isArray(item) ? item : (item as MessagesUpdate).messages);
 }
 
 /** A local Command without its messages (the repaired history holds them), or undefined when nothing is left. */

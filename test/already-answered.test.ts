@@ -87,6 +87,18 @@ describe("calls already answered (behaviour 1)", () => {
     expect(after.slice(-2).map((m) => m.content)).toEqual(["echo 1", "echo 2"]);
   });
 
+  it("gives a guard's answer to the twin its tool name names, when the model repeated an id, and runs the other", async () => {
+    const runs: string[] = [];
+    const make = (name: string) => tool(async ({ v }) => (runs.push(`${name}:${v}`), `${name} ${v}`), { name, description: "d", schema: z.object({ v: z.string() }) });
+    const ai = aiWith([call("a", { v: "1" }, "call_0"), call("b", { v: "2" }, "call_0")]);
+    const blocked = new ToolMessage({ content: "blocked", tool_call_id: "call_0", name: "b", status: "error", id: "guard-1" });
+    const history = [...historyWith(ai), blocked];
+    const after = await expectValidAfter(history, await new SafeToolNode([make("a"), make("b")]).invoke({ messages: history }));
+    expect(runs).toEqual(["a:1"]);
+    const [first, second] = after.slice(-2) as ToolMessage[];
+    expect([first!.name, first!.content, second!.name, second!.content]).toEqual(["a", "a 1", "b", "blocked"]);
+  });
+
   it("does nothing when the last message is not an AIMessage with calls", async () => {
     const { echo } = countingTool();
     const node = new SafeToolNode([echo]);

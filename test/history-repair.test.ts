@@ -115,6 +115,17 @@ describe("repairToolResults", () => {
     expect(filled.content).toMatch(/result of tool "get_weather" is unknown/);
   });
 
+  it("fills the missing result of a call nothing could have run (unparsable, nameless) with the node's error for it", async () => {
+    const ai = aiWith([{ id: "c1", name: "", args: {}, type: "tool_call" }, weatherCall("c2")], [invalidCall("get_weather", '{"city":', "c3")]);
+    const repaired = repairToolResults([human("q"), ai, result("c2"), human("next")]);
+    await expectValidHistory(repaired);
+    const texts = repaired.filter((m): m is ToolMessage => ToolMessage.isInstance(m)).map((m) => String(m.content));
+    expect(texts[0]).toMatch(/names no tool/);
+    expect(texts[1]).toBe("result c2");
+    expect(texts[2]).toMatch(/could not be parsed|not valid JSON|JSON/);
+    for (const text of [texts[0], texts[2]]) expect(text).not.toMatch(/is unknown/);
+  });
+
   it("takes custom text for missing results", () => {
     const repaired = repairToolResults([human("q"), aiWith([weatherCall("c1")])], { missingResult: (c) => `lost ${c.name} ${c.id}` });
     expect(repaired.at(-1)!.content).toBe("lost get_weather c1");

@@ -1,4 +1,5 @@
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import type { ToolCall } from "@langchain/core/messages/tool";
 import { tool } from "@langchain/core/tools";
 import { Command, END, MemorySaver, MessagesAnnotation, START, Send, StateGraph, interrupt } from "@langchain/langgraph";
 import { createAgent } from "langchain";
@@ -6,7 +7,7 @@ import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ScriptedChatModel } from "../src/testing.js";
-import { SafeToolNode, safeToolsFanOut, validateToolResults } from "../src/index.js";
+import { SafeToolNode, safePostModelHook, safeToolsFanOut, validateToolResults } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { ownSendRouter, runScript, runWithInPlaceEdit, WIRINGS } from "./helpers/agent-graphs.js";
 import { aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, responsesStyleAI, weather } from "./helpers/fixtures.js";
@@ -188,6 +189,40 @@ describe("ids valid for every provider at once, across the whole request", () =>
     const after = await expectValidAfter(history, await new SafeToolNode([weather]).invoke({ messages: history }));
     expect(callIds(after).every((id) => ID.test(id))).toBe(true);
     expect(callIds(after).at(-1)).toBe("call_ok");
+  });
+});
+
+describe("other nodes that answer calls of the turn", () => {
+  it("an approval node answering a call under its Send's id, when ids need renaming, keeps the turn valid with safePostModelHook before the router", async () => {
+    const ran: string[] = [];
+    const echo = tool(async ({ v }) => (ran.push(v), `echo ${v}`), { name: "echo", description: "d", schema: z.object({ v: z.string() }) });
+    const script = [
+      aiWith([call("echo", { v: "1" }, "call_0")], [], { id: "m1" }),
+      aiWith([call("pay", { v: "2" }, "call_0"), call("echo", { v: "3" }, "call_1")], [], { id: "m2" }),
+    ];
+    let turn = 0;
+    const router = (state: typeof MessagesAnnotation.State) => {
+      const last = state.messages.at(-1) as AIMessage;
+      if (!last.tool_calls?.length) return END;
+      return last.tool_calls.map((c) => new Send(c.name === "pay" ? "approve" : "tools", { ...state, lg_tool_call: c }));
+    };
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("agent", () => ({ messages: [script[turn++] ?? new AIMessage({ id: `final-${turn}`, content: "done" })] }))
+      .addNode("prepare", safePostModelHook())
+      .addNode("approve", (state: typeof MessagesAnnotation.State & { lg_tool_call: ToolCall }) => ({
+        messages: [new ToolMessage({ tool_call_id: state.lg_tool_call.id!, name: "pay", content: "denied by a human", status: "error" })],
+      }))
+      .addNode("tools", new SafeToolNode([echo]))
+      .addEdge(START, "agent")
+      .addEdge("agent", "prepare")
+      .addConditionalEdges("prepare", router, ["tools", "approve", END])
+      .addEdge("tools", "agent")
+      .addEdge("approve", "agent")
+      .compile();
+    const { messages } = await graph.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(ran).toEqual(["1", "3"]);
+    expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["echo 1", "denied by a human", "echo 3"]);
   });
 });
 

@@ -8,7 +8,7 @@ import { createAgent } from "langchain";
 import { ScriptedChatModel } from "../src/testing.js";
 import { SafeToolNode, type SafeTool } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
-import { runScript } from "./helpers/agent-graphs.js";
+import { WIRINGS, runScript } from "./helpers/agent-graphs.js";
 import { aiWith, call, historyWith, weather } from "./helpers/fixtures.js";
 import { applyOutput, expectValidAfter, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
 
@@ -397,6 +397,47 @@ describe("round two of what tools write", () => {
       const messages = await runScript([aiWith([call("get_weather", { city: "x" }, "c1"), call("research", {}, "c2")])], new SafeToolNode([weather, research]), wiring, { checkpointer: wiring === "fan-out" });
       await expectValidHistory(messages);
     }
+  });
+});
+
+describe("round five of what tools write", () => {
+  // A compaction that writes the turn back rebuilt, without its message id: as a dict, or as a new AIMessage.
+  const rebuilt = {
+    dict: (ai: AIMessage) => ({ role: "assistant", content: ai.content, tool_calls: ai.tool_calls }),
+    "new AIMessage": (ai: AIMessage) => new AIMessage({ content: ai.content, tool_calls: ai.tool_calls }),
+  };
+  for (const [shape, rebuild] of Object.entries(rebuilt)) {
+    for (const wiring of WIRINGS) {
+      it(`takes a turn the compaction rebuilt without its message id (${shape}, ${wiring}) for the turn, not a second one`, async () => {
+        const compact = tool(
+          async (_a, rt: ToolRuntime) => {
+            const ai = [...(rt.state as { messages: BaseMessage[] }).messages].reverse().find((m) => AIMessage.isInstance(m)) as AIMessage;
+            return new Command({
+              update: { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), { role: "user", content: "Summary of earlier conversation" }, rebuild(ai), { role: "tool", tool_call_id: rt.toolCallId, content: "compacted" }] },
+            });
+          },
+          { name: "compact", description: "c", schema: z.object({}) },
+        );
+        const turn = aiWith([call("compact", {}, "t0"), call("get_weather", { city: "x" }, "t1")], [], { id: "m1" });
+        const messages = await runScript([turn], new SafeToolNode([compact, weather]), wiring);
+        await expectValidHistory(messages);
+        expect(messages.filter((m) => AIMessage.isInstance(m) && (m.tool_calls?.length ?? 0) > 0)).toHaveLength(1);
+        expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["compacted", "Sunny in x"]);
+      });
+    }
+  }
+
+  it("repairs the history (repairHistory: true) when a compaction writes its summary as a message dict", async () => {
+    const compact = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({ update: { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), { role: "user", content: "Summary" }, (rt.state as { messages: BaseMessage[] }).messages.at(-1)!] } }),
+      { name: "compact", description: "c", schema: z.object({}) },
+    );
+    const turn = aiWith([call("compact", {}, "t0"), call("get_weather", { city: "x" }, "t1")], [], { id: "m1" });
+    const messages = await runScript([turn], new SafeToolNode([compact, weather], { repairHistory: true }), "batch");
+    await expectValidHistory(messages);
+    expect(messages[0]!.content).toBe("Summary");
+    expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.status)).toEqual(["success", "success"]);
   });
 });
 

@@ -132,6 +132,27 @@ describe("createReactAgent with postModelHook: safePostModelHook()", () => {
         expect(runs).toBe(1);
       });
 
+      it("runs each of two calls that share an id within one message", async () => {
+        const { agent } = agentWith(
+          [
+            new AIMessage({
+              id: "r1",
+              content: "",
+              tool_calls: [
+                { id: "call_0", name: "lookup", args: { q: "a" } },
+                { id: "call_0", name: "lookup", args: { q: "b" } },
+              ],
+            }),
+            new AIMessage({ id: "r2", content: "done" }),
+          ],
+          version,
+        );
+        const { messages } = await agent.invoke({ messages: go });
+        await expectValidHistory(messages);
+        expect(results(messages).map((r) => String(r.content)).sort()).toEqual(["run 1: a", "run 2: b"].sort());
+        expect(results(messages).map((r) => String(r.content).slice(-1))).toEqual(["a", "b"]);
+      });
+
       it("holds back a call the token limit cut off", async () => {
         const cut = new AIMessage({
           id: "r1",
