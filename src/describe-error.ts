@@ -7,10 +7,16 @@ const MAX_REASON_LENGTH = 1000;
  * to echo (keys in URLs, auth headers). Whatever matches is replaced before
  * the text can reach the model.
  */
+const AUTH_SCHEMES = "Bearer|Basic|Digest|Token|Negotiate|Bot";
 const SECRET_PATTERNS: readonly [RegExp, string][] = [
+  // An auth header keeps its scheme, which tells the model what kind of credential failed.
+  [new RegExp(`\\b(authorization|proxy-authorization)(["']?\\s*[:=]\\s*["']?)(${AUTH_SCHEMES})\\s+[^\\s"'&,;]+`, "gi"), "$1$2$3 [redacted]"],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 [redacted]"],
   [/\b(sk|pk|rk|xox[abpr]|ghp|gho|github_pat|AKIA|AIza)[-_A-Za-z0-9]{12,}/g, "[redacted]"],
-  [/\b(api[-_]?key|access[-_]?token|token|secret|password|passwd|pwd|authorization)(["']?\s*[:=]\s*["']?)[^\s"'&,;]+/gi, "$1$2[redacted]"],
+  [
+    new RegExp(`\\b(api[-_]?key|access[-_]?token|token|secret|password|passwd|pwd|authorization)(["']?\\s*[:=]\\s*["']?)(?!(?:${AUTH_SCHEMES})\\s+\\[redacted\\])[^\\s"'&,;]+`, "gi"),
+    "$1$2[redacted]",
+  ],
 ];
 
 /** Removes stack frames, redacts credentials and bounds the length. */

@@ -51,30 +51,38 @@ export interface ExecutionContext {
 }
 
 /**
- * One listener on the run's `config.signal` for the whole batch, which
- * tells every running call: a listener per call would pile up on the
- * shared signal (Node warns past 10) and cost time on every call.
+ * One listener on the run's `config.signal` for every call that runs under
+ * it - the calls of a batch, and the Sends of a fan-out, each its own node
+ * run - which tells each running call: a listener per call or per Send
+ * would pile up on the shared signal (Node warns past 10) and cost time on
+ * every call. Each tool gets a signal of its own, so what the tool itself
+ * attaches (core's `tool()` does) lands there, not on the shared one.
  */
 export class RunAbort {
+  private static readonly bySignal = new WeakMap<AbortSignal, RunAbort>();
   private readonly callbacks = new Set<() => void>();
   private readonly notify = () => {
-    for (const callback of this.callbacks) callback();
+    for (const callback of [...this.callbacks]) callback();
   };
 
-  constructor(readonly signal: AbortSignal | undefined) {
-    signal?.addEventListener("abort", this.notify, { once: true });
+  private constructor(readonly signal: AbortSignal | undefined) {}
+
+  /** The shared watcher of `signal` (one per signal). */
+  static of(signal: AbortSignal | undefined): RunAbort {
+    if (!signal) return new RunAbort(undefined);
+    let watcher = RunAbort.bySignal.get(signal);
+    if (!watcher) RunAbort.bySignal.set(signal, (watcher = new RunAbort(signal)));
+    return watcher;
   }
 
-  /** Calls `callback` when the run aborts; returns the unsubscribe. */
+  /** Calls `callback` when the run aborts; returns the unsubscribe. The signal is listened to while anyone subscribes. */
   subscribe(callback: () => void): () => void {
+    const signal = this.signal;
+    if (signal && this.callbacks.size === 0) signal.addEventListener("abort", this.notify, { once: true });
     this.callbacks.add(callback);
-    return () => this.callbacks.delete(callback);
-  }
-
-  /** Detaches from the run's signal once the batch has settled. */
-  dispose(): void {
-    this.signal?.removeEventListener("abort", this.notify);
-    this.callbacks.clear();
+    return () => {
+      if (this.callbacks.delete(callback) && this.callbacks.size === 0) signal?.removeEventListener("abort", this.notify);
+    };
   }
 }
 
@@ -201,7 +209,8 @@ export function executeToolCall(call: PlannedCall, context: ExecutionContext): P
   const timeoutMs = context.timeoutMs(call.name);
   // Nothing can stop this call (no timeout, no run signal): no signal, no
   // race, one promise - the path every plain call takes outside a graph.
-  if ((timeoutMs === undefined || !Number.isFinite(timeoutMs)) && !runSignal) return runTool(tool, call, context, undefined);
+  const unlimited = timeoutMs === undefined || !Number.isFinite(timeoutMs);
+  if (unlimited && !runSignal) return runTool(tool, call, context, undefined);
   return runStoppable(tool, call, context, timeoutMs);
 }
 

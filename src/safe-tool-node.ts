@@ -135,7 +135,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
       state: read.state,
       timeoutMs: this.settings.timeoutMs,
       aiMessageId: batch.aiMessageId,
-      runAbort: new RunAbort(config.signal),
+      runAbort: RunAbort.of(config.signal),
       needsApproval: (call) => needsApproval?.(toolCallOf(call)) ?? false,
       cutOffCall: this.settings.cutOffCall,
       nodeNamespace: String(config.configurable?.checkpoint_ns ?? ""),
@@ -155,12 +155,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
         }
       : run;
     const tasks = batch.slots.map((slot) => (slot.answer === "run" ? () => execute(slot.call) : answeredBefore));
-    let settled: (SettledCall | undefined)[];
-    try {
-      settled = await runLimited<SettledCall | undefined>(tasks, this.settings.maxConcurrency);
-    } finally {
-      context.runAbort.dispose();
-    }
+    const settled = await runLimited<SettledCall | undefined>(tasks, this.settings.maxConcurrency);
 
     const control = settled.flatMap((call) => (call?.kind === "control" ? [call.thrown] : []));
     if (control.length > 0) throw combineControlFlow(control);

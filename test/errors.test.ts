@@ -80,6 +80,16 @@ describe("thrown errors become error results (behaviour 3)", () => {
     }
   });
 
+  it("keeps an auth header's scheme when it redacts the credential", async () => {
+    const texts = ["401 with header Authorization: Bearer abc123", 'sent "authorization": "Basic dXNlcjpwYXNz"', "Proxy-Authorization: Token t0ps3cr3t"];
+    const tools = texts.map((text, k) => throwing(`t${k}`, () => new Error(text)));
+    const results = await answer(new SafeToolNode(tools), tools.map((t, k) => call(t.name, {}, `c${k}`)));
+    expect(results[0]!.content).toMatch(/Authorization: Bearer \[redacted\]/);
+    expect(results[1]!.content).toMatch(/"authorization": "Basic \[redacted\]"/);
+    expect(results[2]!.content).toMatch(/Proxy-Authorization: Token \[redacted\]/);
+    for (const r of results) expect(r.content).not.toMatch(/abc123|dXNlcjpwYXNz|t0ps3cr3t|\[redacted\] \[redacted\]/);
+  });
+
   it("names the unknown tool, the available tools and the closest match", async () => {
     const results = await answer(new SafeToolNode([weather, add]), [call("get_wether", { city: "x" }, "c1"), call("zzz", {}, "c2")]);
     expect(results[0]!.content).toBe(

@@ -66,16 +66,29 @@ describe("every execution path answers the same", () => {
     for (const s of seen) expect(s).toMatchObject({ hasState: true, signal: hasSignal, key: expect.stringMatching(/:.+:.+$/) });
   });
 
-  it("adds no abort listener per call to the run's signal (no MaxListeners warning with many calls)", async () => {
+  // LangGraph (core's raceWithSignal) adds one abort listener per task to the
+  // run's signal, and core's tool() one per call to the signal it is given: a
+  // ToolNode fan-out of 8 calls puts 16 on the run's signal, and Node warns
+  // past 10. SafeToolNode adds one for all its calls and Sends, and gives each
+  // tool a signal of its own.
+  it.each([
+    ["batch", false],
+    ["batch", true],
+    ["fan-out", false],
+    ["fan-out", true],
+  ] as const)("adds one abort listener to the run's signal, not one per call or Send (%s, checkpointer %s): no MaxListeners warning", async (wiring, checkpointer) => {
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.name);
     process.on("warning", onWarning);
     try {
-      const many = aiWith(Array.from({ length: 25 }, (_, i) => call("echo", { q: String(i) }, `m${i}`)));
-      const graph = new StateGraph(MessagesAnnotation).addNode("tools", new SafeToolNode([echo])).addEdge(START, "tools").compile();
-      const { messages } = await graph.invoke({ messages: historyWith(many) });
+      const slow = tool(async ({ q }) => (await new Promise((r) => setTimeout(r, 5)), q), { name: "echo", description: "Echo.", schema: z.object({ q: z.string() }) });
+      const many = aiWith(Array.from({ length: 8 }, (_, i) => call("echo", { q: String(i) }, `m${i}`)));
+      const builder = new StateGraph(MessagesAnnotation).addNode("tools", new SafeToolNode([slow]));
+      const router = wiring === "fan-out" ? safeToolsFanOut("tools") : () => "tools";
+      const graph = builder.addConditionalEdges(START, router, ["tools", END]).compile(checkpointer ? { checkpointer: new MemorySaver() } : {});
+      const { messages } = await graph.invoke({ messages: historyWith(many) }, { configurable: { thread_id: `many-${Math.random()}` } });
       await new Promise((r) => setImmediate(r));
-      expect(messages.filter((m) => ToolMessage.isInstance(m))).toHaveLength(25);
+      expect(messages.filter((m) => ToolMessage.isInstance(m))).toHaveLength(8);
     } finally {
       process.off("warning", onWarning);
     }

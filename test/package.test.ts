@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -61,10 +61,23 @@ describe("the packed package", () => {
     expect(JSON.parse(out.trim().split("\n").at(-1)!)).toEqual(["ScriptedChatModel"]);
   });
 
-  it("ships only the build, the README and package.json", () => {
+  it("ships only the build, the READMEs and package.json", () => {
     const files = readdirSync(join(project, "node_modules/safe-tool-node")).sort();
-    expect(files).toEqual(["README.md", "dist", "package.json"]);
+    expect(files).toEqual(["README.md", "README.zh-CN.md", "dist", "package.json"]);
     expect(readdirSync(join(project, "node_modules/safe-tool-node/dist")).sort()).toEqual(["cjs", "esm"]);
+  });
+
+  it("ships source maps that carry their sources (src/ is not in the tarball)", () => {
+    const dist = join(project, "node_modules/safe-tool-node/dist");
+    const maps = ["esm", "cjs"].flatMap((format) =>
+      (readdirSync(join(dist, format), { recursive: true }) as string[]).filter((f) => f.endsWith(".map")).map((f) => join(dist, format, f)),
+    );
+    expect(maps.length).toBeGreaterThan(10);
+    for (const map of maps) {
+      const { sources, sourcesContent } = JSON.parse(readFileSync(map, "utf8")) as { sources: string[]; sourcesContent?: (string | null)[] };
+      expect(sourcesContent?.length, map).toBe(sources.length);
+      expect(sourcesContent!.every((text) => typeof text === "string" && text.length > 0), map).toBe(true);
+    }
   });
 
   it.each([
