@@ -11,7 +11,21 @@ import { prepareTurn, turnMarksOf } from "./prepare-turn.js";
  * ```
  */
 export interface PostModelHookState {
+  /** The conversation, ending with the model's response. */
   messages: BaseMessage[];
+}
+
+/**
+ * What {@link safePostModelHook}'s hook returns: the corrected AIMessage (same message id), or nothing.
+ *
+ * @example
+ * ```ts
+ * const { messages: [corrected] } = safePostModelHook()({ messages });
+ * ```
+ */
+export interface PostModelHookUpdate {
+  /** Empty when the turn needs nothing; else the AIMessage that replaces the model's. */
+  messages: AIMessage[];
 }
 
 /**
@@ -40,7 +54,7 @@ export interface PostModelHookState {
  * });
  * ```
  */
-export function safePostModelHook(): (state: PostModelHookState) => { messages: AIMessage[] } {
+export function safePostModelHook(): (state: PostModelHookState) => PostModelHookUpdate {
   return (state) => {
     const messages = state?.messages;
     if (!Array.isArray(messages)) return { messages: [] };

@@ -11,7 +11,12 @@ import { planNeedsWork, planToolCalls } from "./plan-tool-calls.js";
  * safeToolsCondition(state); // "tools"
  * ```
  */
-export type RoutableState = readonly BaseMessage[] | { messages: readonly BaseMessage[] };
+export type RoutableState =
+  | readonly BaseMessage[]
+  | {
+      /** The conversation, ending with the AIMessage to route. */
+      messages: readonly BaseMessage[];
+    };
 
 function messagesOf(state: RoutableState): readonly BaseMessage[] {
   const list = Array.isArray(state) ? state : (state as { messages?: unknown }).messages;

@@ -95,6 +95,7 @@ export class ScriptedChatModel extends BaseChatModel {
     this.rejectRequest = resolved.rejectRequest ?? unpairedCallsRejection;
   }
 
+  /** LangChain's model type name: `"scripted"`. */
   _llmType(): string {
     return "scripted";
   }
@@ -104,6 +105,7 @@ export class ScriptedChatModel extends BaseChatModel {
     return this;
   }
 
+  /** Checks the request (see `rejectRequest`), then replies with the next response of the script. */
   async _generate(messages: BaseMessage[]): Promise<ChatResult> {
     this.requests.push(messages);
     const rejection = this.rejectRequest(messages);

@@ -165,7 +165,14 @@ export interface ApprovalRequest {
   /** Always `"tool_approval"`, to tell it from other interrupts. */
   type: "tool_approval";
   /** The call waiting for the decision. */
-  toolCall: { id: string; name: string; args: Record<string, unknown> };
+  toolCall: {
+    /** The call's id, as its result will carry it. */
+    id: string;
+    /** The tool's name. */
+    name: string;
+    /** The arguments the model sent. */
+    args: Record<string, unknown>;
+  };
   /** The call's idempotency key (`<thread_id>:<AIMessage id>:<tool_call_id>`). */
   idempotencyKey: string;
 }
@@ -184,9 +191,22 @@ export interface ApprovalRequest {
 export type ApprovalDecision =
   | "approve"
   | "reject"
-  | { type: "approve" }
-  | { type: "reject"; message?: string }
-  | { type: "edit"; args: Record<string, unknown> };
+  | {
+      /** Run the call as the model sent it. */
+      type: "approve";
+    }
+  | {
+      /** Do not run the call: it is answered with a rejection. */
+      type: "reject";
+      /** Why, for the model (it becomes part of the call's error result). */
+      message?: string;
+    }
+  | {
+      /** Run the call with other arguments. */
+      type: "edit";
+      /** The arguments to run it with, checked against the tool's schema. */
+      args: Record<string, unknown>;
+    };
 
 /**
  * What tools receive as their second argument: `ToolNode`'s `ToolRuntime`
@@ -204,4 +224,7 @@ export type ApprovalDecision =
  * }, { name: "charge", description: "Charge the card.", schema: z.object({ cents: z.number() }) });
  * ```
  */
-export type SafeToolRuntime = ToolRuntime & { idempotencyKey: string };
+export type SafeToolRuntime = ToolRuntime & {
+  /** `<thread_id>:<AIMessage id>:<tool_call_id>`: the same for every attempt at one call. */
+  idempotencyKey: string;
+};

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import ts from "typescript";
@@ -41,4 +42,14 @@ describe("API documentation", () => {
     const missing = [...publicNames(), ...middleware, ...testing].filter((name) => !/@example/.test(docs.get(name) ?? ""));
     expect(missing).toEqual([]);
   });
+
+  it("builds the API reference (typedoc) with no warning and no error", () => {
+    const run = spawnSync(process.execPath, [resolve(SRC, "../node_modules/typedoc/bin/typedoc"), "--emit", "none", "--treatWarningsAsErrors"], {
+      cwd: resolve(SRC, ".."),
+      encoding: "utf8",
+    });
+    const output = `${run.stdout}${run.stderr}`;
+    expect(output.split("\n").filter((line) => /\[(warning|error)\]/.test(line))).toEqual([]);
+    expect(run.status).toBe(0);
+  }, 60_000);
 });
