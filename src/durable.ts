@@ -50,15 +50,15 @@ export async function executeAsTask(
 ): Promise<SettledCall> {
   // Known only when the task runs in this process (not when its result is replayed).
   let error: ToolCallError | undefined;
-  const run = task(taskName(context.nodeName, call.name), async (): Promise<ToolMessage | PackedCommand> => {
+  const run = task(taskName(context.nodeName, call.name), async (): Promise<PackedResult> => {
     // The task's own config (its checkpoint namespace, scratchpad and
     // callbacks) is what interrupt() and tracing inside the tool must see.
     const taskConfig = (AsyncLocalStorageProviderSingleton.getRunnableConfig() ?? {}) as NodeConfig;
     const settled = settle(await executeToolCall(call, { ...context, config: { ...context.config, ...taskConfig } }));
     if (settled.kind === "control") throw settled.thrown;
-    if (settled.kind === "command") return packCommand(settled.command);
+    if (settled.kind === "command") return pack({ command: packCommand(settled.command) });
     error = settled.error;
-    return settled.message;
+    return pack({ message: settled.message });
   });
   try {
     const value = unpack(await run());
@@ -69,23 +69,38 @@ export async function executeAsTask(
   }
 }
 
-/**
- * A Command as plain data: a checkpointer brings a Command instance back as
- * a plain object (its messages and Sends not revived), so a task returns this
- * form instead, which revives - messages by the checkpointer's serializer,
- * Sends by the Command constructor.
- */
+/** A Command as plain data (see {@link PackedResult}). */
 interface PackedCommand {
-  lg_safe_tool_node_command: { graph?: string; goto?: unknown; resume?: unknown; update?: unknown };
+  graph?: string;
+  goto?: unknown;
+  resume?: unknown;
+  update?: unknown;
+}
+
+/**
+ * What a call's task returns: its ToolMessage, or its Command as plain data
+ * (a checkpointer brings a Command instance back as a plain object, its
+ * messages and Sends not revived; this form revives - messages by the
+ * checkpointer's serializer, Sends by the Command constructor). Two levels
+ * deep on purpose: LangGraph's `messages` stream emits the messages a task
+ * returns at the top level or one level down, under the task's name; held
+ * deeper, the ToolMessage is emitted once, with the node's output, under the
+ * node's name - as ToolNode's results are.
+ */
+interface PackedResult {
+  safe_tool_node: { message?: ToolMessage; command?: PackedCommand };
+}
+
+function pack(result: PackedResult["safe_tool_node"]): PackedResult {
+  return { safe_tool_node: result };
 }
 
 function packCommand(command: Command): PackedCommand {
   const { graph, goto, resume, update } = command;
-  return { lg_safe_tool_node_command: { graph, goto, resume, update } };
+  return { graph, goto, resume, update };
 }
 
-function unpack(value: ToolMessage | PackedCommand): ToolMessage | Command {
-  const packed = (value as Partial<PackedCommand>).lg_safe_tool_node_command;
-  return packed ? new Command(packed as ConstructorParameters<typeof Command>[0]) : (value as ToolMessage);
+function unpack(value: PackedResult): ToolMessage | Command {
+  const { message, command } = value.safe_tool_node;
+  return command ? new Command(command as ConstructorParameters<typeof Command>[0]) : message!;
 }
-
