@@ -1,5 +1,3 @@
-import type { ArgumentIssue } from "./errors.js";
-
 const MAX_REASON_LENGTH = 1000;
 
 /**
@@ -135,74 +133,4 @@ function looksTransient(thrown: unknown, depth: number): boolean {
  */
 export function isTransientFailure(thrown: unknown): boolean {
   return readSafely(() => looksTransient(thrown, 0), false);
-}
-
-interface SafeParseSchema {
-  safeParse(value: unknown): { success: boolean; error?: { issues?: { path?: readonly PropertyKey[]; message?: string }[] } };
-}
-
-function hasSafeParse(schema: unknown): schema is SafeParseSchema {
-  return typeof schema === "object" && schema !== null && typeof (schema as SafeParseSchema).safeParse === "function";
-}
-
-type JsonSchema = { type?: unknown; properties?: Record<string, JsonSchema>; required?: unknown; items?: JsonSchema };
-
-function jsonTypeOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  return typeof value;
-}
-
-/**
- * The common JSON-schema violations (missing required fields, wrong types),
- * by field path: enough to tell the model what to fix for tools that come
- * with a JSON schema (MCP tools, for one). Other keywords are not checked.
- */
-function jsonSchemaIssues(schema: JsonSchema, value: unknown, path: string[], issues: ArgumentIssue[]): void {
-  const types = Array.isArray(schema.type) ? schema.type : typeof schema.type === "string" ? [schema.type] : [];
-  const actual = jsonTypeOf(value);
-  if (types.length > 0 && !types.includes(actual) && !(actual === "integer" && types.includes("number"))) {
-    issues.push({ path: path.join("."), message: `expected ${types.join(" or ")}, received ${actual}` });
-    return;
-  }
-  if (actual === "object") {
-    const record = value as Record<string, unknown>;
-    for (const key of Array.isArray(schema.required) ? (schema.required as string[]) : []) {
-      if (!(key in record)) issues.push({ path: [...path, key].join("."), message: "required field is missing" });
-    }
-    for (const [key, child] of Object.entries(schema.properties ?? {})) {
-      if (key in record && typeof child === "object" && child !== null) jsonSchemaIssues(child, record[key], [...path, key], issues);
-    }
-  } else if (actual === "array" && schema.items && typeof schema.items === "object") {
-    (value as unknown[]).forEach((item, i) => jsonSchemaIssues(schema.items!, item, [...path, String(i)], issues));
-  }
-}
-
-/**
- * The issues of `args` against a tool's schema, by field path. Works with Zod
- * v3 and v4 schemas (both have `safeParse`) and, for the common keywords,
- * with JSON schemas; otherwise returns one issue on the arguments object.
- */
-export function argumentIssues(schema: unknown, args: unknown, fallback: string): ArgumentIssue[] {
-  if (typeof schema === "object" && schema !== null && !hasSafeParse(schema) && "type" in schema) {
-    const issues: ArgumentIssue[] = [];
-    jsonSchemaIssues(schema as JsonSchema, args, [], issues);
-    if (issues.length > 0) return issues.map((issue) => ({ ...issue, message: sanitizeReason(issue.message) }));
-  }
-  if (hasSafeParse(schema)) {
-    try {
-      const result = schema.safeParse(args);
-      const issues = result.error?.issues ?? [];
-      if (!result.success && issues.length > 0) {
-        return issues.map((issue) => ({
-          path: (issue.path ?? []).map(String).join("."),
-          message: sanitizeReason(issue.message ?? "invalid value"),
-        }));
-      }
-    } catch {
-      // a schema that throws while validating: fall through to the summary
-    }
-  }
-  return [{ path: "", message: sanitizeReason(fallback.split("\n")[0] ?? fallback) }];
 }

@@ -2,7 +2,8 @@ import type { ToolCall } from "@langchain/core/messages/tool";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { ToolInputParsingException } from "@langchain/core/tools";
 import { isGraphControlFlow } from "./control-flow.js";
-import { argumentIssues, describeThrown, isTransientFailure, readSafely, sanitizeReason } from "./describe-error.js";
+import { argumentIssues, checkStandardArguments, uncheckedStandardSchema } from "./argument-issues.js";
+import { describeThrown, isTransientFailure, readSafely, sanitizeReason } from "./describe-error.js";
 import { refuseCall } from "./refuse-call.js";
 import {
   InvalidToolArgumentsError,
@@ -250,8 +251,28 @@ async function runStoppable(tool: SafeTool, call: PlannedCall, context: Executio
   }
 }
 
-/** Invokes the tool with the runtime `ToolNode` gives, and settles what it throws. */
+/** The schema the node checks itself, per tool (see `uncheckedStandardSchema`); null for the others. */
+const checkedSchemas = new WeakMap<SafeTool, ReturnType<typeof uncheckedStandardSchema> | null>();
+
+function schemaToCheck(tool: SafeTool) {
+  let schema = checkedSchemas.get(tool);
+  if (schema === undefined) checkedSchemas.set(tool, (schema = uncheckedStandardSchema((tool as { schema?: unknown }).schema) ?? null));
+  return schema;
+}
+
+/** Checks the arguments where core would not (Valibot, ArkType), then runs the tool. */
 function runTool(tool: SafeTool, call: PlannedCall, context: ExecutionContext, signal: AbortSignal | undefined): Promise<CallOutcome> {
+  const schema = schemaToCheck(tool);
+  if (!schema) return invokeTool(tool, call, call.args, context, signal);
+  return checkStandardArguments(schema, call.args).then(
+    (checked): CallOutcome | Promise<CallOutcome> =>
+      "issues" in checked ? { kind: "error", error: new InvalidToolArgumentsError(call, checked.issues) } : invokeTool(tool, call, checked.args, context, signal),
+    (thrown: unknown) => classifyThrown(tool, call, thrown),
+  );
+}
+
+/** Invokes the tool with the runtime `ToolNode` gives, and settles what it throws. */
+function invokeTool(tool: SafeTool, call: PlannedCall, args: Record<string, unknown>, context: ExecutionContext, signal: AbortSignal | undefined): Promise<CallOutcome> {
   const { config } = context;
   // Object.assign, not spread: on Node 20 every key written after a spread
   // costs about half a microsecond, and this runs once per call.
@@ -271,7 +292,8 @@ function runTool(tool: SafeTool, call: PlannedCall, context: ExecutionContext, s
   });
   let pending: Promise<unknown>;
   try {
-    pending = (tool.invoke as (input: ToolCall, config: SafeToolRuntime) => Promise<unknown>)(toolCall, runtime);
+    const input = args === call.args ? toolCall : Object.assign({}, toolCall, { args });
+    pending = (tool.invoke as (input: ToolCall, config: SafeToolRuntime) => Promise<unknown>)(input, runtime);
   } catch (thrown) {
     return Promise.resolve(handOffOf(thrown, context) ?? classifyThrown(tool, call, thrown)); // a tool whose invoke throws synchronously
   }

@@ -3,6 +3,9 @@ import { RunnableLambda } from "@langchain/core/runnables";
 import { DynamicStructuredTool, tool } from "@langchain/core/tools";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { z as z3 } from "zod/v3";
+import * as v from "valibot";
+import { type } from "arktype";
 import {
   InvalidToolArgumentsError,
   SafeToolNode,
@@ -127,6 +130,77 @@ describe("thrown errors become error results (behaviour 3)", () => {
     const results = await answer(new SafeToolNode([jsonTool]), [call("json_tool", {}, "c1")]);
     expect(results[0]!.status).toBe("error");
     expect(results[0]!.content).toMatch(/invalid arguments for tool "json_tool":\n- q: required field is missing/);
+  });
+});
+
+describe("argument issues from each kind of schema", () => {
+  const issueLines = (text: unknown) => String(text).split("\n").filter((line) => line.startsWith("- "));
+
+  it("reads JSON-schema keywords beyond type and required (enum, minimum, pattern, oneOf, additionalProperties), by field path, without argument values", async () => {
+    let ran = 0;
+    const mcpLike = tool(async () => (ran++, "ok"), {
+      name: "convert",
+      description: "Convert.",
+      schema: {
+        type: "object",
+        properties: {
+          unit: { enum: ["c", "f"] },
+          amount: { type: "integer", minimum: 1 },
+          code: { type: "string", pattern: "^[A-Z]{3}$" },
+          pick: { oneOf: [{ type: "string" }, { type: "number" }] },
+          nested: { type: "object", properties: { x: { type: "string" } }, required: ["x"], additionalProperties: false },
+        },
+        required: ["unit", "amount"],
+        additionalProperties: false,
+      },
+    });
+    const results = await answer(new SafeToolNode([mcpLike]), [
+      call("convert", { unit: "kelvin", amount: -7, code: "zz9", pick: true, nested: { y: "s3cr3t-value" }, extra: 1 }, "c1"),
+    ]);
+    expect(ran).toBe(0);
+    expect(issueLines(results[0]!.content)).toEqual([
+      '- unit: must be one of ["c","f"]',
+      "- amount: must be at least 1",
+      "- code: must match the pattern ^[A-Z]{3}$",
+      "- pick: must match exactly one of the allowed forms",
+      "- nested.x: required field is missing",
+      "- nested.y: is not a field of this tool",
+      "- extra: is not a field of this tool",
+    ]);
+    expect(results[0]!.content).not.toMatch(/kelvin|-7|zz9|s3cr3t/);
+  });
+
+  it("checks a Valibot schema itself (core would run the tool unchecked) and lists its issues by field path", async () => {
+    const seen: unknown[] = [];
+    const schema = v.object({ city: v.pipe(v.string(), v.minLength(2)), days: v.pipe(v.number(), v.integer(), v.maxValue(14)), units: v.optional(v.picklist(["metric", "imperial"]), "metric") });
+    const forecast = tool(async (input: unknown) => (seen.push(input), "sunny"), { name: "forecast", description: "Forecast.", schema: schema as never });
+    const results = await answer(new SafeToolNode([forecast]), [
+      call("forecast", { city: "X", days: 30.5, units: "kelvin" }, "c1"),
+      call("forecast", { city: "Oslo", days: 3 }, "c2"),
+    ]);
+    expect(results[0]!.status).toBe("error");
+    expect(issueLines(results[0]!.content).map((line) => line.split(":")[0])).toEqual(["- city", "- days", "- days", "- units"]);
+    expect(results[1]!.content).toBe("sunny");
+    // The tool gets the schema's output: the default filled in.
+    expect(seen).toEqual([{ city: "Oslo", days: 3, units: "metric" }]);
+  });
+
+  it("checks an ArkType schema the same way", async () => {
+    // (A valid call then fails inside @langchain/core 1.4 itself, which reads the ArkType type as a
+    // JSON schema: "$required is not iterable", with ToolNode too. The issues come before that.)
+    const schema = type({ city: "string>1", days: "1<=number.integer<=14" });
+    const forecast = tool(async () => "sunny", { name: "forecast", description: "Forecast.", schema: schema as never });
+    const results = await answer(new SafeToolNode([forecast]), [call("forecast", { city: "X", days: 99 }, "c1")]);
+    expect(issueLines(results[0]!.content).map((line) => line.split(":")[0]).sort()).toEqual(["- city", "- days"]);
+    expect(results[0]!.content).toMatch(/^Error: invalid arguments for tool "forecast":/);
+  });
+
+  it("reads Zod issues through Standard Schema (Zod 4 and zod/v3)", async () => {
+    const make = (schema: unknown) => tool(async () => "ok", { name: "t", description: "d", schema: schema as never });
+    for (const schema of [z.object({ n: z.number().min(2) }), z3.object({ n: z3.number().min(2) })]) {
+      const results = await answer(new SafeToolNode([make(schema)]), [call("t", { n: 1 }, "c1")]);
+      expect(issueLines(results[0]!.content)).toEqual([expect.stringMatching(/^- n: /)]);
+    }
   });
 });
 

@@ -24,6 +24,12 @@ beforeAll(() => {
   mkdirSync(join(project, "node_modules", "@langchain"), { recursive: true });
   for (const peer of ["core", "langgraph"]) symlinkSync(join(ROOT, "node_modules/@langchain", peer), join(project, "node_modules/@langchain", peer));
   symlinkSync(join(ROOT, "node_modules/langchain"), join(project, "node_modules/langchain")); // the optional peer of ./middleware
+  // The package's own dependencies, as npm would install them beside it.
+  const { dependencies = {} } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+  for (const name of Object.keys(dependencies)) {
+    mkdirSync(join(project, "node_modules", name, ".."), { recursive: true });
+    symlinkSync(join(ROOT, "node_modules", name), join(project, "node_modules", name));
+  }
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true }));
 }, 120_000);
 
