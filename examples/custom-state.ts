@@ -21,7 +21,11 @@ const getOrders = tool(
     const { userId } = runtime.state as typeof AgentState.State;
     return { userId, orders: [`${userId}-001`, `${userId}-002`].slice(0, limit) };
   },
-  { name: "get_orders", description: "The current user's orders.", schema: z.object({ limit: z.number().int().min(1) }) },
+  {
+    name: "get_orders",
+    description: "The current user's orders.",
+    schema: z.object({ limit: z.number().int().min(1) }),
+  },
 );
 
 export async function main(): Promise<BaseMessage[]> {

@@ -27,11 +27,15 @@ const lookupOrder = tool(
   },
   { name: "lookup_order", description: "Find an order.", schema: z.object({ orderId: z.string() }) },
 );
-const searchDocs = tool((_args, runtime) => new Promise<string>((resolve) => runtime.signal?.addEventListener("abort", () => resolve("aborted"))), {
-  name: "search_docs",
-  description: "Search the docs (this one hangs).",
-  schema: z.object({ query: z.string() }),
-});
+const searchDocs = tool(
+  (_args, runtime) =>
+    new Promise<string>((resolve) => runtime.signal?.addEventListener("abort", () => resolve("aborted"))),
+  {
+    name: "search_docs",
+    description: "Search the docs (this one hangs).",
+    schema: z.object({ query: z.string() }),
+  },
+);
 
 /** The model's first turn: five calls, four of them broken in a different way. */
 export function brokenTurn(): AIMessage {
@@ -45,14 +49,24 @@ export function brokenTurn(): AIMessage {
       { type: "tool_call", id: "call_docs", name: "search_docs", args: { query: "refund policy" } },
     ],
     invalid_tool_calls: [
-      { type: "invalid_tool_call", id: "call_cut", name: "get_weather", args: '{"city": "Fa', error: "Unexpected end of JSON input" },
+      {
+        type: "invalid_tool_call",
+        id: "call_cut",
+        name: "get_weather",
+        args: '{"city": "Fa',
+        error: "Unexpected end of JSON input",
+      },
     ],
     additional_kwargs: {
       tool_calls: [
         { id: "call_weather", type: "function", function: { name: "get_weather", arguments: '{"city":"Lisbon"}' } },
         { id: "call_typo", type: "function", function: { name: "get_wether", arguments: '{"city":"Porto"}' } },
         { id: "call_order", type: "function", function: { name: "lookup_order", arguments: '{"orderId":"A-17"}' } },
-        { id: "call_docs", type: "function", function: { name: "search_docs", arguments: '{"query":"refund policy"}' } },
+        {
+          id: "call_docs",
+          type: "function",
+          function: { name: "search_docs", arguments: '{"query":"refund policy"}' },
+        },
         { id: "call_cut", type: "function", function: { name: "get_weather", arguments: '{"city": "Fa' } },
       ],
     },
@@ -100,7 +114,10 @@ export async function main(print: (line: string) => void = console.log) {
 
 async function run(print: (line: string) => void) {
   const tools = [getWeather, lookupOrder, searchDocs];
-  const final = new AIMessage({ id: "ai-turn-2", content: "Lisbon is sunny; I could not reach orders or docs right now." });
+  const final = new AIMessage({
+    id: "ai-turn-2",
+    content: "Lisbon is sunny; I could not reach orders or docs right now.",
+  });
 
   print("SafeToolNode (timeoutMs: 300):");
   const safeModel = new ScriptedChatModel({ responses: [brokenTurn(), final], rejectRequest: openAIRejection });
@@ -127,7 +144,10 @@ async function run(print: (line: string) => void) {
     ["ToolNode + toolsCondition", new ToolNode(tools), false],
     ["SafeToolNode + safeToolsCondition", new SafeToolNode(tools, { timeoutMs: 300 }), true],
   ] as const) {
-    const model = new ScriptedChatModel({ responses: [cutOff(), new AIMessage({ id: "ai-x", content: "Sorry, let me retry." })], rejectRequest: openAIRejection });
+    const model = new ScriptedChatModel({
+      responses: [cutOff(), new AIMessage({ id: "ai-x", content: "Sorry, let me retry." })],
+      rejectRequest: openAIRejection,
+    });
     const graph = agentGraph(model, node, safeRouting);
     const first = await graph.invoke({ messages: [new HumanMessage({ id: "h1", content: "Weather in Faro?" })] });
     try {

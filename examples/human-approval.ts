@@ -19,11 +19,14 @@ import { ScriptedChatModel } from "../src/testing.js";
 
 export const executions: string[] = [];
 
-const getBalance = tool(async ({ account }) => (executions.push(`get_balance ${account}`), `${account}: 1,250.00 EUR`), {
-  name: "get_balance",
-  description: "Balance of an account.",
-  schema: z.object({ account: z.string() }),
-});
+const getBalance = tool(
+  async ({ account }) => (executions.push(`get_balance ${account}`), `${account}: 1,250.00 EUR`),
+  {
+    name: "get_balance",
+    description: "Balance of an account.",
+    schema: z.object({ account: z.string() }),
+  },
+);
 
 const transferMoney = tool(
   async ({ to, amount }, runtime: ToolRuntime) => {
@@ -33,7 +36,11 @@ const transferMoney = tool(
     executions.push(`transfer ${amount} to ${to} [key ${(runtime as SafeToolRuntime).idempotencyKey}]`);
     return `Transferred ${amount} EUR to ${to}.`;
   },
-  { name: "transfer_money", description: "Move money (asks a human first).", schema: z.object({ to: z.string(), amount: z.number() }) },
+  {
+    name: "transfer_money",
+    description: "Move money (asks a human first).",
+    schema: z.object({ to: z.string(), amount: z.number() }),
+  },
 );
 
 function buildGraph(file: string) {
@@ -57,17 +64,25 @@ function buildGraph(file: string) {
     .compile({ checkpointer: SqliteSaver.fromConnString(file) });
 }
 
-export async function main(file = join(mkdtempSync(join(tmpdir(), "approval-")), "thread.sqlite")): Promise<BaseMessage[]> {
+export async function main(
+  file = join(mkdtempSync(join(tmpdir(), "approval-")), "thread.sqlite"),
+): Promise<BaseMessage[]> {
   const config = { configurable: { thread_id: "support-42" } };
 
-  const first = (await buildGraph(file).invoke({ messages: [new HumanMessage({ id: "h1", content: "Send Ana 200 EUR." })] }, config)) as {
+  const first = (await buildGraph(file).invoke(
+    { messages: [new HumanMessage({ id: "h1", content: "Send Ana 200 EUR." })] },
+    config,
+  )) as {
     __interrupt__?: { id: string; value: { question: string } }[];
   };
   const pending = first.__interrupt__ ?? [];
   console.log(`paused: ${pending.map((i) => i.value.question).join("; ")}`);
 
   // Later, in another process: a new graph on the same SQLite file resumes the thread.
-  const resumed = await buildGraph(file).invoke(new Command({ resume: { [pending[0]!.id]: { approved: true } } }), config);
+  const resumed = await buildGraph(file).invoke(
+    new Command({ resume: { [pending[0]!.id]: { approved: true } } }),
+    config,
+  );
   for (const m of resumed.messages) console.log(`${m.getType().padEnd(5)} ${String(m.content)}`);
   console.log(`executions: ${executions.join(" | ")}`);
   return resumed.messages;

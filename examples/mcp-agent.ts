@@ -14,7 +14,9 @@ import { ScriptedChatModel } from "../src/testing.js";
 
 export async function main(): Promise<BaseMessage[]> {
   const client = new MultiServerMCPClient({
-    mcpServers: { calc: { transport: "stdio", command: process.execPath, args: [join(import.meta.dirname, "mcp-server.mjs")] } },
+    mcpServers: {
+      calc: { transport: "stdio", command: process.execPath, args: [join(import.meta.dirname, "mcp-server.mjs")] },
+    },
   });
   try {
     const tools = await client.getTools();
@@ -38,7 +40,8 @@ export async function main(): Promise<BaseMessage[]> {
       .addEdge("tools", "agent")
       .compile();
     const { messages } = await graph.invoke({ messages: [new HumanMessage({ id: "h", content: "What is 19 + 23?" })] });
-    for (const m of messages) console.log(`${m.getType().padEnd(5)} ${typeof m.content === "string" ? m.content : JSON.stringify(m.content)}`);
+    for (const m of messages)
+      console.log(`${m.getType().padEnd(5)} ${typeof m.content === "string" ? m.content : JSON.stringify(m.content)}`);
     return messages;
   } finally {
     await client.close();

@@ -28,7 +28,8 @@ export function openAIRejection(history: readonly BaseMessage[]): string | undef
         return `400 An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${missing.join(", ")}`;
       }
       const stray = answered.find((id) => !ids.includes(id));
-      if (stray !== undefined) return `400 Invalid parameter: 'tool_call_id' of '${stray}' not found in 'tool_calls' of previous message.`;
+      if (stray !== undefined)
+        return `400 Invalid parameter: 'tool_call_id' of '${stray}' not found in 'tool_calls' of previous message.`;
       i = j - 1;
     } else if (answered.length > 0) {
       return "400 Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.";

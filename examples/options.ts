@@ -34,8 +34,10 @@ export const toolsNode = new SafeToolNode([quickLookup, slowReport], {
   toolTimeoutMs: { slow_report: 100 }, // ...but this tool gets less (or more)
   maxConcurrency: 2, // at most two calls at once
   handleToolErrors: (error, call) => {
-    if (ToolTimeoutError.isInstance(error)) return `${call.name} took longer than ${error.timeoutMs} ms. Ask for a smaller report.`;
-    if (UnknownToolError.isInstance(error)) return `No tool "${call.name}". Use one of: ${error.availableTools.join(", ")}.`;
+    if (ToolTimeoutError.isInstance(error))
+      return `${call.name} took longer than ${error.timeoutMs} ms. Ask for a smaller report.`;
+    if (UnknownToolError.isInstance(error))
+      return `No tool "${call.name}". Use one of: ${error.availableTools.join(", ")}.`;
     return error.message; // the built-in text for everything else
   },
 });

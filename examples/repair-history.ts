@@ -34,7 +34,9 @@ export function brokenThread(): BaseMessage[] {
 
 /** Way 1: repair the request only, in front of the model. */
 export async function repairInFrontOfModel(): Promise<BaseMessage[]> {
-  const model = new ScriptedChatModel([new AIMessage({ id: "a2", content: "I am not sure; let me check the booking." })]);
+  const model = new ScriptedChatModel([
+    new AIMessage({ id: "a2", content: "I am not sure; let me check the booking." }),
+  ]);
   const chain = RunnableLambda.from((messages: BaseMessage[]) => repairToolResults(messages)).pipe(model);
   const reply = await chain.invoke(brokenThread());
   console.log(`model answered: ${String(reply.content)}`);
@@ -43,7 +45,9 @@ export async function repairInFrontOfModel(): Promise<BaseMessage[]> {
 
 /** Way 2: a node before the agent that writes the repaired history back. */
 export async function repairNode(): Promise<BaseMessage[]> {
-  const model = new ScriptedChatModel([new AIMessage({ id: "a2", content: "I am not sure; let me check the booking." })]);
+  const model = new ScriptedChatModel([
+    new AIMessage({ id: "a2", content: "I am not sure; let me check the booking." }),
+  ]);
   const repair = (state: typeof MessagesAnnotation.State) =>
     validateToolResults(state.messages).length === 0
       ? {}

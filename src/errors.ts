@@ -160,12 +160,7 @@ export class ToolCallError extends SafeToolNodeError {
   /** The id of the call (as answered, after id repairs). */
   readonly toolCallId: string;
 
-  constructor(
-    kind: ToolCallErrorKind,
-    call: FailedCall,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(kind: ToolCallErrorKind, call: FailedCall, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.kind = kind;
     this.toolName = call.name;
@@ -196,7 +191,10 @@ export class UnknownToolError extends ToolCallError {
   /** @param availableTools the registered names; undefined when the caller cannot know them (the text then lists none). */
   constructor(call: FailedCall, availableTools: readonly string[] | undefined, closestMatch: string | undefined) {
     const hint = closestMatch ? ` Did you mean "${closestMatch}"?` : "";
-    const list = availableTools === undefined ? "" : ` Available tools: ${availableTools.length ? availableTools.join(", ") : "(none)"}.`;
+    const list =
+      availableTools === undefined
+        ? ""
+        : ` Available tools: ${availableTools.length ? availableTools.join(", ") : "(none)"}.`;
     const these = availableTools === undefined ? "one of the tools you were given" : "one of these tools";
     super(
       "unknown_tool",

@@ -7,24 +7,24 @@ import { AIMessage, RemoveMessage, ToolMessage, type BaseMessage } from "@langch
 import type { ToolCall } from "@langchain/core/messages/tool";
 import { REMOVE_ALL_MESSAGES } from "@langchain/langgraph";
 import { createMiddleware } from "langchain";
-import { answerEndedTurn } from "./answer-ended-turn.js";
-import { fitCommand } from "./assemble-update.js";
-import { callMarkOf, copyToolMessage, usableName, type CallMark, type PlannedCall } from "./call.js";
-import { closestMatch } from "./closest-match.js";
-import { isGraphControlFlow } from "./control-flow.js";
-import { isRecord } from "./guards.js";
+import { answerEndedTurn } from "./update/answer-ended-turn.js";
+import { fitCommand } from "./update/assemble-update.js";
+import { callMarkOf, copyToolMessage, usableName, type CallMark, type PlannedCall } from "./calls/call.js";
+import { closestMatch } from "./util/closest-match.js";
+import { isGraphControlFlow } from "./run/control-flow.js";
+import { isRecord } from "./util/guards.js";
 import { ToolTimeoutError, UnknownToolError } from "./errors.js";
-import { refuseCall } from "./refuse-call.js";
-import { classifyThrown, type CallOutcome } from "./execute-tool-call.js";
-import { resolveMiddlewareOptions } from "./options.js";
-import { findAnsweredAI } from "./plan-tool-calls.js";
-import { nameFields } from "./repair-ai-message.js";
-import { repairToolResults } from "./repair-tool-results.js";
-import { prepareTurn, turnMarksOf } from "./prepare-turn.js";
-import { placeMedia, type ResultMedia } from "./result-media.js";
-import { settleOutcome } from "./to-tool-message.js";
+import { refuseCall } from "./calls/refuse-call.js";
+import { classifyThrown, type CallOutcome } from "./run/execute-tool-call.js";
+import { resolveMiddlewareOptions } from "./node/options.js";
+import { findAnsweredAI } from "./calls/plan-tool-calls.js";
+import { nameFields } from "./calls/call-carriers.js";
+import { repairToolResults } from "./history/repair-tool-results.js";
+import { prepareTurn, turnMarksOf } from "./calls/prepare-turn.js";
+import { placeMedia, type ResultMedia } from "./update/result-media.js";
+import { settleOutcome } from "./update/to-tool-message.js";
 import type { SafeTool, ToolErrorHandling } from "./types.js";
-import { validateToolResults } from "./validate-tool-results.js";
+import { validateToolResults } from "./history/validate-tool-results.js";
 
 /**
  * Options of {@link safeToolMiddleware}; they mean what the options of
@@ -118,7 +118,10 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       const call = requestCall(request.toolCall, mark);
       const tool = call.nameless ? undefined : (request.tool as SafeTool | undefined);
       // An unregistered name is not refused here: it goes down the chain (below).
-      const refusal = refuseCall(call, { cutOffCall: settings.cutOffCall, tools: call.nameless ? new Set(tools ?? []) : undefined });
+      const refusal = refuseCall(call, {
+        cutOffCall: settings.cutOffCall,
+        tools: call.nameless ? new Set(tools ?? []) : undefined,
+      });
       let outcome: CallOutcome;
       if (refusal) outcome = { kind: "error", error: refusal };
       else {
@@ -139,7 +142,9 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       if (settled.kind === "control") throw settled.thrown;
       const placed = placeMedia(settled.message, media).message;
       // sibling tasks' results cannot be seen: a message id of the tool's own could merge with one of them
-      return placed.id !== undefined && (siblings.before || siblings.after) ? copyToolMessage(placed, { id: undefined }) : placed;
+      return placed.id !== undefined && (siblings.before || siblings.after)
+        ? copyToolMessage(placed, { id: undefined })
+        : placed;
     },
 
     beforeModel: (state: { messages: BaseMessage[] }) => {
@@ -154,7 +159,9 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
     // rejection), past beforeModel: the request itself is repaired too.
     wrapModelCall: async (request, next) => {
       const repaired =
-        settings.repairBeforeModel && validateToolResults(request.messages).length > 0 ? { ...request, messages: repairToolResults(request.messages) } : request;
+        settings.repairBeforeModel && validateToolResults(request.messages).length > 0
+          ? { ...request, messages: repairToolResults(request.messages) }
+          : request;
       const response = await next(repaired);
       const names = request.tools.flatMap((t) => {
         const name = usableName((t as { name?: unknown } | null)?.name);
@@ -163,7 +170,11 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       const history = (request.state.messages ?? []) as BaseMessage[];
       if (AIMessage.isInstance(response)) return prepareTurn(response, history, names).ai;
       // A structured response (toolStrategy), or its retry: the turn's other calls never reach the tool node.
-      return answerEndedTurn(response, { history, toolNames: names, handleToolErrors: settings.handleToolErrors }) as typeof response;
+      return answerEndedTurn(response, {
+        history,
+        toolNames: names,
+        handleToolErrors: settings.handleToolErrors,
+      }) as typeof response;
     },
   });
 }
@@ -174,7 +185,8 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
  * tool): the call is then answered like any unknown tool.
  */
 function notAValidTool(outcome: CallOutcome, call: PlannedCall): string[] | undefined {
-  if (outcome.kind !== "output" || !ToolMessage.isInstance(outcome.value) || outcome.value.status !== "error") return undefined;
+  if (outcome.kind !== "output" || !ToolMessage.isInstance(outcome.value) || outcome.value.status !== "error")
+    return undefined;
   const text = outcome.value.content;
   const prefix = `Error: ${call.name} is not a valid tool, try one of [`;
   if (typeof text !== "string" || !text.startsWith(prefix) || !text.endsWith("].")) return undefined;
@@ -183,7 +195,12 @@ function notAValidTool(outcome: CallOutcome, call: PlannedCall): string[] | unde
 }
 
 /** Runs the tool through createAgent's handler, answering on time when it takes longer than `timeoutMs`. */
-async function runWithTimeout(run: () => unknown, tool: SafeTool | undefined, call: PlannedCall, timeoutMs: number | undefined): Promise<CallOutcome> {
+async function runWithTimeout(
+  run: () => unknown,
+  tool: SafeTool | undefined,
+  call: PlannedCall,
+  timeoutMs: number | undefined,
+): Promise<CallOutcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const running = Promise.resolve().then(run);

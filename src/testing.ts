@@ -5,7 +5,7 @@
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
-import { validateToolResults } from "./validate-tool-results.js";
+import { validateToolResults } from "./history/validate-tool-results.js";
 
 /**
  * What {@link ScriptedChatModel} is made from.
@@ -39,7 +39,9 @@ export interface ScriptedChatModelFields {
  * only when it has no result (which is reported as such).
  */
 function unpairedCallsRejection(messages: readonly BaseMessage[]): string | undefined {
-  const problems = validateToolResults(messages).filter((p) => p.kind !== "invalid_call" && p.kind !== "untracked_call");
+  const problems = validateToolResults(messages).filter(
+    (p) => p.kind !== "invalid_call" && p.kind !== "untracked_call",
+  );
   if (problems.length === 0) return undefined;
   const missing = problems.filter((p) => p.kind === "missing_result").map((p) => p.toolCallId);
   if (missing.length > 0) {
@@ -116,6 +118,8 @@ export class ScriptedChatModel extends BaseChatModel {
   }
 }
 
-function isReplyList(fields: ScriptedChatModelFields | readonly (AIMessage | string)[]): fields is readonly (AIMessage | string)[] {
+function isReplyList(
+  fields: ScriptedChatModelFields | readonly (AIMessage | string)[],
+): fields is readonly (AIMessage | string)[] {
   return Array.isArray(fields);
 }

@@ -5,9 +5,9 @@ import type { RunnableToolLike } from "@langchain/core/runnables";
 import type { DynamicTool, StructuredToolInterface } from "@langchain/core/tools";
 import type { Command } from "@langchain/langgraph";
 import type { ToolCallError } from "./errors.js";
-import type { ResultMedia } from "./result-media.js";
+import type { ResultMedia } from "./update/result-media.js";
 
-export type { ResultMedia } from "./result-media.js";
+export type { ResultMedia } from "./update/result-media.js";
 
 /**
  * The tools `SafeToolNode` accepts: the same as `ToolNode`.

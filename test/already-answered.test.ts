@@ -70,7 +70,12 @@ describe("calls already answered (behaviour 1)", () => {
   it("removes duplicate and orphan results after the AIMessage", async () => {
     const { echo, runs } = countingTool();
     const ai = aiWith([call("echo", { v: "1" }, "c1"), call("echo", { v: "2" }, "c2")]);
-    const history = [...historyWith(ai), result("c1", "echo 1"), result("c1", "again", "tm-dup"), result("ghost", "boo")];
+    const history = [
+      ...historyWith(ai),
+      result("c1", "echo 1"),
+      result("c1", "again", "tm-dup"),
+      result("ghost", "boo"),
+    ];
     const out = await new SafeToolNode([echo]).invoke({ messages: history });
     const after = await expectValidAfter(history, out);
     expect(runs).toEqual(["2"]);
@@ -89,11 +94,25 @@ describe("calls already answered (behaviour 1)", () => {
 
   it("gives a guard's answer to the twin its tool name names, when the model repeated an id, and runs the other", async () => {
     const runs: string[] = [];
-    const make = (name: string) => tool(async ({ v }) => (runs.push(`${name}:${v}`), `${name} ${v}`), { name, description: "d", schema: z.object({ v: z.string() }) });
+    const make = (name: string) =>
+      tool(async ({ v }) => (runs.push(`${name}:${v}`), `${name} ${v}`), {
+        name,
+        description: "d",
+        schema: z.object({ v: z.string() }),
+      });
     const ai = aiWith([call("a", { v: "1" }, "call_0"), call("b", { v: "2" }, "call_0")]);
-    const blocked = new ToolMessage({ content: "blocked", tool_call_id: "call_0", name: "b", status: "error", id: "guard-1" });
+    const blocked = new ToolMessage({
+      content: "blocked",
+      tool_call_id: "call_0",
+      name: "b",
+      status: "error",
+      id: "guard-1",
+    });
     const history = [...historyWith(ai), blocked];
-    const after = await expectValidAfter(history, await new SafeToolNode([make("a"), make("b")]).invoke({ messages: history }));
+    const after = await expectValidAfter(
+      history,
+      await new SafeToolNode([make("a"), make("b")]).invoke({ messages: history }),
+    );
     expect(runs).toEqual(["a:1"]);
     const [first, second] = after.slice(-2) as ToolMessage[];
     expect([first!.name, first!.content, second!.name, second!.content]).toEqual(["a", "a 1", "b", "blocked"]);
@@ -102,11 +121,17 @@ describe("calls already answered (behaviour 1)", () => {
   it("does nothing when the last message is not an AIMessage with calls", async () => {
     const { echo } = countingTool();
     const node = new SafeToolNode([echo]);
-    const final: BaseMessage[] = [new HumanMessage({ content: "hi", id: "h" }), new AIMessage({ content: "done", id: "a" })];
+    const final: BaseMessage[] = [
+      new HumanMessage({ content: "hi", id: "h" }),
+      new AIMessage({ content: "done", id: "a" }),
+    ];
     expect(await node.invoke({ messages: final })).toEqual({ messages: [] });
     expect(await node.invoke({ messages: [] })).toEqual({ messages: [] });
     expect(await node.invoke([new HumanMessage("hi")])).toEqual([]);
-    const afterHuman = [...historyWith(aiWith([call("echo", { v: "1" }, "c1")])), new HumanMessage({ content: "wait", id: "h2" })];
+    const afterHuman = [
+      ...historyWith(aiWith([call("echo", { v: "1" }, "c1")])),
+      new HumanMessage({ content: "wait", id: "h2" }),
+    ];
     expect(messageWrites(await node.invoke({ messages: afterHuman }))).toEqual([]);
   });
 

@@ -43,7 +43,12 @@ describe("concurrency and order (behaviour 2)", () => {
       await tick();
     }
     const after = await expectValidAfter(history, await pending);
-    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["done a", "done b", "done c", "done d"]);
+    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
+      "done a",
+      "done b",
+      "done c",
+      "done d",
+    ]);
   });
 
   it("caps how many calls run at once with maxConcurrency", async () => {
@@ -63,7 +68,9 @@ describe("concurrency and order (behaviour 2)", () => {
     }
     const after = await expectValidAfter(history, await pending);
     expect(peak()).toBe(2);
-    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(values.map((v) => `done ${v}`));
+    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(
+      values.map((v) => `done ${v}`),
+    );
   });
 
   it("one failure never costs another call its result", async () => {
@@ -77,7 +84,10 @@ describe("concurrency and order (behaviour 2)", () => {
     );
     const calls = Array.from({ length: 10 }, (_, n) => call("flaky", { n }, `c${n}`));
     const history = historyWith(aiWith(calls));
-    const after = await expectValidAfter(history, await new SafeToolNode([flaky], { maxConcurrency: 3 }).invoke({ messages: history }));
+    const after = await expectValidAfter(
+      history,
+      await new SafeToolNode([flaky], { maxConcurrency: 3 }).invoke({ messages: history }),
+    );
     const results = after.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
     expect(results.map((r) => r.status)).toEqual(calls.map((_, n) => (n % 2 === 0 ? "error" : "success")));
     expect(results[1]!.content).toBe("odd 1");

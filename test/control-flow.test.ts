@@ -32,7 +32,10 @@ describe("graph control flow is never turned into a message (behaviour 8)", () =
   const controlFlow: [string, () => unknown][] = [
     ["GraphInterrupt", () => new GraphInterrupt([{ value: "approve?" }])],
     ["NodeInterrupt", () => new NodeInterrupt("stop here")],
-    ["GraphInterrupt from a second copy of @langchain/langgraph", () => new secondCopy.GraphInterrupt([{ value: "x" }])],
+    [
+      "GraphInterrupt from a second copy of @langchain/langgraph",
+      () => new secondCopy.GraphInterrupt([{ value: "x" }]),
+    ],
     ["NodeInterrupt from a second copy", () => new secondCopy.NodeInterrupt("y")],
     ["any error marked is_bubble_up", () => Object.assign(new Error("custom bubble"), { is_bubble_up: true })],
   ];
@@ -59,7 +62,10 @@ describe("graph control flow is never turned into a message (behaviour 8)", () =
     const ask = tool(async () => interrupt("ok?") as string, { name: "ask", description: "a", schema: z.object({}) });
     const safe = new SafeToolNode([ask]);
     const graph = new StateGraph(MessagesAnnotation)
-      .addNode("tools", async (state) => safe.invoke({ messages: state.messages }) as Promise<{ messages: ToolMessage[] }>)
+      .addNode(
+        "tools",
+        async (state) => safe.invoke({ messages: state.messages }) as Promise<{ messages: ToolMessage[] }>,
+      )
       .addEdge(START, "tools")
       .compile({ checkpointer: new MemorySaver() });
     const config = { configurable: { thread_id: "t-nested" } };
@@ -85,7 +91,9 @@ describe("graph control flow is never turned into a message (behaviour 8)", () =
       .compile({ checkpointer: new MemorySaver() });
     const config = { configurable: { thread_id: "t-interrupt" } };
     const first = await graph.invoke({ messages: historyWith(ai) }, config);
-    expect((first as { __interrupt__?: { value: unknown }[] }).__interrupt__?.[0]?.value).toEqual({ question: "Allow deploy?" });
+    expect((first as { __interrupt__?: { value: unknown }[] }).__interrupt__?.[0]?.value).toEqual({
+      question: "Allow deploy?",
+    });
     expect(first.messages.filter((m) => ToolMessage.isInstance(m))).toHaveLength(0);
     const done = await graph.invoke(new Command({ resume: "yes" }), config);
     await expectValidHistory(done.messages);
@@ -96,21 +104,37 @@ describe("graph control flow is never turned into a message (behaviour 8)", () =
 describe("a ParentCommand thrown inside a tool (a graph it ran handed off) is carried out, and the siblings keep their results", () => {
   it.each([
     ["ParentCommand", () => new ParentCommand(new Command({ graph: Command.PARENT, goto: "elsewhere" }))],
-    ["ParentCommand from a second copy", () => new secondCopy.ParentCommand(new secondCopy.Command({ graph: "__parent__", goto: "elsewhere" }))],
+    [
+      "ParentCommand from a second copy",
+      () => new secondCopy.ParentCommand(new secondCopy.Command({ graph: "__parent__", goto: "elsewhere" })),
+    ],
   ])("hands a thrown %s to the parent with the whole turn, as a returned one", async (_label, make) => {
     const history = historyWith(aiWith([call("flow", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
-    const out = (await new SafeToolNode([throwingTool("flow", make), weather]).invoke({ messages: history })) as unknown[];
+    const out = (await new SafeToolNode([throwingTool("flow", make), weather]).invoke({
+      messages: history,
+    })) as unknown[];
     const parent = out.find((o) => o instanceof Command && o.graph === Command.PARENT) as Command;
     expect(parent.goto).toEqual(["elsewhere"]);
     const carried = parent._updateAsTuples().flatMap(([, v]) => v as BaseMessage[]);
-    expect(carried.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(['Tool "flow" ran and updated the graph state.', "Sunny in x"]);
+    expect(carried.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
+      'Tool "flow" ran and updated the graph state.',
+      "Sunny in x",
+    ]);
     expect(invariantProblems(carried)).toEqual([]);
   });
 
   /** "agent as a tool": the tool runs another agent graph, which hands off to the agent node of the graph the tool node is in. */
   function delegating(passConfig: boolean) {
     const inner = new StateGraph(MessagesAnnotation)
-      .addNode("n", () => new Command({ graph: Command.PARENT, goto: "agent", update: { messages: [new AIMessage({ content: "escalating", id: "inner-escalation" })] } }))
+      .addNode(
+        "n",
+        () =>
+          new Command({
+            graph: Command.PARENT,
+            goto: "agent",
+            update: { messages: [new AIMessage({ content: "escalating", id: "inner-escalation" })] },
+          }),
+      )
       .addEdge(START, "n")
       .compile();
     return tool(
@@ -122,19 +146,31 @@ describe("a ParentCommand thrown inside a tool (a graph it ran handed off) is ca
     );
   }
 
-  it.each([false, true])("answers every call when an agent run inside a tool hands off to this graph (the tool passes its config: %s)", async (passConfig) => {
-    let turn = 0;
-    const graph = new StateGraph(MessagesAnnotation)
-      .addNode("agent", () => ({ messages: [turn++ === 0 ? aiWith([call("get_weather", { city: "x" }, "c1"), call("delegate", {}, "c2")]) : new AIMessage({ content: "done", id: "final" })] }))
-      .addNode("tools", new SafeToolNode([weather, delegating(passConfig)]))
-      .addEdge(START, "agent")
-      .addConditionalEdges("agent", (state) => (turn === 1 ? "tools" : END), ["tools", END])
-      .addEdge("tools", "agent")
-      .compile();
-    const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
-    await expectValidHistory(messages);
-    expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["Sunny in x", 'Tool "delegate" ran and updated the graph state.']);
-    expect(messages.map((m) => m.content)).toContain("escalating");
-    expect(messages.at(-1)!.content).toBe("done");
-  });
+  it.each([false, true])(
+    "answers every call when an agent run inside a tool hands off to this graph (the tool passes its config: %s)",
+    async (passConfig) => {
+      let turn = 0;
+      const graph = new StateGraph(MessagesAnnotation)
+        .addNode("agent", () => ({
+          messages: [
+            turn++ === 0
+              ? aiWith([call("get_weather", { city: "x" }, "c1"), call("delegate", {}, "c2")])
+              : new AIMessage({ content: "done", id: "final" }),
+          ],
+        }))
+        .addNode("tools", new SafeToolNode([weather, delegating(passConfig)]))
+        .addEdge(START, "agent")
+        .addConditionalEdges("agent", (state) => (turn === 1 ? "tools" : END), ["tools", END])
+        .addEdge("tools", "agent")
+        .compile();
+      const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+      await expectValidHistory(messages);
+      expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
+        "Sunny in x",
+        'Tool "delegate" ran and updated the graph state.',
+      ]);
+      expect(messages.map((m) => m.content)).toContain("escalating");
+      expect(messages.at(-1)!.content).toBe("done");
+    },
+  );
 });

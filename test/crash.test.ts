@@ -6,7 +6,12 @@ import { expectValidHistory } from "./helpers/invariant.js";
 const N = 5;
 const KS = [0, 1, 3, 4];
 
-async function expectOnlyUnfinishedRerun(backend: "sqlite" | "postgres", target: string, k: number, mode: "batch" | "fanout" = "batch") {
+async function expectOnlyUnfinishedRerun(
+  backend: "sqlite" | "postgres",
+  target: string,
+  k: number,
+  mode: "batch" | "fanout" = "batch",
+) {
   const { starts, finishes, history, killed } = await crashAndResume(backend, target, N, k, { mode });
   expect(killed).toBe(true);
   // Each call finished exactly once over both processes: no side effect repeated.
@@ -37,11 +42,17 @@ describe("the crash test itself", () => {
 });
 
 const pg = await postgresUrl();
-describe.skipIf(!pg.url)(`a process killed mid-batch (PostgreSQL checkpointer)${pg.url ? "" : `: SKIPPED, ${pg.reason}`}`, () => {
-  it.each(KS)(`resumes after %i of ${N} calls finished, running only the unfinished ones`, async (k) => {
-    await expectOnlyUnfinishedRerun("postgres", pg.url!, k);
-  });
-  it.each([0, 2])(`in fan-out mode, resumes after %i of ${N} Send tasks finished, running only the unfinished ones`, async (k) => {
-    await expectOnlyUnfinishedRerun("postgres", pg.url!, k, "fanout");
-  });
-});
+describe.skipIf(!pg.url)(
+  `a process killed mid-batch (PostgreSQL checkpointer)${pg.url ? "" : `: SKIPPED, ${pg.reason}`}`,
+  () => {
+    it.each(KS)(`resumes after %i of ${N} calls finished, running only the unfinished ones`, async (k) => {
+      await expectOnlyUnfinishedRerun("postgres", pg.url!, k);
+    });
+    it.each([0, 2])(
+      `in fan-out mode, resumes after %i of ${N} Send tasks finished, running only the unfinished ones`,
+      async (k) => {
+        await expectOnlyUnfinishedRerun("postgres", pg.url!, k, "fanout");
+      },
+    );
+  },
+);

@@ -2,7 +2,15 @@ import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langcha
 import { tool } from "@langchain/core/tools";
 import { Command, MemorySaver, interrupt } from "@langchain/langgraph";
 import { SafeToolNode } from "../src/index.js";
-import { createAgent, createMiddleware, humanInTheLoopMiddleware, piiMiddleware, toolCallLimitMiddleware, toolRetryMiddleware, toolStrategy } from "langchain";
+import {
+  createAgent,
+  createMiddleware,
+  humanInTheLoopMiddleware,
+  piiMiddleware,
+  toolCallLimitMiddleware,
+  toolRetryMiddleware,
+  toolStrategy,
+} from "langchain";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ScriptedChatModel } from "../src/testing.js";
@@ -13,8 +21,16 @@ import { applyOutput, expectValidHistory, invariantProblems } from "./helpers/in
 import { sendThroughProviders } from "./helpers/wire.js";
 
 let lookups = 0;
-const lookup = tool(async ({ q }) => (lookups++, `found ${q}`), { name: "lookup", description: "Look up.", schema: z.object({ q: z.string() }) });
-const sendEmail = tool(async ({ to }) => `sent to ${to}`, { name: "send_email", description: "Send an email.", schema: z.object({ to: z.string() }) });
+const lookup = tool(async ({ q }) => (lookups++, `found ${q}`), {
+  name: "lookup",
+  description: "Look up.",
+  schema: z.object({ q: z.string() }),
+});
+const sendEmail = tool(async ({ to }) => `sent to ${to}`, {
+  name: "send_email",
+  description: "Send an email.",
+  schema: z.object({ to: z.string() }),
+});
 const results = (messages: BaseMessage[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
 
 describe("createAgent with safeToolMiddleware", () => {
@@ -32,7 +48,11 @@ describe("createAgent with safeToolMiddleware", () => {
           ],
         },
       });
-    const safe = createAgent({ model: new ScriptedChatModel([turn(), new AIMessage({ id: "m2", content: "ok" })]), tools: [lookup], middleware: [safeToolMiddleware()] });
+    const safe = createAgent({
+      model: new ScriptedChatModel([turn(), new AIMessage({ id: "m2", content: "ok" })]),
+      tools: [lookup],
+      middleware: [safeToolMiddleware()],
+    });
     const { messages } = await safe.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(results(messages).map((r) => [r.tool_call_id, r.status])).toEqual([
@@ -51,23 +71,48 @@ describe("createAgent with safeToolMiddleware", () => {
     );
     const hang = tool(() => new Promise<string>(() => {}), { name: "hang", description: "h", schema: z.object({}) });
     const model = new ScriptedChatModel([
-      new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "broken", args: {} }, { id: "c2", name: "hang", args: {} }, { id: "c3", name: "lookup", args: { q: "z" } }] }),
+      new AIMessage({
+        id: "m1",
+        content: "",
+        tool_calls: [
+          { id: "c1", name: "broken", args: {} },
+          { id: "c2", name: "hang", args: {} },
+          { id: "c3", name: "lookup", args: { q: "z" } },
+        ],
+      }),
       new AIMessage({ id: "m2", content: "ok" }),
     ]);
-    const agent = createAgent({ model, tools: [lookup, broken, hang], middleware: [safeToolMiddleware({ timeoutMs: 50 })] });
+    const agent = createAgent({
+      model,
+      tools: [lookup, broken, hang],
+      middleware: [safeToolMiddleware({ timeoutMs: 50 })],
+    });
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.status)).toEqual(["error", "error", "success"]);
     expect(results(messages)[0]!.content).not.toMatch(/at Query\.run/);
-    expect(results(messages)[1]!.content).toMatch(/timed out after 50 ms; it could not be stopped and may still finish/);
+    expect(results(messages)[1]!.content).toMatch(
+      /timed out after 50 ms; it could not be stopped and may still finish/,
+    );
   });
 
   it.each([
     ["with its defaults, swallows the interrupt (the history stays valid)", {}, false],
-    ["with retryOn: isRetryableToolError and onFailure: error, lets it through", { retryOn: isRetryableToolError, onFailure: "error" as const }, true],
+    [
+      "with retryOn: isRetryableToolError and onFailure: error, lets it through",
+      { retryOn: isRetryableToolError, onFailure: "error" as const },
+      true,
+    ],
   ])("toolRetryMiddleware around an interrupting tool, %s", async (_label, retryOptions, surfaces) => {
-    const ask = tool(async () => `approved: ${String(interrupt("ok?"))}`, { name: "ask", description: "a", schema: z.object({}) });
-    const model = new ScriptedChatModel([new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "ask", args: {} }] }), new AIMessage({ id: "m2", content: "done" })]);
+    const ask = tool(async () => `approved: ${String(interrupt("ok?"))}`, {
+      name: "ask",
+      description: "a",
+      schema: z.object({}),
+    });
+    const model = new ScriptedChatModel([
+      new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "ask", args: {} }] }),
+      new AIMessage({ id: "m2", content: "done" }),
+    ]);
     const agent = createAgent({
       model,
       tools: [ask],
@@ -75,7 +120,10 @@ describe("createAgent with safeToolMiddleware", () => {
       checkpointer: new MemorySaver(),
     });
     const config = { configurable: { thread_id: `retry-${surfaces}` } };
-    const first = (await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] }, config)) as { __interrupt__?: unknown[]; messages: BaseMessage[] };
+    const first = (await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] }, config)) as {
+      __interrupt__?: unknown[];
+      messages: BaseMessage[];
+    };
     expect((first.__interrupt__ ?? []).length > 0).toBe(surfaces);
     const done = surfaces ? await agent.invoke(new Command({ resume: "yes" }), config) : first;
     await expectValidHistory(done.messages);
@@ -84,7 +132,14 @@ describe("createAgent with safeToolMiddleware", () => {
 
   it("keeps the thread valid when a human rejects one call beside approved ones", async () => {
     const model = new ScriptedChatModel([
-      new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "send_email", args: { to: "ana" } }, { id: "c2", name: "lookup", args: { q: "b" } }] }),
+      new AIMessage({
+        id: "m1",
+        content: "",
+        tool_calls: [
+          { id: "c1", name: "send_email", args: { to: "ana" } },
+          { id: "c2", name: "lookup", args: { q: "b" } },
+        ],
+      }),
       new AIMessage({ id: "m2", content: "done" }),
     ]);
     const agent = createAgent({
@@ -94,9 +149,14 @@ describe("createAgent with safeToolMiddleware", () => {
       checkpointer: new MemorySaver(),
     });
     const config = { configurable: { thread_id: "hitl" } };
-    const first = (await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] }, config)) as { __interrupt__?: { id: string; value: unknown }[] };
+    const first = (await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] }, config)) as {
+      __interrupt__?: { id: string; value: unknown }[];
+    };
     expect(first.__interrupt__).toHaveLength(1);
-    const done = await agent.invoke(new Command({ resume: { decisions: [{ type: "reject", message: "not now" }] } }), config);
+    const done = await agent.invoke(
+      new Command({ resume: { decisions: [{ type: "reject", message: "not now" }] } }),
+      config,
+    );
     // Human-in-the-loop answers the rejected call and jumps to the model, so the
     // approved call beside it never runs and keeps no result in the stored
     // thread. Every model request is still accepted - the scripted model checks
@@ -105,7 +165,9 @@ describe("createAgent with safeToolMiddleware", () => {
     expect(model.requests.length).toBe(2);
     const request = model.requests[1]!;
     expect(invariantProblems(request).filter((p) => !/has no (name|status)/.test(p))).toEqual([]);
-    expect((request.find((m) => ToolMessage.isInstance(m) && m.tool_call_id === "c2") as ToolMessage).content).toMatch(/is unknown/);
+    expect((request.find((m) => ToolMessage.isInstance(m) && m.tool_call_id === "c2") as ToolMessage).content).toMatch(
+      /is unknown/,
+    );
     expect(validateToolResults(done.messages).map((p) => [p.kind, p.toolCallId])).toEqual([["missing_result", "c2"]]);
   });
 
@@ -122,7 +184,13 @@ describe("createAgent with safeToolMiddleware", () => {
       }),
       new AIMessage({ id: "m2", content: "second turn" }),
     ]);
-    const agent = createAgent({ model, tools: [], responseFormat: toolStrategy(Answer), middleware: [safeToolMiddleware()], checkpointer: new MemorySaver() });
+    const agent = createAgent({
+      model,
+      tools: [],
+      responseFormat: toolStrategy(Answer),
+      middleware: [safeToolMiddleware()],
+      checkpointer: new MemorySaver(),
+    });
     const config = { configurable: { thread_id: "structured" } };
     let first: BaseMessage[] = [];
     try {
@@ -148,17 +216,33 @@ describe("a turn that ends with its structured response (toolStrategy)", () => {
     const model = new ScriptedChatModel([
       new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "call_0", name: "lookup", args: { q: "x" } }] }),
       // reuses call_0 beside the structured-output call
-      new AIMessage({ id: "a2", content: "", tool_calls: [{ id: "call_0", name: "lookup", args: { q: "y" } }, { id: "s1", name: "Answer", args: { answer: "42" } }] }),
+      new AIMessage({
+        id: "a2",
+        content: "",
+        tool_calls: [
+          { id: "call_0", name: "lookup", args: { q: "y" } },
+          { id: "s1", name: "Answer", args: { answer: "42" } },
+        ],
+      }),
       new AIMessage({ id: "a3", content: "", tool_calls: [{ id: "s2", name: "Answer", args: { answer: "43" } }] }),
     ]);
-    const agent = createAgent({ model, tools: [lookup], responseFormat: toolStrategy(Answer), middleware: [safeToolMiddleware()], checkpointer: new MemorySaver() });
+    const agent = createAgent({
+      model,
+      tools: [lookup],
+      responseFormat: toolStrategy(Answer),
+      middleware: [safeToolMiddleware()],
+      checkpointer: new MemorySaver(),
+    });
     const config = { configurable: { thread_id: "structured-beside" } };
     const out = await agent.invoke({ messages: [new HumanMessage({ id: "h1", content: "go" })] }, config);
     expect(out.structuredResponse).toEqual({ answer: "42" });
     expect(lookups - before).toBe(1); // the first turn's lookup only
     await expectValidHistory(out.messages);
     const second = results(out.messages).slice(1);
-    expect(second.map((r) => r.content)).toEqual(['Error: the call to "lookup" was not run: the agent ended with its structured response before running it.', '{"answer":"42"}']);
+    expect(second.map((r) => r.content)).toEqual([
+      'Error: the call to "lookup" was not run: the agent ended with its structured response before running it.',
+      '{"answer":"42"}',
+    ]);
     expect(second[0]!.tool_call_id).not.toBe("call_0");
     const next = await agent.invoke({ messages: [new HumanMessage({ id: "h2", content: "again" })] }, config);
     await expectValidHistory(next.messages);
@@ -172,7 +256,11 @@ describe("the middleware says what the node says", () => {
     description: "Book.",
     schema: z.object({ guest: z.object({ name: z.string(), age: z.number().int() }), nights: z.number().min(1) }),
   });
-  const silent = tool(async () => new Command({ update: { booked: true } }), { name: "silent", description: "s", schema: z.object({}) });
+  const silent = tool(async () => new Command({ update: { booked: true } }), {
+    name: "silent",
+    description: "s",
+    schema: z.object({}),
+  });
   const broken = tool(
     async (): Promise<string> => {
       throw new Error("booking backend down");
@@ -196,19 +284,31 @@ describe("the middleware says what the node says", () => {
 
   it("gives the node's texts for an unknown tool, schema issues, a Command without a result, a thrown error, a nameless and an invalid call", async () => {
     const nodeHistory = [new HumanMessage({ id: "h", content: "go" }), turn()];
-    const nodeResults = results(applyOutput(nodeHistory, await new SafeToolNode(tools).invoke({ messages: nodeHistory })));
-    const agent = createAgent({ model: new ScriptedChatModel([turn(), new AIMessage({ id: "m2", content: "ok" })]), tools, middleware: [safeToolMiddleware()] });
+    const nodeResults = results(
+      applyOutput(nodeHistory, await new SafeToolNode(tools).invoke({ messages: nodeHistory })),
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([turn(), new AIMessage({ id: "m2", content: "ok" })]),
+      tools,
+      middleware: [safeToolMiddleware()],
+    });
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     const byId = (list: ToolMessage[]) => Object.fromEntries(list.map((r) => [r.tool_call_id, r.content]));
     expect(byId(results(messages))).toEqual(byId(nodeResults));
     const texts = byId(results(messages));
-    expect(texts.c1).toBe('Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup, book, silent, broken. Call one of these tools instead.');
-    expect(texts.c2).toMatch(/^Error: invalid arguments for tool "book":\n- guest\.name: .*\n- guest\.age: .*\n- nights: .*\nFix these arguments and call the tool again\.$/);
+    expect(texts.c1).toBe(
+      'Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup, book, silent, broken. Call one of these tools instead.',
+    );
+    expect(texts.c2).toMatch(
+      /^Error: invalid arguments for tool "book":\n- guest\.name: .*\n- guest\.age: .*\n- nights: .*\nFix these arguments and call the tool again\.$/,
+    );
     expect(String(texts.c2).match(/fix/gi)).toHaveLength(1);
     expect(texts.c2).not.toMatch(/hunter2|kwargs|Please fix/);
     expect(texts.c3).toBe('Tool "silent" ran and updated the graph state.');
-    expect(texts.c4).toBe('Error: tool "broken" failed: booking backend down. Fix the arguments or try a different approach.');
+    expect(texts.c4).toBe(
+      'Error: tool "broken" failed: booking backend down. Fix the arguments or try a different approach.',
+    );
     expect(texts.c5).toMatch(/^Error: the call names no tool\./);
     expect(texts.c6).toMatch(/could not be parsed/);
   });
@@ -217,12 +317,27 @@ describe("the middleware says what the node says", () => {
 describe("the middleware beside LangChain's own", () => {
   it("corrects ids at the model call, so toolCallLimitMiddleware's afterModel sees the final ones (the allowed call runs, the blocked one does not)", async () => {
     const sent: string[] = [];
-    const send = tool(async ({ to }) => (sent.push(to), `sent to ${to}`), { name: "send", description: "s", schema: z.object({ to: z.string() }) });
+    const send = tool(async ({ to }) => (sent.push(to), `sent to ${to}`), {
+      name: "send",
+      description: "s",
+      schema: z.object({ to: z.string() }),
+    });
     const turns = [
-      new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "call_0", name: "send", args: { to: "alice" } }, { id: "call_0", name: "send", args: { to: "bob" } }] }),
+      new AIMessage({
+        id: "a1",
+        content: "",
+        tool_calls: [
+          { id: "call_0", name: "send", args: { to: "alice" } },
+          { id: "call_0", name: "send", args: { to: "bob" } },
+        ],
+      }),
       new AIMessage({ id: "a2", content: "done" }),
     ];
-    const agent = createAgent({ model: new ScriptedChatModel(turns), tools: [send], middleware: [safeToolMiddleware(), toolCallLimitMiddleware({ runLimit: 1, exitBehavior: "continue" })] });
+    const agent = createAgent({
+      model: new ScriptedChatModel(turns),
+      tools: [send],
+      middleware: [safeToolMiddleware(), toolCallLimitMiddleware({ runLimit: 1, exitBehavior: "continue" })],
+    });
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(sent).toEqual(["alice"]);
@@ -230,13 +345,21 @@ describe("the middleware beside LangChain's own", () => {
 
   it("keeps toolCallLimitMiddleware's count across turns of a model that reuses call_0", async () => {
     const sent: string[] = [];
-    const send = tool(async ({ to }) => (sent.push(to), `sent to ${to}`), { name: "send", description: "s", schema: z.object({ to: z.string() }) });
+    const send = tool(async ({ to }) => (sent.push(to), `sent to ${to}`), {
+      name: "send",
+      description: "s",
+      schema: z.object({ to: z.string() }),
+    });
     const turns = [
       new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "call_0", name: "send", args: { to: "alice" } }] }),
       new AIMessage({ id: "a2", content: "", tool_calls: [{ id: "call_0", name: "send", args: { to: "bob" } }] }),
       new AIMessage({ id: "a3", content: "done" }),
     ];
-    const agent = createAgent({ model: new ScriptedChatModel(turns), tools: [send], middleware: [safeToolMiddleware(), toolCallLimitMiddleware({ runLimit: 1, exitBehavior: "continue" })] });
+    const agent = createAgent({
+      model: new ScriptedChatModel(turns),
+      tools: [send],
+      middleware: [safeToolMiddleware(), toolCallLimitMiddleware({ runLimit: 1, exitBehavior: "continue" })],
+    });
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(sent).toEqual(["alice"]);
@@ -245,31 +368,61 @@ describe("the middleware beside LangChain's own", () => {
 
 describe("tools other middleware provide", () => {
   it("runs a tool a middleware listed after it provides (dynamic tools); a name nobody provides gets the node's text", async () => {
-    const forecast = tool(async ({ city }) => `sunny in ${city}`, { name: "forecast", description: "f", schema: z.object({ city: z.string() }) });
+    const forecast = tool(async ({ city }) => `sunny in ${city}`, {
+      name: "forecast",
+      description: "f",
+      schema: z.object({ city: z.string() }),
+    });
     const dynamic = createMiddleware({
       name: "DynamicTools",
       wrapModelCall: (request, handler) => handler({ ...request, tools: [...request.tools, forecast] }),
-      wrapToolCall: (request, handler) => (request.toolCall.name === "forecast" ? handler({ ...request, tool: forecast }) : handler(request)),
+      wrapToolCall: (request, handler) =>
+        request.toolCall.name === "forecast" ? handler({ ...request, tool: forecast }) : handler(request),
     });
-    const turn = new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name: "forecast", args: { city: "Oslo" } }, { id: "c2", name: "forcast", args: { city: "Rome" } }] });
-    const agent = createAgent({ model: new ScriptedChatModel([turn]), tools: [lookup], middleware: [safeToolMiddleware(), dynamic] });
+    const turn = new AIMessage({
+      id: "a1",
+      content: "",
+      tool_calls: [
+        { id: "c1", name: "forecast", args: { city: "Oslo" } },
+        { id: "c2", name: "forcast", args: { city: "Rome" } },
+      ],
+    });
+    const agent = createAgent({
+      model: new ScriptedChatModel([turn]),
+      tools: [lookup],
+      middleware: [safeToolMiddleware(), dynamic],
+    });
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     // the list names the tools the middleware saw at the model call: those added further in are not among them
-    expect(results(messages).map((r) => r.content)).toEqual(["sunny in Oslo", 'Error: tool "forcast" does not exist. Available tools: lookup. Call one of these tools instead.']);
+    expect(results(messages).map((r) => r.content)).toEqual([
+      "sunny in Oslo",
+      'Error: tool "forcast" does not exist. Available tools: lookup. Call one of these tools instead.',
+    ]);
   });
 });
 
 describe("the middleware's marks travel with the calls", () => {
   it("still holds back a broken or cut-off call when piiMiddleware rebuilds the AIMessage", async () => {
     const ran: string[] = [];
-    const cleanup = tool(async ({ dir }) => (ran.push(dir ?? "<everything>"), "cleaned"), { name: "cleanup", description: "c", schema: z.object({ dir: z.string().optional() }) });
-    const broken = new AIMessage({ id: "a1", content: "Cleaning up for bob@example.com.", tool_calls: [], invalid_tool_calls: [invalidCall("cleanup", '{"dir": "/tmp/bob', "call_c", "Unterminated string in JSON")] });
+    const cleanup = tool(async ({ dir }) => (ran.push(dir ?? "<everything>"), "cleaned"), {
+      name: "cleanup",
+      description: "c",
+      schema: z.object({ dir: z.string().optional() }),
+    });
+    const broken = new AIMessage({
+      id: "a1",
+      content: "Cleaning up for bob@example.com.",
+      tool_calls: [],
+      invalid_tool_calls: [invalidCall("cleanup", '{"dir": "/tmp/bob', "call_c", "Unterminated string in JSON")],
+    });
     const cut = new AIMessage({
       id: "a1",
       content: "Writing for bob@example.com.",
       tool_calls: [{ id: "call_w", name: "cleanup", args: { dir: "/tmp/b" } }],
-      additional_kwargs: { tool_calls: [{ id: "call_w", type: "function", function: { name: "cleanup", arguments: '{"dir":"/tmp/b' } }] },
+      additional_kwargs: {
+        tool_calls: [{ id: "call_w", type: "function", function: { name: "cleanup", arguments: '{"dir":"/tmp/b' } }],
+      },
       response_metadata: { finish_reason: "length" },
     });
     for (const turn of [broken, cut]) {
@@ -287,12 +440,24 @@ describe("the middleware's marks travel with the calls", () => {
 
   it("runs a cut-off call once a human edits it under humanInTheLoopMiddleware (the edit is a new call)", async () => {
     const written: string[] = [];
-    const write = tool(async ({ path, content }) => (written.push(`${path}:${content}`), "ok"), { name: "write_file", description: "w", schema: z.object({ path: z.string(), content: z.string() }) });
+    const write = tool(async ({ path, content }) => (written.push(`${path}:${content}`), "ok"), {
+      name: "write_file",
+      description: "w",
+      schema: z.object({ path: z.string(), content: z.string() }),
+    });
     const cut = new AIMessage({
       id: "a1",
       content: "",
       tool_calls: [{ id: "call_w", name: "write_file", args: { path: "a.txt", content: "Dear Bo" } }],
-      additional_kwargs: { tool_calls: [{ id: "call_w", type: "function", function: { name: "write_file", arguments: '{"path":"a.txt","content":"Dear Bo' } }] },
+      additional_kwargs: {
+        tool_calls: [
+          {
+            id: "call_w",
+            type: "function",
+            function: { name: "write_file", arguments: '{"path":"a.txt","content":"Dear Bo' },
+          },
+        ],
+      },
       response_metadata: { finish_reason: "length" },
     });
     const agent = createAgent({
@@ -304,7 +469,16 @@ describe("the middleware's marks travel with the calls", () => {
     const config = { configurable: { thread_id: "hitl-edit-cut" } };
     await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] }, config);
     const done = await agent.invoke(
-      new Command({ resume: { decisions: [{ type: "edit", editedAction: { name: "write_file", args: { path: "a.txt", content: "Dear Bob, hello." } } }] } }),
+      new Command({
+        resume: {
+          decisions: [
+            {
+              type: "edit",
+              editedAction: { name: "write_file", args: { path: "a.txt", content: "Dear Bob, hello." } },
+            },
+          ],
+        },
+      }),
       config,
     );
     await expectValidHistory(done.messages);

@@ -1,6 +1,14 @@
 import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool, type ToolRuntime } from "@langchain/core/tools";
-import { Command, MemorySaver, MessagesAnnotation, START, StateGraph, interrupt, type BaseCheckpointSaver } from "@langchain/langgraph";
+import {
+  Command,
+  MemorySaver,
+  MessagesAnnotation,
+  START,
+  StateGraph,
+  interrupt,
+  type BaseCheckpointSaver,
+} from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { SafeToolNode, type ApprovalRequest, type SafeToolNodeOptions, type SafeToolRuntime } from "../src/index.js";
@@ -50,7 +58,11 @@ describe("interrupts (durable mode, on LangGraph's checkpointer)", () => {
     const { runs, tools } = countingTools();
     const graph = toolsGraph(new SafeToolNode(tools));
     const config = { configurable: { thread_id: "siblings" } };
-    const ai = aiWith([call("lookup", { q: "a" }, "c1"), call("ask", { question: "ok?" }, "c2"), call("lookup", { q: "b" }, "c3")]);
+    const ai = aiWith([
+      call("lookup", { q: "a" }, "c1"),
+      call("ask", { question: "ok?" }, "c2"),
+      call("lookup", { q: "b" }, "c3"),
+    ]);
     const first = (await graph.invoke({ messages: historyWith(ai) }, config)) as Interrupts;
     expect(first.__interrupt__).toHaveLength(1);
     const done = await graph.invoke(new Command({ resume: "yes" }), config);
@@ -73,13 +85,23 @@ describe("interrupts (durable mode, on LangGraph's checkpointer)", () => {
     const { runs, tools } = countingTools();
     const graph = toolsGraph(new SafeToolNode(tools));
     const config = { configurable: { thread_id: "many" } };
-    const ai = aiWith([call("ask", { question: "colour?" }, "c1"), call("lookup", { q: "z" }, "c2"), call("ask", { question: "size?" }, "c3")]);
+    const ai = aiWith([
+      call("ask", { question: "colour?" }, "c1"),
+      call("lookup", { q: "z" }, "c2"),
+      call("ask", { question: "size?" }, "c3"),
+    ]);
     const first = (await graph.invoke({ messages: historyWith(ai) }, config)) as Interrupts;
     expect(first.__interrupt__!.map((i) => i.value)).toEqual([{ question: "colour?" }, { question: "size?" }]);
-    const resume = Object.fromEntries(first.__interrupt__!.map((i) => [i.id, (i.value as { question: string }).question === "colour?" ? "red" : "XL"]));
+    const resume = Object.fromEntries(
+      first.__interrupt__!.map((i) => [i.id, (i.value as { question: string }).question === "colour?" ? "red" : "XL"]),
+    );
     const done = await graph.invoke(new Command({ resume }), config);
     await expectValidHistory(done.messages);
-    expect(results(done.messages).map((r) => r.content)).toEqual(["answer to colour?: red", "found z", "answer to size?: XL"]);
+    expect(results(done.messages).map((r) => r.content)).toEqual([
+      "answer to colour?: red",
+      "found z",
+      "answer to size?: XL",
+    ]);
     expect(runs["lookup:z"]).toBe(1);
   });
 });
@@ -91,14 +113,23 @@ describe("approval before a call runs (requireApproval)", () => {
     call("lookup", { q: "weather" }, "c3"),
   ];
 
-  async function approveThenResume(options: SafeToolNodeOptions, decide: (request: ApprovalRequest) => unknown, threadId: string) {
+  async function approveThenResume(
+    options: SafeToolNodeOptions,
+    decide: (request: ApprovalRequest) => unknown,
+    threadId: string,
+  ) {
     const { runs, tools } = countingTools();
     const graph = toolsGraph(new SafeToolNode(tools, options));
     const config = { configurable: { thread_id: threadId } };
     const ai = aiWith(calls());
     const first = (await graph.invoke({ messages: historyWith(ai) }, config)) as Interrupts;
     const requests = first.__interrupt__!.map((i) => i.value as ApprovalRequest);
-    const done = await graph.invoke(new Command({ resume: Object.fromEntries(first.__interrupt__!.map((i) => [i.id, decide(i.value as ApprovalRequest)])) }), config);
+    const done = await graph.invoke(
+      new Command({
+        resume: Object.fromEntries(first.__interrupt__!.map((i) => [i.id, decide(i.value as ApprovalRequest)])),
+      }),
+      config,
+    );
     await expectValidHistory(done.messages);
     return { runs, requests, done: done.messages as BaseMessage[], ai };
   }
@@ -110,13 +141,25 @@ describe("approval before a call runs (requireApproval)", () => {
       "approve-1",
     );
     expect(requests).toEqual([
-      { type: "tool_approval", toolCall: { id: "c1", name: "send_email", args: { to: "ana@example.test" } }, idempotencyKey: `approve-1:${ai.id}:c1` },
-      { type: "tool_approval", toolCall: { id: "c2", name: "delete_file", args: { path: "/tmp/x" } }, idempotencyKey: `approve-1:${ai.id}:c2` },
+      {
+        type: "tool_approval",
+        toolCall: { id: "c1", name: "send_email", args: { to: "ana@example.test" } },
+        idempotencyKey: `approve-1:${ai.id}:c1`,
+      },
+      {
+        type: "tool_approval",
+        toolCall: { id: "c2", name: "delete_file", args: { path: "/tmp/x" } },
+        idempotencyKey: `approve-1:${ai.id}:c2`,
+      },
     ]);
     expect(runs).toEqual({ "send_email:ana@example.test": 1, "lookup:weather": 1 });
     expect(results(done).map((r) => [r.tool_call_id, r.status, r.content])).toEqual([
       ["c1", "success", "sent to ana@example.test"],
-      ["c2", "error", 'Error: the user rejected this call to "delete_file": keep that file. Do not call it again unless the user asks for it.'],
+      [
+        "c2",
+        "error",
+        'Error: the user rejected this call to "delete_file": keep that file. Do not call it again unless the user asks for it.',
+      ],
       ["c3", "success", "found weather"],
     ]);
   });
@@ -128,7 +171,9 @@ describe("approval before a call runs (requireApproval)", () => {
       "approve-2",
     );
     expect(runs).toEqual({ "send_email:bob@example.test": 1, "lookup:weather": 1 });
-    expect(results(done)[1]!.content).toMatch(/rejected this call to "delete_file": the answer to the approval request was not understood/);
+    expect(results(done)[1]!.content).toMatch(
+      /rejected this call to "delete_file": the answer to the approval request was not understood/,
+    );
   });
 });
 
@@ -186,7 +231,9 @@ describe("durable mode with Command results", () => {
     const remember = tool(
       async (_a, rt: ToolRuntime) => {
         saves += 1;
-        return new Command({ update: { messages: [new ToolMessage({ content: "remembered", tool_call_id: rt.toolCallId })] } });
+        return new Command({
+          update: { messages: [new ToolMessage({ content: "remembered", tool_call_id: rt.toolCallId })] },
+        });
       },
       { name: "remember", description: "r", schema: z.object({}) },
     );

@@ -51,31 +51,39 @@ describe("thrown errors become error results (behaviour 3)", () => {
     ["a number", () => 404, /failed: 404/],
   ];
 
-  it.each(cases)("answers a tool that throws %s, and keeps every sibling's result", async (_label, thrower, pattern) => {
-    const node = new SafeToolNode([weather, throwing("boom", thrower), throwing("sync_boom", thrower, true)]);
-    const results = await answer(node, [
-      call("get_weather", { city: "a" }, "c1"),
-      call("boom", {}, "c2"),
-      call("sync_boom", {}, "c3"),
-      call("get_weather", { city: "b" }, "c4"),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(["success", "error", "error", "success"]);
-    expect(results[0]!.content).toBe("Sunny in a");
-    expect(results[3]!.content).toBe("Sunny in b");
-    for (const failed of [results[1]!, results[2]!]) {
-      expect(failed.content).toMatch(pattern);
-      expect(failed.content).toMatch(/try a different approach/);
-      expect(failed.name).toMatch(/boom/);
-    }
-  });
+  it.each(cases)(
+    "answers a tool that throws %s, and keeps every sibling's result",
+    async (_label, thrower, pattern) => {
+      const node = new SafeToolNode([weather, throwing("boom", thrower), throwing("sync_boom", thrower, true)]);
+      const results = await answer(node, [
+        call("get_weather", { city: "a" }, "c1"),
+        call("boom", {}, "c2"),
+        call("sync_boom", {}, "c3"),
+        call("get_weather", { city: "b" }, "c4"),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(["success", "error", "error", "success"]);
+      expect(results[0]!.content).toBe("Sunny in a");
+      expect(results[3]!.content).toBe("Sunny in b");
+      for (const failed of [results[1]!, results[2]!]) {
+        expect(failed.content).toMatch(pattern);
+        expect(failed.content).toMatch(/try a different approach/);
+        expect(failed.name).toMatch(/boom/);
+      }
+    },
+  );
 
   it("never sends a stack trace or a credential", async () => {
     const leaky = throwing("leaky", () => {
-      const e = new Error("request to https://api.example.test/v1?api_key=sk-abcdefghijklmnop1234 failed\n    at fetch (node:internal)");
+      const e = new Error(
+        "request to https://api.example.test/v1?api_key=sk-abcdefghijklmnop1234 failed\n    at fetch (node:internal)",
+      );
       return e;
     });
     const bearer = throwing("bearer", () => new Error("401 with header Authorization: Bearer abc.def.ghijklmnop"));
-    const results = await answer(new SafeToolNode([leaky, bearer]), [call("leaky", {}, "c1"), call("bearer", {}, "c2")]);
+    const results = await answer(new SafeToolNode([leaky, bearer]), [
+      call("leaky", {}, "c1"),
+      call("bearer", {}, "c2"),
+    ]);
     for (const r of results) {
       expect(r.content).not.toMatch(/\s+at\s/);
       expect(r.content).not.toMatch(/sk-abcdef|abc\.def\.ghij/);
@@ -84,9 +92,16 @@ describe("thrown errors become error results (behaviour 3)", () => {
   });
 
   it("keeps an auth header's scheme when it redacts the credential", async () => {
-    const texts = ["401 with header Authorization: Bearer abc123", 'sent "authorization": "Basic dXNlcjpwYXNz"', "Proxy-Authorization: Token t0ps3cr3t"];
+    const texts = [
+      "401 with header Authorization: Bearer abc123",
+      'sent "authorization": "Basic dXNlcjpwYXNz"',
+      "Proxy-Authorization: Token t0ps3cr3t",
+    ];
     const tools = texts.map((text, k) => throwing(`t${k}`, () => new Error(text)));
-    const results = await answer(new SafeToolNode(tools), tools.map((t, k) => call(t.name, {}, `c${k}`)));
+    const results = await answer(
+      new SafeToolNode(tools),
+      tools.map((t, k) => call(t.name, {}, `c${k}`)),
+    );
     expect(results[0]!.content).toMatch(/Authorization: Bearer \[redacted\]/);
     expect(results[1]!.content).toMatch(/"authorization": "Basic \[redacted\]"/);
     expect(results[2]!.content).toMatch(/Proxy-Authorization: Token \[redacted\]/);
@@ -94,7 +109,10 @@ describe("thrown errors become error results (behaviour 3)", () => {
   });
 
   it("names the unknown tool, the available tools and the closest match", async () => {
-    const results = await answer(new SafeToolNode([weather, add]), [call("get_wether", { city: "x" }, "c1"), call("zzz", {}, "c2")]);
+    const results = await answer(new SafeToolNode([weather, add]), [
+      call("get_wether", { city: "x" }, "c1"),
+      call("zzz", {}, "c2"),
+    ]);
     expect(results[0]!.content).toBe(
       'Error: tool "get_wether" does not exist. Did you mean "get_weather"? Available tools: get_weather, add. Call one of these tools instead.',
     );
@@ -134,7 +152,10 @@ describe("thrown errors become error results (behaviour 3)", () => {
 });
 
 describe("argument issues from each kind of schema", () => {
-  const issueLines = (text: unknown) => String(text).split("\n").filter((line) => line.startsWith("- "));
+  const issueLines = (text: unknown) =>
+    String(text)
+      .split("\n")
+      .filter((line) => line.startsWith("- "));
 
   it("reads JSON-schema keywords beyond type and required (enum, minimum, pattern, oneOf, additionalProperties), by field path, without argument values", async () => {
     let ran = 0;
@@ -148,14 +169,23 @@ describe("argument issues from each kind of schema", () => {
           amount: { type: "integer", minimum: 1 },
           code: { type: "string", pattern: "^[A-Z]{3}$" },
           pick: { oneOf: [{ type: "string" }, { type: "number" }] },
-          nested: { type: "object", properties: { x: { type: "string" } }, required: ["x"], additionalProperties: false },
+          nested: {
+            type: "object",
+            properties: { x: { type: "string" } },
+            required: ["x"],
+            additionalProperties: false,
+          },
         },
         required: ["unit", "amount"],
         additionalProperties: false,
       },
     });
     const results = await answer(new SafeToolNode([mcpLike]), [
-      call("convert", { unit: "kelvin", amount: -7, code: "zz9", pick: true, nested: { y: "s3cr3t-value" }, extra: 1 }, "c1"),
+      call(
+        "convert",
+        { unit: "kelvin", amount: -7, code: "zz9", pick: true, nested: { y: "s3cr3t-value" }, extra: 1 },
+        "c1",
+      ),
     ]);
     expect(ran).toBe(0);
     expect(issueLines(results[0]!.content)).toEqual([
@@ -172,14 +202,27 @@ describe("argument issues from each kind of schema", () => {
 
   it("checks a Valibot schema itself (core would run the tool unchecked) and lists its issues by field path", async () => {
     const seen: unknown[] = [];
-    const schema = v.object({ city: v.pipe(v.string(), v.minLength(2)), days: v.pipe(v.number(), v.integer(), v.maxValue(14)), units: v.optional(v.picklist(["metric", "imperial"]), "metric") });
-    const forecast = tool(async (input: unknown) => (seen.push(input), "sunny"), { name: "forecast", description: "Forecast.", schema: schema as never });
+    const schema = v.object({
+      city: v.pipe(v.string(), v.minLength(2)),
+      days: v.pipe(v.number(), v.integer(), v.maxValue(14)),
+      units: v.optional(v.picklist(["metric", "imperial"]), "metric"),
+    });
+    const forecast = tool(async (input: unknown) => (seen.push(input), "sunny"), {
+      name: "forecast",
+      description: "Forecast.",
+      schema: schema as never,
+    });
     const results = await answer(new SafeToolNode([forecast]), [
       call("forecast", { city: "X", days: 30.5, units: "kelvin" }, "c1"),
       call("forecast", { city: "Oslo", days: 3 }, "c2"),
     ]);
     expect(results[0]!.status).toBe("error");
-    expect(issueLines(results[0]!.content).map((line) => line.split(":")[0])).toEqual(["- city", "- days", "- days", "- units"]);
+    expect(issueLines(results[0]!.content).map((line) => line.split(":")[0])).toEqual([
+      "- city",
+      "- days",
+      "- days",
+      "- units",
+    ]);
     expect(results[1]!.content).toBe("sunny");
     // The tool gets the schema's output: the default filled in.
     expect(seen).toEqual([{ city: "Oslo", days: 3, units: "metric" }]);
@@ -191,7 +234,11 @@ describe("argument issues from each kind of schema", () => {
     const schema = type({ city: "string>1", days: "1<=number.integer<=14" });
     const forecast = tool(async () => "sunny", { name: "forecast", description: "Forecast.", schema: schema as never });
     const results = await answer(new SafeToolNode([forecast]), [call("forecast", { city: "X", days: 99 }, "c1")]);
-    expect(issueLines(results[0]!.content).map((line) => line.split(":")[0]).sort()).toEqual(["- city", "- days"]);
+    expect(
+      issueLines(results[0]!.content)
+        .map((line) => line.split(":")[0])
+        .sort(),
+    ).toEqual(["- city", "- days"]);
     expect(results[0]!.content).toMatch(/^Error: invalid arguments for tool "forecast":/);
   });
 
@@ -209,7 +256,10 @@ describe("configurable error text", () => {
   const failingTool = throwing("failing_tool", () => new Error("kaput"));
 
   it("uses a fixed string", async () => {
-    const results = await answer(new SafeToolNode([failingTool, weather], { handleToolErrors: "Something went wrong." }), calls);
+    const results = await answer(
+      new SafeToolNode([failingTool, weather], { handleToolErrors: "Something went wrong." }),
+      calls,
+    );
     expect(results.map((r) => r.content)).toEqual(["Something went wrong.", "Something went wrong.", "Sunny in ok"]);
   });
 
@@ -226,10 +276,12 @@ describe("configurable error text", () => {
     expect(results.map((r) => r.content)).toEqual(["exec: kaput", "unknown: none", "Sunny in ok"]);
     // once per failed call, as each call ends
     expect(seen).toHaveLength(2);
-    expect(seen).toEqual(expect.arrayContaining([
-      ["ToolExecutionError", "c1"],
-      ["UnknownToolError", "c2"],
-    ]));
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        ["ToolExecutionError", "c1"],
+        ["UnknownToolError", "c2"],
+      ]),
+    );
   });
 
   it("falls back to the default text when the function throws or returns nothing", async () => {
@@ -258,39 +310,65 @@ function unreadable(): [string, () => unknown][] {
     ["an object whose message getter throws", () => Object.defineProperty({}, "message", { get: trap })],
     ["an Error whose name getter throws", () => Object.defineProperty(new Error("inner"), "name", { get: trap })],
     ["a revoked Proxy", () => revoked.proxy],
-    ["a Proxy whose every trap throws", () => new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap, getOwnPropertyDescriptor: trap })],
+    [
+      "a Proxy whose every trap throws",
+      () =>
+        new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap, getOwnPropertyDescriptor: trap }),
+    ],
     ["an object whose toString and toJSON throw", () => ({ toString: trap, toJSON: trap })],
     ["an object whose Symbol.toPrimitive throws", () => ({ [Symbol.toPrimitive]: trap, valueOf: trap })],
-    ["a function", () => function secretSource() { return "do not echo me"; }],
+    [
+      "a function",
+      () =>
+        function secretSource() {
+          return "do not echo me";
+        },
+    ],
     ["a Symbol", () => Symbol("odd")],
   ];
 }
 
 describe("any thrown value, even one that throws again when read", () => {
-  it.each(unreadable())("answers a tool that throws %s with an error result, and keeps every sibling's result", async (_label, thrower) => {
-    for (const sync of [false, true]) {
-      const results = await answer(new SafeToolNode([weather, throwing("odd", thrower, sync)]), [
-        call("get_weather", { city: "a" }, "c1"),
-        call("odd", {}, "c2"),
+  it.each(unreadable())(
+    "answers a tool that throws %s with an error result, and keeps every sibling's result",
+    async (_label, thrower) => {
+      for (const sync of [false, true]) {
+        const results = await answer(new SafeToolNode([weather, throwing("odd", thrower, sync)]), [
+          call("get_weather", { city: "a" }, "c1"),
+          call("odd", {}, "c2"),
+          call("get_weather", { city: "b" }, "c3"),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(["success", "error", "success"]);
+        expect(results[1]!.content).toMatch(/^Error: tool "odd" failed: /);
+        expect(results[1]!.content).not.toMatch(/do not echo me|secretSource/);
+      }
+    },
+  );
+
+  it.each(unreadable())(
+    "answers a tool that returns %s with an error result for that call alone",
+    async (_label, value) => {
+      const returning = tool(async () => value() as string, { name: "odd", description: "odd", schema: z.object({}) });
+      const raw = RunnableLambda.from(async () => value()).asTool({
+        name: "odd_raw",
+        description: "odd",
+        schema: z.object({}),
+      });
+      const results = await answer(new SafeToolNode([weather, returning, raw]), [
+        call("odd", {}, "c1"),
+        call("odd_raw", {}, "c2"),
         call("get_weather", { city: "b" }, "c3"),
       ]);
-      expect(results.map((r) => r.status)).toEqual(["success", "error", "success"]);
-      expect(results[1]!.content).toMatch(/^Error: tool "odd" failed: /);
-      expect(results[1]!.content).not.toMatch(/do not echo me|secretSource/);
-    }
-  });
-
-  it.each(unreadable())("answers a tool that returns %s with an error result for that call alone", async (_label, value) => {
-    const returning = tool(async () => value() as string, { name: "odd", description: "odd", schema: z.object({}) });
-    const raw = RunnableLambda.from(async () => value()).asTool({ name: "odd_raw", description: "odd", schema: z.object({}) });
-    const results = await answer(new SafeToolNode([weather, returning, raw]), [call("odd", {}, "c1"), call("odd_raw", {}, "c2"), call("get_weather", { city: "b" }, "c3")]);
-    expect(results.map((r) => r.tool_call_id)).toEqual(["c1", "c2", "c3"]);
-    expect(results[2]!.content).toBe("Sunny in b");
-  });
+      expect(results.map((r) => r.tool_call_id)).toEqual(["c1", "c2", "c3"]);
+      expect(results[2]!.content).toBe("Sunny in b");
+    },
+  );
 
   it("keeps the batch when a handleToolErrors function reads the unreadable cause", async () => {
     const [, revokedProxy] = unreadable()[2]!;
-    const node = new SafeToolNode([weather, throwing("odd", revokedProxy)], { handleToolErrors: (error) => `cause: ${String((error.cause as { message: string }).message)}` });
+    const node = new SafeToolNode([weather, throwing("odd", revokedProxy)], {
+      handleToolErrors: (error) => `cause: ${String((error.cause as { message: string }).message)}`,
+    });
     const results = await answer(node, [call("odd", {}, "c1"), call("get_weather", { city: "b" }, "c2")]);
     expect(results.map((r) => r.status)).toEqual(["error", "success"]);
     expect(results[0]!.content).toMatch(/^Error: tool "odd" failed/);
@@ -298,22 +376,47 @@ describe("any thrown value, even one that throws again when read", () => {
 });
 
 describe("error texts that fit the cause", () => {
-  const NOT_THE_ARGUMENTS = /\. The failure is not caused by the arguments: try again later, or take another approach\.$/;
+  const NOT_THE_ARGUMENTS =
+    /\. The failure is not caused by the arguments: try again later, or take another approach\.$/;
   const FIX_THE_ARGUMENTS = /\. Fix the arguments or try a different approach\.$/;
   const networkError = (code: string) => Object.assign(new Error(`connect ${code} 10.0.0.1:443`), { code });
   const causes: [string, () => unknown, RegExp][] = [
     ["a connection reset", () => networkError("ECONNRESET"), NOT_THE_ARGUMENTS],
-    ["a refused connection behind fetch's TypeError", () => new TypeError("fetch failed", { cause: networkError("ECONNREFUSED") }), NOT_THE_ARGUMENTS],
+    [
+      "a refused connection behind fetch's TypeError",
+      () => new TypeError("fetch failed", { cause: networkError("ECONNREFUSED") }),
+      NOT_THE_ARGUMENTS,
+    ],
     ["a DNS failure", () => networkError("ENOTFOUND"), NOT_THE_ARGUMENTS],
-    ["an HTTP 503 from a client library", () => Object.assign(new Error("Request failed with status code 503"), { response: { status: 503 } }), NOT_THE_ARGUMENTS],
+    [
+      "an HTTP 503 from a client library",
+      () => Object.assign(new Error("Request failed with status code 503"), { response: { status: 503 } }),
+      NOT_THE_ARGUMENTS,
+    ],
     ["an HTTP 502 as a plain object", () => ({ message: "bad gateway", status: 502 }), NOT_THE_ARGUMENTS],
     ["a rate limit (429)", () => Object.assign(new Error("429 Too Many Requests"), { status: 429 }), NOT_THE_ARGUMENTS],
-    ["an exhausted quota", () => new Error("You exceeded your current quota, please check your plan"), NOT_THE_ARGUMENTS],
-    ["a timeout inside the tool", () => Object.assign(new Error("The operation was aborted due to timeout"), { name: "TimeoutError" }), NOT_THE_ARGUMENTS],
+    [
+      "an exhausted quota",
+      () => new Error("You exceeded your current quota, please check your plan"),
+      NOT_THE_ARGUMENTS,
+    ],
+    [
+      "a timeout inside the tool",
+      () => Object.assign(new Error("The operation was aborted due to timeout"), { name: "TimeoutError" }),
+      NOT_THE_ARGUMENTS,
+    ],
     ["an overloaded service", () => new Error("Overloaded"), NOT_THE_ARGUMENTS],
-    ["an HTTP 400", () => Object.assign(new Error("Request failed with status code 400"), { response: { status: 400 } }), FIX_THE_ARGUMENTS],
+    [
+      "an HTTP 400",
+      () => Object.assign(new Error("Request failed with status code 400"), { response: { status: 400 } }),
+      FIX_THE_ARGUMENTS,
+    ],
     ["an HTTP 404", () => Object.assign(new Error("order 17 not found"), { status: 404 }), FIX_THE_ARGUMENTS],
-    ["a validation error that mentions a timeout option", () => new RangeError("timeout must be a positive number"), FIX_THE_ARGUMENTS],
+    [
+      "a validation error that mentions a timeout option",
+      () => new RangeError("timeout must be a positive number"),
+      FIX_THE_ARGUMENTS,
+    ],
     ["a plain failure", () => new Error("invalid order number"), FIX_THE_ARGUMENTS],
   ];
 
@@ -325,9 +428,15 @@ describe("error texts that fit the cause", () => {
 
   it("tells handleToolErrors whether the failure looks transient", async () => {
     const seen: boolean[] = [];
-    const node = new SafeToolNode([throwing("flaky", () => networkError("ETIMEDOUT")), throwing("wrong", () => new Error("no such city"))], {
-      handleToolErrors: (error) => (ToolExecutionError.isInstance(error) && seen.push(error.transient), error.message),
-    });
+    const node = new SafeToolNode(
+      [throwing("flaky", () => networkError("ETIMEDOUT")), throwing("wrong", () => new Error("no such city"))],
+      {
+        handleToolErrors: (error) => (
+          ToolExecutionError.isInstance(error) && seen.push(error.transient),
+          error.message
+        ),
+      },
+    );
     await answer(node, [call("flaky", {}, "c1"), call("wrong", {}, "c2")]);
     expect(seen.sort()).toEqual([false, true]);
   });

@@ -1,10 +1,27 @@
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { Command, END, MemorySaver, MessagesAnnotation, START, Send, StateGraph, interrupt } from "@langchain/langgraph";
+import {
+  Command,
+  END,
+  MemorySaver,
+  MessagesAnnotation,
+  START,
+  Send,
+  StateGraph,
+  interrupt,
+} from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { SafeToolNode, safeToolsFanOut, type ApprovalRequest } from "../src/index.js";
-import { aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, responsesStyleAI } from "./helpers/fixtures.js";
+import {
+  aiWith,
+  anthropicStyleAI,
+  call,
+  historyWith,
+  invalidCall,
+  openAIStyleAI,
+  responsesStyleAI,
+} from "./helpers/fixtures.js";
 import { expectValidHistory } from "./helpers/invariant.js";
 
 type Interrupts = { __interrupt__?: { id: string; value: unknown }[] };
@@ -12,7 +29,11 @@ type Interrupts = { __interrupt__?: { id: string; value: unknown }[] };
 function counting() {
   const runs: Record<string, number> = {};
   const bump = (key: string) => (runs[key] = (runs[key] ?? 0) + 1);
-  const lookup = tool(async ({ q }) => (bump(`lookup:${q}`), `found ${q}`), { name: "lookup", description: "l", schema: z.object({ q: z.string() }) });
+  const lookup = tool(async ({ q }) => (bump(`lookup:${q}`), `found ${q}`), {
+    name: "lookup",
+    description: "l",
+    schema: z.object({ q: z.string() }),
+  });
   const ask = tool(
     async ({ question }) => {
       bump(`ask:${question}`);
@@ -39,9 +60,14 @@ const results = (messages: BaseMessage[]) => messages.filter((m): m is ToolMessa
 
 describe("fan-out mode: one Send per call", () => {
   it("routes one Send per call needing an answer, invalid calls included, and END otherwise", () => {
-    const ai = aiWith([call("lookup", { q: "a" }, "c1"), call("lookup", { q: "b" }, "c2")], [invalidCall("lookup", "{", "c3")]);
+    const ai = aiWith(
+      [call("lookup", { q: "a" }, "c1"), call("lookup", { q: "b" }, "c2")],
+      [invalidCall("lookup", "{", "c3")],
+    );
     const sends = safeToolsFanOut("run")({ messages: historyWith(ai) }) as Send[];
-    expect(sends.map((s) => [s.node, (s.args as { lg_tool_call: { id: string; type: string } }).lg_tool_call.id])).toEqual([
+    expect(
+      sends.map((s) => [s.node, (s.args as { lg_tool_call: { id: string; type: string } }).lg_tool_call.id]),
+    ).toEqual([
       ["run", "c1"],
       ["run", "c2"],
       ["run", "c3"],
@@ -51,10 +77,18 @@ describe("fan-out mode: one Send per call", () => {
     const marker = (s: Send) => (s.args as { safe_tool_node_send?: { prefix?: unknown[] } }).safe_tool_node_send;
     expect(sends.map((s) => marker(s)?.prefix !== undefined)).toEqual([true, false, false]);
     const clean = aiWith([call("lookup", { q: "a" }, "c1"), call("lookup", { q: "b" }, "c2")]);
-    const answered = [...historyWith(clean), ...["c1", "c2"].map((id) => new ToolMessage({ content: "x", tool_call_id: id, name: "lookup", id: `t-${id}` }))];
+    const answered = [
+      ...historyWith(clean),
+      ...["c1", "c2"].map((id) => new ToolMessage({ content: "x", tool_call_id: id, name: "lookup", id: `t-${id}` })),
+    ];
     expect(safeToolsFanOut()({ messages: answered })).toBe(END);
     // answered, but the AIMessage still needs its correction: one Send for the whole turn
-    const uncorrected = [...historyWith(ai), ...["c1", "c2", "c3"].map((id) => new ToolMessage({ content: "x", tool_call_id: id, name: "lookup", id: `u-${id}` }))];
+    const uncorrected = [
+      ...historyWith(ai),
+      ...["c1", "c2", "c3"].map(
+        (id) => new ToolMessage({ content: "x", tool_call_id: id, name: "lookup", id: `u-${id}` }),
+      ),
+    ];
     const whole = safeToolsFanOut()({ messages: uncorrected }) as Send[];
     expect(whole).toHaveLength(1);
     expect("lg_tool_call" in (whole[0]!.args as object)).toBe(false);
@@ -67,23 +101,40 @@ describe("fan-out mode: one Send per call", () => {
     ["Anthropic", anthropicStyleAI],
   ])("answers a broken %s turn with one result per call, correcting the AIMessage once", async (_label, make) => {
     const { tools } = counting();
-    const broken = make([call("lookup", { q: "a" }, "dup"), call("lookup", { q: "b" }, "dup"), call("nope", {}, "c3")], [invalidCall("lookup", '{"q":', "c4")]);
+    const broken = make(
+      [call("lookup", { q: "a" }, "dup"), call("lookup", { q: "b" }, "dup"), call("nope", {}, "c3")],
+      [invalidCall("lookup", '{"q":', "c4")],
+    );
     const graph = fanOutGraph([broken], new SafeToolNode(tools));
-    const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] }, { configurable: { thread_id: `fan-${_label}` } });
+    const { messages } = await graph.invoke(
+      { messages: [new HumanMessage({ content: "go", id: "h" })] },
+      { configurable: { thread_id: `fan-${_label}` } },
+    );
     await expectValidHistory(messages);
     expect(messages.filter((m) => AIMessage.isInstance(m) && m.tool_calls?.length)).toHaveLength(1);
-    expect(results(messages).map((r) => r.status)).toEqual(expect.arrayContaining(["success", "success", "error", "error"]));
+    expect(results(messages).map((r) => r.status)).toEqual(
+      expect.arrayContaining(["success", "success", "error", "error"]),
+    );
     expect(results(messages)).toHaveLength(4);
   });
 
   it("after an interrupt, runs only the interrupted call again; every interrupt surfaces", async () => {
     const { runs, tools } = counting();
-    const ai = aiWith([call("ask", { question: "x?" }, "c1"), call("lookup", { q: "a" }, "c2"), call("ask", { question: "y?" }, "c3")]);
+    const ai = aiWith([
+      call("ask", { question: "x?" }, "c1"),
+      call("lookup", { q: "a" }, "c2"),
+      call("ask", { question: "y?" }, "c3"),
+    ]);
     const graph = fanOutGraph([ai], new SafeToolNode(tools));
     const config = { configurable: { thread_id: "fan-interrupt" } };
-    const first = (await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] }, config)) as Interrupts;
+    const first = (await graph.invoke(
+      { messages: [new HumanMessage({ content: "go", id: "h" })] },
+      config,
+    )) as Interrupts;
     expect(first.__interrupt__!.map((i) => i.value)).toEqual([{ question: "x?" }, { question: "y?" }]);
-    const resume = Object.fromEntries(first.__interrupt__!.map((i) => [i.id, (i.value as { question: string }).question.toUpperCase()]));
+    const resume = Object.fromEntries(
+      first.__interrupt__!.map((i) => [i.id, (i.value as { question: string }).question.toUpperCase()]),
+    );
     const done = await graph.invoke(new Command({ resume }), config);
     await expectValidHistory(done.messages);
     expect(results(done.messages).map((r) => r.content)).toEqual(["answer: X?", "found a", "answer: Y?"]);
@@ -95,9 +146,15 @@ describe("fan-out mode: one Send per call", () => {
     const ai = aiWith([call("lookup", { q: "safe" }, "c1"), call("lookup", { q: "risky" }, "c2")]);
     const graph = fanOutGraph([ai], new SafeToolNode(tools, { requireApproval: (c) => c.args.q === "risky" }));
     const config = { configurable: { thread_id: "fan-approve" } };
-    const first = (await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] }, config)) as Interrupts;
+    const first = (await graph.invoke(
+      { messages: [new HumanMessage({ content: "go", id: "h" })] },
+      config,
+    )) as Interrupts;
     expect((first.__interrupt__![0]!.value as ApprovalRequest).toolCall.id).toBe("c2");
-    const done = await graph.invoke(new Command({ resume: { [first.__interrupt__![0]!.id]: { type: "reject", message: "no" } } }), config);
+    const done = await graph.invoke(
+      new Command({ resume: { [first.__interrupt__![0]!.id]: { type: "reject", message: "no" } } }),
+      config,
+    );
     await expectValidHistory(done.messages);
     expect(results(done.messages).map((r) => r.status)).toEqual(["success", "error"]);
     expect(runs).toEqual({ "lookup:safe": 1 });

@@ -11,7 +11,12 @@ import { checkRepair, checkTurn, type HistoryItem } from "./fuzz/check.js";
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 600);
 
-async function runProperty<T>(name: string, arb: fc.Arbitrary<T>, check: (value: T) => Promise<void>, checkName: string) {
+async function runProperty<T>(
+  name: string,
+  arb: fc.Arbitrary<T>,
+  check: (value: T) => Promise<void>,
+  checkName: string,
+) {
   const details = await fc.check(fc.asyncProperty(arb, check), { seed: SEED, numRuns: RUNS });
   if (!details.failed) return;
   const example = JSON.stringify(details.counterexample?.[0], null, 2);
@@ -49,11 +54,19 @@ describe(`fuzz (seed ${SEED}, ${RUNS} runs per property)`, () => {
   });
   afterAll(() => vi.restoreAllMocks());
 
-  it("any turn, any tool behaviour: one result per call, accepted by every provider", async () => {
-    await runProperty("node property", turnCaseArb, checkTurn, "checkTurn");
-  }, Math.max(60_000, RUNS * 500));
+  it(
+    "any turn, any tool behaviour: one result per call, accepted by every provider",
+    async () => {
+      await runProperty("node property", turnCaseArb, checkTurn, "checkTurn");
+    },
+    Math.max(60_000, RUNS * 500),
+  );
 
-  it("any broken history: repairToolResults makes it valid, idempotently", async () => {
-    await runProperty("repair property", historyArb, checkRepair, "checkRepair");
-  }, Math.max(60_000, RUNS * 200));
+  it(
+    "any broken history: repairToolResults makes it valid, idempotently",
+    async () => {
+      await runProperty("repair property", historyArb, checkRepair, "checkRepair");
+    },
+    Math.max(60_000, RUNS * 200),
+  );
 });

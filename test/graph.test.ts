@@ -87,10 +87,19 @@ describe("as a StateGraph node", () => {
       { configurable: { thread_id: "th-1" }, context: { tenant: "acme" }, streamMode: ["custom", "values"] },
     );
     for await (const [mode, chunk] of stream) if (mode === "custom") custom.push(chunk);
-    expect(seen).toMatchObject({ toolCallId: "call_rt", stateMessages: 2, threadId: "th-1", context: { tenant: "acme" }, signal: true });
+    expect(seen).toMatchObject({
+      toolCallId: "call_rt",
+      stateMessages: 2,
+      threadId: "th-1",
+      context: { tenant: "acme" },
+      signal: true,
+    });
     expect((seen.store as { value: unknown }).value).toEqual({ value: "blue" });
     // the tool's own chunk, then SafeToolNode's progress event for the call
-    expect(custom).toEqual([{ progress: "half" }, expect.objectContaining({ type: "safe_tool_node.call_finished", toolCallId: "call_rt" })]);
+    expect(custom).toEqual([
+      { progress: "half" },
+      expect.objectContaining({ type: "safe_tool_node.call_finished", toolCallId: "call_rt" }),
+    ]);
   });
 
   it("answers one call from a Send payload { ...state, lg_tool_call }, without passing lg_tool_call to tools", async () => {
@@ -119,7 +128,13 @@ describe("as a StateGraph node", () => {
 
   it("answers an invalid call sent on its own through Send", async () => {
     const node = new SafeToolNode([weather]);
-    const sent = { type: "invalid_tool_call", id: "bad1", name: "get_weather", args: '{"city":', error: "Unexpected end of JSON input" };
+    const sent = {
+      type: "invalid_tool_call",
+      id: "bad1",
+      name: "get_weather",
+      args: '{"city":',
+      error: "Unexpected end of JSON input",
+    };
     const out = (await node.invoke({ messages: [], lg_tool_call: sent })) as { messages: ToolMessage[] };
     expect(out.messages.map((m) => [m.tool_call_id, m.status])).toEqual([["bad1", "error"]]);
     expect(out.messages[0]!.content).toMatch(/could not be parsed: Unexpected end of JSON input/);
@@ -138,7 +153,10 @@ describe("as a StateGraph node", () => {
   });
 
   it("routes a turn with only invalid calls to the tools node, where toolsCondition would end", async () => {
-    const script = [openAIStyleAI([], [invalidCall("get_weather", "{", "c1")]), new AIMessage({ content: "ok", id: "end" })];
+    const script = [
+      openAIStyleAI([], [invalidCall("get_weather", "{", "c1")]),
+      new AIMessage({ content: "ok", id: "end" }),
+    ];
     const graph = new StateGraph(MessagesAnnotation)
       .addNode("agent", scriptedAgent(script))
       .addNode("run_tools", new SafeToolNode([weather]))
@@ -178,9 +196,22 @@ describe("the tools it accepts", () => {
   const kinds = [
     new Shout(),
     new DynamicTool({ name: "dyn", description: "String input.", func: async (input: string) => `dyn:${input}` }),
-    new DynamicStructuredTool({ name: "dyns", description: "d", schema: z.object({ n: z.number() }), func: async ({ n }) => `dyns:${n}` }),
-    tool(async ({ n }: { n: number }) => `v3:${n}`, { name: "zod3", description: "zod v3 schema", schema: z3.object({ n: z3.number() }) }),
-    RunnableLambda.from(async ({ n }: { n: number }) => `rt:${n}`).asTool({ name: "rtl", description: "r", schema: z.object({ n: z.number() }) }),
+    new DynamicStructuredTool({
+      name: "dyns",
+      description: "d",
+      schema: z.object({ n: z.number() }),
+      func: async ({ n }) => `dyns:${n}`,
+    }),
+    tool(async ({ n }: { n: number }) => `v3:${n}`, {
+      name: "zod3",
+      description: "zod v3 schema",
+      schema: z3.object({ n: z3.number() }),
+    }),
+    RunnableLambda.from(async ({ n }: { n: number }) => `rt:${n}`).asTool({
+      name: "rtl",
+      description: "r",
+      schema: z.object({ n: z.number() }),
+    }),
   ];
 
   it("runs structured, dynamic, zod v3 and RunnableToolLike tools", async () => {
@@ -216,7 +247,11 @@ describe("bad input (behaviour 10)", () => {
     ["a string", "hello", /received a string/],
     ["a state without messages", { msgs: [] }, /no "messages" key \(keys: msgs\)/],
     ["messages that are not a list", { messages: "hi" }, /state.messages must be a list/],
-    ["a list holding a non-message", { messages: [new HumanMessage("a"), { role: "user", content: "b" }] }, /state.messages\[1\] is an object, not a message/],
+    [
+      "a list holding a non-message",
+      { messages: [new HumanMessage("a"), { role: "user", content: "b" }] },
+      /state.messages\[1\] is an object, not a message/,
+    ],
     ["a bare list holding a non-message", [42], /input\[0\] is a number/],
     ["a Send payload with a broken call", { messages: [], lg_tool_call: "x" }, /lg_tool_call/],
   ])("throws InvalidNodeInputError for %s", async (_label, input, pattern) => {
@@ -247,7 +282,9 @@ describe("callbacks (behaviour 9)", () => {
       .addEdge(START, "tools")
       .compile();
     const events: [string, string][] = [];
-    const input = { messages: historyWith(aiWith([call("get_weather", { city: "e" }, "c1"), call("broken", {}, "c2")])) };
+    const input = {
+      messages: historyWith(aiWith([call("get_weather", { city: "e" }, "c1"), call("broken", {}, "c2")])),
+    };
     for await (const event of graph.streamEvents(input, { version: "v2" })) {
       if (event.event.startsWith("on_tool_")) events.push([event.event, event.name]);
     }
@@ -264,18 +301,15 @@ describe("callbacks (behaviour 9)", () => {
   it("passes the node's tags to every tool run", async () => {
     const tags: string[][] = [];
     const node = new SafeToolNode([weather], { tags: ["safe"] });
-    await node.invoke(
-      { messages: historyWith(aiWith([call("get_weather", { city: "t" }, "c1")])) },
-      {
-        callbacks: [
-          {
-            handleToolStart: (_t: unknown, _i: unknown, _r: unknown, _p: unknown, runTags?: string[]) => {
-              tags.push(runTags ?? []);
-            },
+    await node.invoke({ messages: historyWith(aiWith([call("get_weather", { city: "t" }, "c1")])) }, {
+      callbacks: [
+        {
+          handleToolStart: (_t: unknown, _i: unknown, _r: unknown, _p: unknown, runTags?: string[]) => {
+            tags.push(runTags ?? []);
           },
-        ],
-      } as LangGraphRunnableConfig,
-    );
+        },
+      ],
+    } as LangGraphRunnableConfig);
     expect(tags).toEqual([["safe"]]);
   });
 });

@@ -1,9 +1,22 @@
-import { AIMessage, HumanMessage, RemoveMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import {
+  AIMessage,
+  HumanMessage,
+  RemoveMessage,
+  SystemMessage,
+  ToolMessage,
+  type BaseMessage,
+} from "@langchain/core/messages";
 import { tool, type ToolRuntime } from "@langchain/core/tools";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Command, MessagesAnnotation, REMOVE_ALL_MESSAGES, START, StateGraph } from "@langchain/langgraph";
-import { InvalidNodeInputError, SafeToolNode, repairToolResults, validateToolResults, type ToolResultProblemKind } from "../src/index.js";
+import {
+  InvalidNodeInputError,
+  SafeToolNode,
+  repairToolResults,
+  validateToolResults,
+  type ToolResultProblemKind,
+} from "../src/index.js";
 import { aiWith, anthropicStyleAI, call, invalidCall, responsesStyleAI, weather } from "./helpers/fixtures.js";
 import { applyOutput, expectValidAfter, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
 
@@ -18,58 +31,133 @@ function twoCalls(a = "c1", b = "c2") {
 
 /** Each broken case, with the problems it must produce (kind, index, id). */
 const brokenCases: [string, () => BaseMessage[], [ToolResultProblemKind, number, string | undefined][]][] = [
-  ["calls with no results (a crash mid-tool)", () => [human("q"), twoCalls(), human("again")], [
-    ["missing_result", 1, "c1"],
-    ["missing_result", 1, "c2"],
-  ]],
-  ["results for some calls only", () => [human("q"), twoCalls(), result("c1"), human("next")], [["missing_result", 1, "c2"]]],
-  ["a history that starts with tool results", () => [result("gone"), human("q"), new AIMessage({ content: "hi", id: "a-hi" })], [
-    ["orphan_result", 0, "gone"],
-  ]],
-  ["a result whose AIMessage was trimmed away", () => [new SystemMessage({ content: "sys", id: "s" }), human("q"), result("cut"), new AIMessage({ content: "ok", id: "a-ok" })], [
-    ["orphan_result", 2, "cut"],
-  ]],
-  ["results separated from their AIMessage", () => [human("q"), twoCalls(), result("c1"), human("interrupting"), result("c2")], [
-    ["separated_result", 4, "c2"],
-  ]],
-  ["a result after a later AIMessage", () => [human("q"), aiWith([weatherCall("c1")]), human("hm"), aiWith([weatherCall("c9")]), result("c9"), result("c1")], [
-    ["separated_result", 5, "c1"],
-  ]],
-  ["duplicate results", () => [human("q"), twoCalls(), result("c1"), result("c2"), result("c2", "again")], [["duplicate_result", 4, "c2"]]],
-  ["results out of call order", () => [human("q"), twoCalls(), result("c2"), result("c1")], [["out_of_order", 3, "c1"]]],
-  ["an invalid call", () => [human("q"), aiWith([weatherCall("c1")], [invalidCall("get_weather", "{", "c2")]), result("c1"), result("c2")], [
-    ["invalid_call", 1, "c2"],
-  ]],
-  ["a call without an id", () => [human("q"), aiWith([weatherCall(undefined)])], [
-    ["missing_call_id", 1, undefined],
-    ["missing_result", 1, undefined],
-  ]],
-  ["duplicate call ids", () => [human("q"), twoCalls("d", "d"), result("d")], [
-    ["duplicate_call_id", 1, "d"],
-    ["missing_result", 1, "d"],
-  ]],
-  ["a malformed call id", () => [human("q"), aiWith([weatherCall("call.1")]), result("call.1")], [["malformed_call_id", 1, "call.1"]]],
-  ["an id reused across turns", () => [human("q"), aiWith([weatherCall("call_0")]), result("call_0", "first"), human("more"), aiWith([weatherCall("call_0")]), result("call_0", "second")], [
-    ["reused_call_id", 4, "call_0"],
-  ]],
-  ["a tool_use block without a parsed call", () => [
-    human("q"),
-    aiWith([weatherCall("t1")], [], {
-      content: [
-        { type: "tool_use", id: "t1", name: "get_weather", input: { city: "x" } },
-        { type: "tool_use", id: "t2", name: "get_weather", input: { city: "y" } },
-      ] as never,
-    }),
-    result("t1"),
-  ], [
-    ["untracked_call", 1, "t2"],
-    ["missing_result", 1, "t2"],
-  ]],
+  [
+    "calls with no results (a crash mid-tool)",
+    () => [human("q"), twoCalls(), human("again")],
+    [
+      ["missing_result", 1, "c1"],
+      ["missing_result", 1, "c2"],
+    ],
+  ],
+  [
+    "results for some calls only",
+    () => [human("q"), twoCalls(), result("c1"), human("next")],
+    [["missing_result", 1, "c2"]],
+  ],
+  [
+    "a history that starts with tool results",
+    () => [result("gone"), human("q"), new AIMessage({ content: "hi", id: "a-hi" })],
+    [["orphan_result", 0, "gone"]],
+  ],
+  [
+    "a result whose AIMessage was trimmed away",
+    () => [
+      new SystemMessage({ content: "sys", id: "s" }),
+      human("q"),
+      result("cut"),
+      new AIMessage({ content: "ok", id: "a-ok" }),
+    ],
+    [["orphan_result", 2, "cut"]],
+  ],
+  [
+    "results separated from their AIMessage",
+    () => [human("q"), twoCalls(), result("c1"), human("interrupting"), result("c2")],
+    [["separated_result", 4, "c2"]],
+  ],
+  [
+    "a result after a later AIMessage",
+    () => [
+      human("q"),
+      aiWith([weatherCall("c1")]),
+      human("hm"),
+      aiWith([weatherCall("c9")]),
+      result("c9"),
+      result("c1"),
+    ],
+    [["separated_result", 5, "c1"]],
+  ],
+  [
+    "duplicate results",
+    () => [human("q"), twoCalls(), result("c1"), result("c2"), result("c2", "again")],
+    [["duplicate_result", 4, "c2"]],
+  ],
+  [
+    "results out of call order",
+    () => [human("q"), twoCalls(), result("c2"), result("c1")],
+    [["out_of_order", 3, "c1"]],
+  ],
+  [
+    "an invalid call",
+    () => [
+      human("q"),
+      aiWith([weatherCall("c1")], [invalidCall("get_weather", "{", "c2")]),
+      result("c1"),
+      result("c2"),
+    ],
+    [["invalid_call", 1, "c2"]],
+  ],
+  [
+    "a call without an id",
+    () => [human("q"), aiWith([weatherCall(undefined)])],
+    [
+      ["missing_call_id", 1, undefined],
+      ["missing_result", 1, undefined],
+    ],
+  ],
+  [
+    "duplicate call ids",
+    () => [human("q"), twoCalls("d", "d"), result("d")],
+    [
+      ["duplicate_call_id", 1, "d"],
+      ["missing_result", 1, "d"],
+    ],
+  ],
+  [
+    "a malformed call id",
+    () => [human("q"), aiWith([weatherCall("call.1")]), result("call.1")],
+    [["malformed_call_id", 1, "call.1"]],
+  ],
+  [
+    "an id reused across turns",
+    () => [
+      human("q"),
+      aiWith([weatherCall("call_0")]),
+      result("call_0", "first"),
+      human("more"),
+      aiWith([weatherCall("call_0")]),
+      result("call_0", "second"),
+    ],
+    [["reused_call_id", 4, "call_0"]],
+  ],
+  [
+    "a tool_use block without a parsed call",
+    () => [
+      human("q"),
+      aiWith([weatherCall("t1")], [], {
+        content: [
+          { type: "tool_use", id: "t1", name: "get_weather", input: { city: "x" } },
+          { type: "tool_use", id: "t2", name: "get_weather", input: { city: "y" } },
+        ] as never,
+      }),
+      result("t1"),
+    ],
+    [
+      ["untracked_call", 1, "t2"],
+      ["missing_result", 1, "t2"],
+    ],
+  ],
 ];
 
 describe("validateToolResults", () => {
   it("finds nothing in a valid history", () => {
-    const history = [human("q"), twoCalls(), result("c1"), result("c2"), new AIMessage({ content: "done", id: "fin" }), human("thanks")];
+    const history = [
+      human("q"),
+      twoCalls(),
+      result("c1"),
+      result("c2"),
+      new AIMessage({ content: "done", id: "fin" }),
+      human("thanks"),
+    ];
     expect(validateToolResults(history)).toEqual([]);
     expect(validateToolResults([])).toEqual([]);
   });
@@ -83,7 +171,9 @@ describe("validateToolResults", () => {
   it("agrees with the independent invariant check of the tests", () => {
     for (const [, make] of brokenCases) {
       const history = make();
-      expect(invariantProblems(history).length > 0 || validateToolResults(history).some((p) => p.kind === "reused_call_id")).toBe(true);
+      expect(
+        invariantProblems(history).length > 0 || validateToolResults(history).some((p) => p.kind === "reused_call_id"),
+      ).toBe(true);
     }
   });
 
@@ -116,7 +206,10 @@ describe("repairToolResults", () => {
   });
 
   it("fills the missing result of a call nothing could have run (unparsable, nameless) with the node's error for it", async () => {
-    const ai = aiWith([{ id: "c1", name: "", args: {}, type: "tool_call" }, weatherCall("c2")], [invalidCall("get_weather", '{"city":', "c3")]);
+    const ai = aiWith(
+      [{ id: "c1", name: "", args: {}, type: "tool_call" }, weatherCall("c2")],
+      [invalidCall("get_weather", '{"city":', "c3")],
+    );
     const repaired = repairToolResults([human("q"), ai, result("c2"), human("next")]);
     await expectValidHistory(repaired);
     const texts = repaired.filter((m): m is ToolMessage => ToolMessage.isInstance(m)).map((m) => String(m.content));
@@ -127,7 +220,9 @@ describe("repairToolResults", () => {
   });
 
   it("takes custom text for missing results", () => {
-    const repaired = repairToolResults([human("q"), aiWith([weatherCall("c1")])], { missingResult: (c) => `lost ${c.name} ${c.id}` });
+    const repaired = repairToolResults([human("q"), aiWith([weatherCall("c1")])], {
+      missingResult: (c) => `lost ${c.name} ${c.id}`,
+    });
     expect(repaired.at(-1)!.content).toBe("lost get_weather c1");
   });
 
@@ -158,7 +253,14 @@ describe("repairToolResults", () => {
   });
 
   it("gives reused ids new ones in the later turn, call and result alike", async () => {
-    const history = [human("q"), aiWith([weatherCall("call_0")]), result("call_0", "first"), human("more"), aiWith([weatherCall("call_0")]), result("call_0", "second")];
+    const history = [
+      human("q"),
+      aiWith([weatherCall("call_0")]),
+      result("call_0", "first"),
+      human("more"),
+      aiWith([weatherCall("call_0")]),
+      result("call_0", "second"),
+    ];
     const repaired = repairToolResults(history);
     const later = repaired[4] as AIMessage;
     expect(later.id).toBe(history[4]!.id);
@@ -219,7 +321,9 @@ describe("the node's repairHistory option", () => {
 
   it("changes nothing extra when the history is already valid", async () => {
     const history = [human("q"), aiWith([weatherCall("ok_1")])];
-    const out = (await new SafeToolNode([weather], { repairHistory: true }).invoke({ messages: history })) as { messages: BaseMessage[] };
+    const out = (await new SafeToolNode([weather], { repairHistory: true }).invoke({ messages: history })) as {
+      messages: BaseMessage[];
+    };
     expect(out.messages.map((m) => m.getType())).toEqual(["tool"]);
   });
 
@@ -238,7 +342,12 @@ describe("repairHistory sees what the tools' Commands write", () => {
       const state = rt.state as { messages: BaseMessage[] };
       return new Command({
         update: {
-          messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), new HumanMessage({ content: "summary", id: "sum" }), state.messages.at(-1)!, new ToolMessage({ content: "compacted", tool_call_id: rt.toolCallId })],
+          messages: [
+            new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+            new HumanMessage({ content: "summary", id: "sum" }),
+            state.messages.at(-1)!,
+            new ToolMessage({ content: "compacted", tool_call_id: rt.toolCallId }),
+          ],
         },
       });
     },
@@ -247,7 +356,14 @@ describe("repairHistory sees what the tools' Commands write", () => {
   const forget = tool(
     async ({ n }, rt: ToolRuntime) => {
       const state = rt.state as { messages: BaseMessage[] };
-      return new Command({ update: { messages: [...state.messages.slice(0, n).map((m) => new RemoveMessage({ id: m.id! })), new ToolMessage({ content: "forgot", tool_call_id: rt.toolCallId })] } });
+      return new Command({
+        update: {
+          messages: [
+            ...state.messages.slice(0, n).map((m) => new RemoveMessage({ id: m.id! })),
+            new ToolMessage({ content: "forgot", tool_call_id: rt.toolCallId }),
+          ],
+        },
+      });
     },
     { name: "forget", description: "f", schema: z.object({ n: z.number() }) },
   );
@@ -258,7 +374,10 @@ describe("repairHistory sees what the tools' Commands write", () => {
       new AIMessage({ content: "noted", id: "f0" }),
       aiWith([call("compact", {}, "c1"), call("get_weather", { city: "x" }, "c2")]),
     ];
-    const after = await expectValidAfter(history, await new SafeToolNode([compact, weather], { repairHistory: true }).invoke({ messages: history }));
+    const after = await expectValidAfter(
+      history,
+      await new SafeToolNode([compact, weather], { repairHistory: true }).invoke({ messages: history }),
+    );
     expect(after.map((m) => m.id).slice(0, 2)).toEqual(["sum", history[2]!.id]);
     expect(JSON.stringify(after)).not.toMatch(/hunter2/);
   });
@@ -270,6 +389,9 @@ describe("repairHistory sees what the tools' Commands write", () => {
       new ToolMessage({ content: "Sunny in old", tool_call_id: "o1", name: "get_weather", id: "t0" }),
       aiWith([call("forget", { n: 2 }, "c1")]),
     ];
-    await expectValidAfter(history, await new SafeToolNode([forget, weather], { repairHistory: true }).invoke({ messages: history }));
+    await expectValidAfter(
+      history,
+      await new SafeToolNode([forget, weather], { repairHistory: true }).invoke({ messages: history }),
+    );
   });
 });

@@ -15,7 +15,12 @@ const seen: Record<string, unknown>[] = [];
 const echo = tool(
   async ({ q }, runtime: ToolRuntime) => {
     const r = runtime as SafeToolRuntime;
-    seen.push({ toolCallId: r.toolCallId, hasState: Array.isArray((r.state as { messages?: unknown }).messages), key: r.idempotencyKey, signal: r.signal instanceof AbortSignal });
+    seen.push({
+      toolCallId: r.toolCallId,
+      hasState: Array.isArray((r.state as { messages?: unknown }).messages),
+      key: r.idempotencyKey,
+      signal: r.signal instanceof AbortSignal,
+    });
     if (q === "boom") throw new Error("boom");
     return `echo ${q}`;
   },
@@ -24,7 +29,13 @@ const echo = tool(
 
 const turn = () =>
   aiWith(
-    [call("echo", { q: "a" }, "c1"), call("echo", { q: "boom" }, "c2"), call("echo", { q: "a" }), call("nope", {}, "c4"), call("echo", { q: "b" }, "c1")],
+    [
+      call("echo", { q: "a" }, "c1"),
+      call("echo", { q: "boom" }, "c2"),
+      call("echo", { q: "a" }),
+      call("nope", {}, "c4"),
+      call("echo", { q: "b" }, "c1"),
+    ],
     [invalidCall("echo", '{"q":', "c6")],
   );
 
@@ -39,15 +50,34 @@ const expected = [
 
 async function viaGraph(options: SafeToolNodeOptions, checkpointer: boolean, fanOut = false): Promise<BaseMessage[]> {
   const builder = new StateGraph(MessagesAnnotation).addNode("tools", new SafeToolNode([echo], options));
-  const wired = fanOut ? builder.addConditionalEdges(START, safeToolsFanOut("tools"), ["tools", END]) : builder.addEdge(START, "tools");
+  const wired = fanOut
+    ? builder.addConditionalEdges(START, safeToolsFanOut("tools"), ["tools", END])
+    : builder.addEdge(START, "tools");
   const graph = wired.compile(checkpointer ? { checkpointer: new MemorySaver() } : {});
-  const state = await graph.invoke({ messages: historyWith(turn()) }, { configurable: { thread_id: `hot-${Math.random()}` } });
+  const state = await graph.invoke(
+    { messages: historyWith(turn()) },
+    { configurable: { thread_id: `hot-${Math.random()}` } },
+  );
   return state.messages;
 }
 
 const paths: [string, () => Promise<BaseMessage[]>, boolean][] = [
-  ["direct, no timeout (no signal, no race)", async () => { const h = historyWith(turn()); return applyOutput(h, await new SafeToolNode([echo]).invoke({ messages: h })); }, false],
-  ["direct, with a timeout", async () => { const h = historyWith(turn()); return applyOutput(h, await new SafeToolNode([echo], { timeoutMs: 5_000 }).invoke({ messages: h })); }, true],
+  [
+    "direct, no timeout (no signal, no race)",
+    async () => {
+      const h = historyWith(turn());
+      return applyOutput(h, await new SafeToolNode([echo]).invoke({ messages: h }));
+    },
+    false,
+  ],
+  [
+    "direct, with a timeout",
+    async () => {
+      const h = historyWith(turn());
+      return applyOutput(h, await new SafeToolNode([echo], { timeoutMs: 5_000 }).invoke({ messages: h }));
+    },
+    true,
+  ],
   ["graph, no checkpointer (run signal)", () => viaGraph({}, false), true],
   ["graph with a checkpointer (calls as tasks)", () => viaGraph({}, true), true],
   ["graph, fan-out", () => viaGraph({}, true, true), true],
@@ -63,7 +93,8 @@ describe("every execution path answers the same", () => {
     expect(results.map((r) => [r.status, r.content])).toEqual(expected);
     expect(history.filter((m) => AIMessage.isInstance(m) && m.tool_calls?.length)).toHaveLength(1);
     expect(seen).toHaveLength(4);
-    for (const s of seen) expect(s).toMatchObject({ hasState: true, signal: hasSignal, key: expect.stringMatching(/:.+:.+$/) });
+    for (const s of seen)
+      expect(s).toMatchObject({ hasState: true, signal: hasSignal, key: expect.stringMatching(/:.+:.+$/) });
   });
 
   // LangGraph (core's raceWithSignal) adds one abort listener per task to the
@@ -76,22 +107,34 @@ describe("every execution path answers the same", () => {
     ["batch", true],
     ["fan-out", false],
     ["fan-out", true],
-  ] as const)("adds one abort listener to the run's signal, not one per call or Send (%s, checkpointer %s): no MaxListeners warning", async (wiring, checkpointer) => {
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.name);
-    process.on("warning", onWarning);
-    try {
-      const slow = tool(async ({ q }) => (await new Promise((r) => setTimeout(r, 5)), q), { name: "echo", description: "Echo.", schema: z.object({ q: z.string() }) });
-      const many = aiWith(Array.from({ length: 8 }, (_, i) => call("echo", { q: String(i) }, `m${i}`)));
-      const builder = new StateGraph(MessagesAnnotation).addNode("tools", new SafeToolNode([slow]));
-      const router = wiring === "fan-out" ? safeToolsFanOut("tools") : () => "tools";
-      const graph = builder.addConditionalEdges(START, router, ["tools", END]).compile(checkpointer ? { checkpointer: new MemorySaver() } : {});
-      const { messages } = await graph.invoke({ messages: historyWith(many) }, { configurable: { thread_id: `many-${Math.random()}` } });
-      await new Promise((r) => setImmediate(r));
-      expect(messages.filter((m) => ToolMessage.isInstance(m))).toHaveLength(8);
-    } finally {
-      process.off("warning", onWarning);
-    }
-    expect(warnings.filter((w) => w === "MaxListenersExceededWarning")).toEqual([]);
-  });
+  ] as const)(
+    "adds one abort listener to the run's signal, not one per call or Send (%s, checkpointer %s): no MaxListeners warning",
+    async (wiring, checkpointer) => {
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.name);
+      process.on("warning", onWarning);
+      try {
+        const slow = tool(async ({ q }) => (await new Promise((r) => setTimeout(r, 5)), q), {
+          name: "echo",
+          description: "Echo.",
+          schema: z.object({ q: z.string() }),
+        });
+        const many = aiWith(Array.from({ length: 8 }, (_, i) => call("echo", { q: String(i) }, `m${i}`)));
+        const builder = new StateGraph(MessagesAnnotation).addNode("tools", new SafeToolNode([slow]));
+        const router = wiring === "fan-out" ? safeToolsFanOut("tools") : () => "tools";
+        const graph = builder
+          .addConditionalEdges(START, router, ["tools", END])
+          .compile(checkpointer ? { checkpointer: new MemorySaver() } : {});
+        const { messages } = await graph.invoke(
+          { messages: historyWith(many) },
+          { configurable: { thread_id: `many-${Math.random()}` } },
+        );
+        await new Promise((r) => setImmediate(r));
+        expect(messages.filter((m) => ToolMessage.isInstance(m))).toHaveLength(8);
+      } finally {
+        process.off("warning", onWarning);
+      }
+      expect(warnings.filter((w) => w === "MaxListenersExceededWarning")).toEqual([]);
+    },
+  );
 });

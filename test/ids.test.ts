@@ -1,7 +1,16 @@
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ToolCall } from "@langchain/core/messages/tool";
 import { tool } from "@langchain/core/tools";
-import { Command, END, MemorySaver, MessagesAnnotation, START, Send, StateGraph, interrupt } from "@langchain/langgraph";
+import {
+  Command,
+  END,
+  MemorySaver,
+  MessagesAnnotation,
+  START,
+  Send,
+  StateGraph,
+  interrupt,
+} from "@langchain/langgraph";
 import { createAgent } from "langchain";
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
@@ -10,13 +19,28 @@ import { ScriptedChatModel } from "../src/testing.js";
 import { SafeToolNode, safePostModelHook, safeToolsFanOut, validateToolResults } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { ownSendRouter, runScript, runWithInPlaceEdit, WIRINGS } from "./helpers/agent-graphs.js";
-import { aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, responsesStyleAI, weather } from "./helpers/fixtures.js";
+import {
+  aiWith,
+  anthropicStyleAI,
+  call,
+  historyWith,
+  invalidCall,
+  openAIStyleAI,
+  responsesStyleAI,
+  weather,
+} from "./helpers/fixtures.js";
 import { applyOutput, expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
 
 const ID = /^[a-zA-Z0-9_-]{1,40}$/;
-const lookup = tool(async ({ q }) => `found ${q}`, { name: "lookup", description: "Look up.", schema: z.object({ q: z.string() }) });
-const results = (messages: readonly BaseMessage[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
-const callIds = (messages: readonly BaseMessage[]) => messages.flatMap((m) => (AIMessage.isInstance(m) ? (m.tool_calls ?? []).map((c) => c.id!) : []));
+const lookup = tool(async ({ q }) => `found ${q}`, {
+  name: "lookup",
+  description: "Look up.",
+  schema: z.object({ q: z.string() }),
+});
+const results = (messages: readonly BaseMessage[]) =>
+  messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+const callIds = (messages: readonly BaseMessage[]) =>
+  messages.flatMap((m) => (AIMessage.isInstance(m) ? (m.tool_calls ?? []).map((c) => c.id!) : []));
 
 /** A model that gives every turn's calls the same ids, as some OpenAI-compatible servers and Kimi K2 do. */
 function repeatingTurns(ids: readonly string[], turns: number): AIMessage[] {
@@ -24,19 +48,34 @@ function repeatingTurns(ids: readonly string[], turns: number): AIMessage[] {
 }
 
 describe("ids valid for every provider at once, across the whole request", () => {
-  it.each(WIRINGS)("gives a model that repeats call_0 / functions.read:0 every turn fresh ids each turn (%s)", async (wiring) => {
-    for (const checkpointer of [false, true]) {
-      const messages = await runScript(repeatingTurns(["call_0", "functions.read:0"], 3), new SafeToolNode([lookup]), wiring, { checkpointer });
-      // every provider accepts it, Anthropic's request-wide uniqueness rule included
-      await expectValidHistory(messages);
-      expect(validateToolResults(messages)).toEqual([]);
-      const ids = callIds(messages);
-      expect(ids).toHaveLength(6);
-      expect(new Set(ids).size).toBe(6);
-      expect(ids[0]).toBe("call_0"); // the first use of an id stays
-      expect(results(messages).map((r) => r.content)).toEqual(["found 0-0", "found 0-1", "found 1-0", "found 1-1", "found 2-0", "found 2-1"]);
-    }
-  });
+  it.each(WIRINGS)(
+    "gives a model that repeats call_0 / functions.read:0 every turn fresh ids each turn (%s)",
+    async (wiring) => {
+      for (const checkpointer of [false, true]) {
+        const messages = await runScript(
+          repeatingTurns(["call_0", "functions.read:0"], 3),
+          new SafeToolNode([lookup]),
+          wiring,
+          { checkpointer },
+        );
+        // every provider accepts it, Anthropic's request-wide uniqueness rule included
+        await expectValidHistory(messages);
+        expect(validateToolResults(messages)).toEqual([]);
+        const ids = callIds(messages);
+        expect(ids).toHaveLength(6);
+        expect(new Set(ids).size).toBe(6);
+        expect(ids[0]).toBe("call_0"); // the first use of an id stays
+        expect(results(messages).map((r) => r.content)).toEqual([
+          "found 0-0",
+          "found 0-1",
+          "found 1-0",
+          "found 1-1",
+          "found 2-0",
+          "found 2-1",
+        ]);
+      }
+    },
+  );
 
   it("renames a Responses-style fc_ id of 53 characters, which Chat Completions rejects", async () => {
     const long = `fc_${"0123456789abcdef".repeat(3)}ab`;
@@ -58,9 +97,15 @@ describe("ids valid for every provider at once, across the whole request", () =>
       earlier,
       new ToolMessage({ content: "found old", tool_call_id: "call_abc", name: "lookup", id: "t1" }),
     ];
-    const turn = anthropicStyleAI([call("lookup", { q: "new" }, "call_abc"), call("lookup", { q: "other" }, "call_def")]);
+    const turn = anthropicStyleAI([
+      call("lookup", { q: "new" }, "call_abc"),
+      call("lookup", { q: "other" }, "call_def"),
+    ]);
     // the first result arrived already (under the reused id), before the node ran
-    const history = [...historyWith(turn, before), new ToolMessage({ content: "found new", tool_call_id: "call_abc", name: "lookup", id: "t2" })];
+    const history = [
+      ...historyWith(turn, before),
+      new ToolMessage({ content: "found new", tool_call_id: "call_abc", name: "lookup", id: "t2" }),
+    ];
     const after = await expectValidAfter(history, await new SafeToolNode([lookup]).invoke({ messages: history }));
     const ids = callIds(after);
     expect(ids[0]).toBe("call_abc");
@@ -70,11 +115,12 @@ describe("ids valid for every provider at once, across the whole request", () =>
   });
 
   it("makes the same ids for the same history, so a re-run, the router and the node agree, and a second run changes nothing", async () => {
-    const history = () => historyWith(aiWith([call("lookup", { q: "a" }, "call_0"), call("lookup", { q: "b" })], [], { id: "ai-same" }), [
-      new HumanMessage({ content: "earlier", id: "h-earlier" }),
-      aiWith([call("lookup", { q: "x" }, "call_0")], [], { id: "ai-earlier" }),
-      new ToolMessage({ content: "found x", tool_call_id: "call_0", name: "lookup", id: "t-earlier" }),
-    ]);
+    const history = () =>
+      historyWith(aiWith([call("lookup", { q: "a" }, "call_0"), call("lookup", { q: "b" })], [], { id: "ai-same" }), [
+        new HumanMessage({ content: "earlier", id: "h-earlier" }),
+        aiWith([call("lookup", { q: "x" }, "call_0")], [], { id: "ai-earlier" }),
+        new ToolMessage({ content: "found x", tool_call_id: "call_0", name: "lookup", id: "t-earlier" }),
+      ]);
     const node = new SafeToolNode([lookup]);
     const first = applyOutput(history(), await node.invoke({ messages: history() }));
     const second = applyOutput(history(), await node.invoke({ messages: history() }));
@@ -87,7 +133,14 @@ describe("ids valid for every provider at once, across the whole request", () =>
 
   it("answers a router of one's own with the corrected AIMessage, each renamed call once, and the calls such a router cannot send", async () => {
     const script = [
-      aiWith([call("lookup", { q: "a" }, "dup"), call("lookup", { q: "b" }, "dup"), call("nope", {}, `fc_${"x".repeat(50)}`)], [invalidCall("lookup", '{"q":', "broken")]),
+      aiWith(
+        [
+          call("lookup", { q: "a" }, "dup"),
+          call("lookup", { q: "b" }, "dup"),
+          call("nope", {}, `fc_${"x".repeat(50)}`),
+        ],
+        [invalidCall("lookup", '{"q":', "broken")],
+      ),
       aiWith([call("lookup", { q: "c" }, "dup")]),
     ];
     const messages = await runScript(script, new SafeToolNode([lookup]), "own router");
@@ -98,16 +151,35 @@ describe("ids valid for every provider at once, across the whole request", () =>
   });
 
   it("answers identical twin calls (same id, name and arguments) sent by a router of one's own, each once", async () => {
-    const messages = await runScript([aiWith([call("lookup", { q: "a" }, "twin"), call("lookup", { q: "b" }, "other"), call("lookup", { q: "a" }, "twin")])], new SafeToolNode([lookup]), "own router");
+    const messages = await runScript(
+      [
+        aiWith([
+          call("lookup", { q: "a" }, "twin"),
+          call("lookup", { q: "b" }, "other"),
+          call("lookup", { q: "a" }, "twin"),
+        ]),
+      ],
+      new SafeToolNode([lookup]),
+      "own router",
+    );
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.content)).toEqual(["found a", "found b", "found a"]);
     expect(new Set(callIds(messages)).size).toBe(3);
   });
 
   it("answers identical twin calls that both pause for input, across the resume, through createReactAgent v2's Sends and a router of one's own", async () => {
-    const ask = tool(async ({ q }) => `answer ${String(interrupt(q))}`, { name: "ask", description: "a", schema: z.object({ q: z.string() }) });
+    const ask = tool(async ({ q }) => `answer ${String(interrupt(q))}`, {
+      name: "ask",
+      description: "a",
+      schema: z.object({ q: z.string() }),
+    });
     const twin = () => call("ask", { q: "same" }, "call_0");
-    const react = createReactAgent({ llm: new ScriptedChatModel([aiWith([twin(), twin()]), new AIMessage({ id: "done", content: "ok" })]), tools: new SafeToolNode([ask]), version: "v2", checkpointer: new MemorySaver() });
+    const react = createReactAgent({
+      llm: new ScriptedChatModel([aiWith([twin(), twin()]), new AIMessage({ id: "done", content: "ok" })]),
+      tools: new SafeToolNode([ask]),
+      version: "v2",
+      checkpointer: new MemorySaver(),
+    });
     const own = new StateGraph(MessagesAnnotation)
       .addNode("tools", new SafeToolNode([ask]))
       .addConditionalEdges(START, ownSendRouter, ["tools", END])
@@ -119,17 +191,28 @@ describe("ids valid for every provider at once, across the whole request", () =>
       const config = { configurable: { thread_id: `twins-${label}` } };
       const first = (await graph.invoke(input as never, config)) as { __interrupt__?: { id: string }[] };
       expect(first.__interrupt__).toHaveLength(2);
-      await graph.invoke(new Command({ resume: Object.fromEntries(first.__interrupt__!.map((i, k) => [i.id, `v${k}`])) }), config);
+      await graph.invoke(
+        new Command({ resume: Object.fromEntries(first.__interrupt__!.map((i, k) => [i.id, `v${k}`])) }),
+        config,
+      );
       const { messages } = (await graph.getState(config)).values as { messages: BaseMessage[] };
       await expectValidHistory(messages);
-      expect(results(messages).map((r) => r.content).sort()).toEqual(["answer v0", "answer v1"]);
+      expect(
+        results(messages)
+          .map((r) => r.content)
+          .sort(),
+      ).toEqual(["answer v0", "answer v1"]);
     }
   });
 
   it("keeps a router of one's own right across an interrupt and resume, when the Sends come back from the checkpoint", async () => {
     let sideEffects = 0;
     const note = tool(async () => (sideEffects++, "noted"), { name: "note", description: "n", schema: z.object({}) });
-    const ask = tool(async () => `answer: ${String(interrupt("ok?"))}`, { name: "ask", description: "a", schema: z.object({}) });
+    const ask = tool(async () => `answer: ${String(interrupt("ok?"))}`, {
+      name: "ask",
+      description: "a",
+      schema: z.object({}),
+    });
     const earlier = aiWith([call("note", {}, "call_0")], [], { id: "ai-1" });
     const turn = aiWith([call("note", {}, "call_0"), call("ask", {}, "call_0")], [], { id: "ai-2" });
     const graph = new StateGraph(MessagesAnnotation)
@@ -137,7 +220,13 @@ describe("ids valid for every provider at once, across the whole request", () =>
       .addConditionalEdges(START, ownSendRouter, ["tools", END])
       .compile({ checkpointer: new MemorySaver() });
     const config = { configurable: { thread_id: "own-router-resume" } };
-    const history = [new HumanMessage({ content: "a", id: "h1" }), earlier, new ToolMessage({ content: "noted", tool_call_id: "call_0", name: "note", id: "t1" }), new HumanMessage({ content: "b", id: "h2" }), turn];
+    const history = [
+      new HumanMessage({ content: "a", id: "h1" }),
+      earlier,
+      new ToolMessage({ content: "noted", tool_call_id: "call_0", name: "note", id: "t1" }),
+      new HumanMessage({ content: "b", id: "h2" }),
+      turn,
+    ];
     const first = (await graph.invoke({ messages: history }, config)) as { __interrupt__?: unknown[] };
     expect(first.__interrupt__).toHaveLength(1);
     const { messages } = await graph.invoke(new Command({ resume: "yes" }), config);
@@ -151,7 +240,14 @@ describe("ids valid for every provider at once, across the whole request", () =>
       let touched = 0;
       const counted = aiWith([call("lookup", { q: "old" }, "call_old")]);
       const toolCalls = counted.tool_calls;
-      Object.defineProperty(counted, "tool_calls", { get: () => (touched++, process.env.TRACE && console.log(new Error().stack?.split("\n").slice(2, 12).join("\n")), toolCalls), configurable: true });
+      Object.defineProperty(counted, "tool_calls", {
+        get: () => (
+          touched++,
+          process.env.TRACE && console.log(new Error().stack?.split("\n").slice(2, 12).join("\n")),
+          toolCalls
+        ),
+        configurable: true,
+      });
       const history = [
         new HumanMessage({ content: "a", id: "h1" }),
         counted,
@@ -175,7 +271,10 @@ describe("ids valid for every provider at once, across the whole request", () =>
   });
 
   it("holds under createAgent with the middleware, for a model that repeats its ids every turn", async () => {
-    const model = new ScriptedChatModel([...repeatingTurns(["call_0"], 3), new AIMessage({ id: "final", content: "ok" })]);
+    const model = new ScriptedChatModel([
+      ...repeatingTurns(["call_0"], 3),
+      new AIMessage({ id: "final", content: "ok" }),
+    ]);
     const agent = createAgent({ model, tools: [lookup], middleware: [safeToolMiddleware()] });
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
@@ -195,7 +294,11 @@ describe("ids valid for every provider at once, across the whole request", () =>
 describe("other nodes that answer calls of the turn", () => {
   it("an approval node answering a call under its Send's id, when ids need renaming, keeps the turn valid with safePostModelHook before the router", async () => {
     const ran: string[] = [];
-    const echo = tool(async ({ v }) => (ran.push(v), `echo ${v}`), { name: "echo", description: "d", schema: z.object({ v: z.string() }) });
+    const echo = tool(async ({ v }) => (ran.push(v), `echo ${v}`), {
+      name: "echo",
+      description: "d",
+      schema: z.object({ v: z.string() }),
+    });
     const script = [
       aiWith([call("echo", { v: "1" }, "call_0")], [], { id: "m1" }),
       aiWith([call("pay", { v: "2" }, "call_0"), call("echo", { v: "3" }, "call_1")], [], { id: "m2" }),
@@ -204,13 +307,24 @@ describe("other nodes that answer calls of the turn", () => {
     const router = (state: typeof MessagesAnnotation.State) => {
       const last = state.messages.at(-1) as AIMessage;
       if (!last.tool_calls?.length) return END;
-      return last.tool_calls.map((c) => new Send(c.name === "pay" ? "approve" : "tools", { ...state, lg_tool_call: c }));
+      return last.tool_calls.map(
+        (c) => new Send(c.name === "pay" ? "approve" : "tools", { ...state, lg_tool_call: c }),
+      );
     };
     const graph = new StateGraph(MessagesAnnotation)
-      .addNode("agent", () => ({ messages: [script[turn++] ?? new AIMessage({ id: `final-${turn}`, content: "done" })] }))
+      .addNode("agent", () => ({
+        messages: [script[turn++] ?? new AIMessage({ id: `final-${turn}`, content: "done" })],
+      }))
       .addNode("prepare", safePostModelHook())
       .addNode("approve", (state: typeof MessagesAnnotation.State & { lg_tool_call: ToolCall }) => ({
-        messages: [new ToolMessage({ tool_call_id: state.lg_tool_call.id!, name: "pay", content: "denied by a human", status: "error" })],
+        messages: [
+          new ToolMessage({
+            tool_call_id: state.lg_tool_call.id!,
+            name: "pay",
+            content: "denied by a human",
+            status: "error",
+          }),
+        ],
       }))
       .addNode("tools", new SafeToolNode([echo]))
       .addEdge(START, "agent")
@@ -222,7 +336,11 @@ describe("other nodes that answer calls of the turn", () => {
     const { messages } = await graph.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(ran).toEqual(["1", "3"]);
-    expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["echo 1", "denied by a human", "echo 3"]);
+    expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
+      "echo 1",
+      "denied by a human",
+      "echo 3",
+    ]);
   });
 });
 
@@ -230,10 +348,20 @@ describe("what other code does to the turn between the router and the node", () 
   it("plans again when a node between them edits the AIMessage in place (a guard rewriting arguments, a filter dropping a call)", async () => {
     for (const edit of ["rewrite", "filter"] as const) {
       const ran: string[] = [];
-      const send = tool(async ({ to }) => (ran.push(to), `sent to ${to}`), { name: "send_email", description: "s", schema: z.object({ to: z.string() }) });
-      const turn = aiWith([call("send_email", { to: "attacker@evil.test" }, "c1"), call("send_email", { to: "x@evil.test" }, "c2")]);
+      const send = tool(async ({ to }) => (ran.push(to), `sent to ${to}`), {
+        name: "send_email",
+        description: "s",
+        schema: z.object({ to: z.string() }),
+      });
+      const turn = aiWith([
+        call("send_email", { to: "attacker@evil.test" }, "c1"),
+        call("send_email", { to: "x@evil.test" }, "c2"),
+      ]);
       const messages = await runWithInPlaceEdit(turn, new SafeToolNode([send]), (ai) => {
-        ai.tool_calls = edit === "rewrite" ? ai.tool_calls!.map((c) => ({ ...c, args: { to: "boss@corp.test" } })) : ai.tool_calls!.slice(0, 1);
+        ai.tool_calls =
+          edit === "rewrite"
+            ? ai.tool_calls!.map((c) => ({ ...c, args: { to: "boss@corp.test" } }))
+            : ai.tool_calls!.slice(0, 1);
       });
       await expectValidHistory(messages);
       expect(ran).toEqual(edit === "rewrite" ? ["boss@corp.test", "boss@corp.test"] : ["attacker@evil.test"]);
@@ -241,15 +369,29 @@ describe("what other code does to the turn between the router and the node", () 
   });
 
   it("answers a call a router of one's own changed on the way (it added a state value), under the corrected id, with the router's arguments", async () => {
-    const lookup = tool(async ({ q, user }) => `found ${q} for ${user}`, { name: "lookup", description: "l", schema: z.object({ q: z.string(), user: z.string().optional() }) });
+    const lookup = tool(async ({ q, user }) => `found ${q} for ${user}`, {
+      name: "lookup",
+      description: "l",
+      schema: z.object({ q: z.string(), user: z.string().optional() }),
+    });
     const long = `fc_${"0123456789abcdef".repeat(3)}ab`;
     const router = (state: typeof MessagesAnnotation.State) => {
       const last = state.messages.at(-1) as AIMessage;
-      return last.tool_calls?.length ? last.tool_calls.map((c) => new Send("tools", { ...state, lg_tool_call: { ...c, args: { ...c.args, user: "u-42" } } })) : END;
+      return last.tool_calls?.length
+        ? last.tool_calls.map(
+            (c) => new Send("tools", { ...state, lg_tool_call: { ...c, args: { ...c.args, user: "u-42" } } }),
+          )
+        : END;
     };
     let turn = 0;
     const graph = new StateGraph(MessagesAnnotation)
-      .addNode("agent", () => ({ messages: [turn++ ? new AIMessage({ id: "fin", content: "done" }) : aiWith([call("lookup", { q: "x" }, long), call("lookup", { q: "y" }, "call_0")])] }))
+      .addNode("agent", () => ({
+        messages: [
+          turn++
+            ? new AIMessage({ id: "fin", content: "done" })
+            : aiWith([call("lookup", { q: "x" }, long), call("lookup", { q: "y" }, "call_0")]),
+        ],
+      }))
       .addNode("tools", new SafeToolNode([lookup]))
       .addEdge(START, "agent")
       .addConditionalEdges("agent", router, ["tools", END])
@@ -261,7 +403,11 @@ describe("what other code does to the turn between the router and the node", () 
   });
 
   /** agent -> [guard] -> router -> tools -> agent: the guard may answer calls itself before the router reads the turn. */
-  function guardedGraph(turn: AIMessage, router: (state: typeof MessagesAnnotation.State) => Send[] | typeof END, guard?: (ai: AIMessage) => BaseMessage[]) {
+  function guardedGraph(
+    turn: AIMessage,
+    router: (state: typeof MessagesAnnotation.State) => Send[] | typeof END,
+    guard?: (ai: AIMessage) => BaseMessage[],
+  ) {
     let turns = 0;
     return new StateGraph(MessagesAnnotation)
       .addNode("agent", () => ({ messages: [turns++ ? new AIMessage({ id: `fin${turns}`, content: "done" }) : turn] }))
@@ -276,7 +422,8 @@ describe("what other code does to the turn between the router and the node", () 
       .addEdge("tools", "agent")
       .compile();
   }
-  const blocked = (id: string) => new ToolMessage({ content: `blocked ${id}`, tool_call_id: id, name: "lookup", status: "error" });
+  const blocked = (id: string) =>
+    new ToolMessage({ content: `blocked ${id}`, tool_call_id: id, name: "lookup", status: "error" });
 
   it("answers only what a router that skips answered calls sends, after a guard answered some: each call once, in call order", async () => {
     // as createReactAgent v2 routes after a post-model hook: one Send per call still without a ToolMessage
@@ -286,11 +433,21 @@ describe("what other code does to the turn between the router and the node", () 
       const pending = (ai.tool_calls ?? []).filter((c) => !done.has(c.id!));
       return pending.length ? pending.map((c) => new Send("tools", { ...state, lg_tool_call: c })) : END;
     };
-    const turn = () => aiWith([call("lookup", { q: "1" }, "c1"), call("lookup", { q: "2" }, "c2"), call("lookup", { q: "3" }, "c3"), call("lookup", { q: "4" }, "call_0")]);
+    const turn = () =>
+      aiWith([
+        call("lookup", { q: "1" }, "c1"),
+        call("lookup", { q: "2" }, "c2"),
+        call("lookup", { q: "3" }, "c3"),
+        call("lookup", { q: "4" }, "call_0"),
+      ]);
     for (const answered of [["c1"], ["c2"], ["c3", "c1"], ["c1", "c2", "c3"]]) {
-      const { messages } = await guardedGraph(turn(), pendingOnly, () => answered.map(blocked)).invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+      const { messages } = await guardedGraph(turn(), pendingOnly, () => answered.map(blocked)).invoke({
+        messages: [new HumanMessage({ content: "go", id: "h" })],
+      });
       await expectValidHistory(messages);
-      const expected = ["c1", "c2", "c3", "call_0"].map((id, k) => (answered.includes(id) ? `blocked ${id}` : `found ${k + 1}`));
+      const expected = ["c1", "c2", "c3", "call_0"].map((id, k) =>
+        answered.includes(id) ? `blocked ${id}` : `found ${k + 1}`,
+      );
       expect(results(messages).map((r) => r.content)).toEqual(expected);
     }
     // and through createReactAgent itself
@@ -298,7 +455,12 @@ describe("what other code does to the turn between the router and the node", () 
       const last = state.messages.at(-1);
       return { messages: AIMessage.isInstance(last) && last.tool_calls?.length ? [blocked("c2")] : [] };
     };
-    const agent = createReactAgent({ llm: new ScriptedChatModel([turn()]), tools: new SafeToolNode([lookup]), postModelHook: hook, version: "v2" });
+    const agent = createReactAgent({
+      llm: new ScriptedChatModel([turn()]),
+      tools: new SafeToolNode([lookup]),
+      postModelHook: hook,
+      version: "v2",
+    });
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.content)).toEqual(["found 1", "blocked c2", "found 3", "found 4"]);
@@ -312,35 +474,52 @@ describe("what other code does to the turn between the router and the node", () 
     };
     for (const calls of [[call("lookup", { q: "1" }, "c1")], []]) {
       const turn = aiWith(calls, [invalidCall("lookup", '{"q": "2', "c2"), invalidCall("lookup", '{"q": "3', "c3")]);
-      const { messages } = await guardedGraph(turn, everything).invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+      const { messages } = await guardedGraph(turn, everything).invoke({
+        messages: [new HumanMessage({ content: "go", id: "h" })],
+      });
       await expectValidHistory(messages);
       expect(results(messages).map((r) => r.tool_call_id)).toEqual([...calls.map((c) => c.id), "c2", "c3"]);
     }
   });
 
   it("answers a call whose id a router of one's own filled in or changed, under the id the AIMessage carries", async () => {
-    for (const reId of [(id: string | undefined, k: number) => id || `gen-${k}`, (id: string | undefined) => `x-${id ?? ""}`]) {
+    for (const reId of [
+      (id: string | undefined, k: number) => id || `gen-${k}`,
+      (id: string | undefined) => `x-${id ?? ""}`,
+    ]) {
       const router = (state: typeof MessagesAnnotation.State) => {
         const last = state.messages.at(-1) as AIMessage;
-        return last.tool_calls?.length ? last.tool_calls.map((c, k) => new Send("tools", { ...state, lg_tool_call: { ...c, id: reId(c.id, k) } })) : END;
+        return last.tool_calls?.length
+          ? last.tool_calls.map((c, k) => new Send("tools", { ...state, lg_tool_call: { ...c, id: reId(c.id, k) } }))
+          : END;
       };
       const turn = aiWith([call("lookup", { q: "1" }, "c1"), { ...call("lookup", { q: "2" }), id: "" }]);
-      const { messages } = await guardedGraph(turn, router).invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+      const { messages } = await guardedGraph(turn, router).invoke({
+        messages: [new HumanMessage({ content: "go", id: "h" })],
+      });
       await expectValidHistory(messages);
       expect(results(messages).map((r) => r.content)).toEqual(["found 1", "found 2"]);
     }
   });
 
   it("keeps identical twins in call order when a router of one's own also sends elsewhere before them", async () => {
-    const now = tool(async ({ tz }) => `time in ${tz}`, { name: "now", description: "n", schema: z.object({ tz: z.string() }) });
+    const now = tool(async ({ tz }) => `time in ${tz}`, {
+      name: "now",
+      description: "n",
+      schema: z.object({ tz: z.string() }),
+    });
     const twin = () => call("now", { tz: "CET" }, "call_0");
     const router = (state: typeof MessagesAnnotation.State) => {
       const last = state.messages.at(-1) as AIMessage;
-      return last.tool_calls?.length ? [new Send("audit", state), ...last.tool_calls.map((c) => new Send("tools", { ...state, lg_tool_call: c }))] : END;
+      return last.tool_calls?.length
+        ? [new Send("audit", state), ...last.tool_calls.map((c) => new Send("tools", { ...state, lg_tool_call: c }))]
+        : END;
     };
     let turn = 0;
     const graph = new StateGraph(MessagesAnnotation)
-      .addNode("agent", () => ({ messages: [turn++ ? new AIMessage({ id: "fin", content: "done" }) : aiWith([twin(), twin()])] }))
+      .addNode("agent", () => ({
+        messages: [turn++ ? new AIMessage({ id: "fin", content: "done" }) : aiWith([twin(), twin()])],
+      }))
       .addNode("audit", () => ({}))
       .addNode("tools", new SafeToolNode([now]))
       .addEdge(START, "agent")

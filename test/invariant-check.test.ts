@@ -1,14 +1,24 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
-import { aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, responsesStyleAI, weather } from "./helpers/fixtures.js";
+import {
+  aiWith,
+  anthropicStyleAI,
+  call,
+  historyWith,
+  invalidCall,
+  openAIStyleAI,
+  responsesStyleAI,
+  weather,
+} from "./helpers/fixtures.js";
 import { applyOutput, invariantProblems } from "./helpers/invariant.js";
 import { sendThroughProviders } from "./helpers/wire.js";
 
 // The checks every other test relies on must be able to fail.
 describe("the invariant check itself", () => {
   const ai = aiWith([call("get_weather", { city: "a" }, "c1"), call("get_weather", { city: "b" }, "c2")]);
-  const result = (id: string) => new ToolMessage({ content: "x", tool_call_id: id, name: "get_weather", status: "success" });
+  const result = (id: string) =>
+    new ToolMessage({ content: "x", tool_call_id: id, name: "get_weather", status: "success" });
 
   it("sends a single-call turn to Gemini as is; a parallel turn is split by the Gemini converter", async () => {
     const single = aiWith([call("get_weather", { city: "a" }, "s1")]);

@@ -7,17 +7,32 @@ import { ScriptedChatModel } from "../src/testing.js";
 import { SafeToolNode, repairToolResults, safeToolsCondition, validateToolResults } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { runScript, runWithInPlaceEdit, WIRINGS } from "./helpers/agent-graphs.js";
-import { add, aiWith, anthropicStyleAI, call, historyWith, openAIStyleAI, responsesStyleAI, weather } from "./helpers/fixtures.js";
+import {
+  add,
+  aiWith,
+  anthropicStyleAI,
+  call,
+  historyWith,
+  openAIStyleAI,
+  responsesStyleAI,
+  weather,
+} from "./helpers/fixtures.js";
 import { expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
 
 const node = new SafeToolNode([weather, add]);
-const results = (messages: readonly BaseMessage[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
-const answeredAI = (messages: readonly BaseMessage[]) => messages.find((m) => AIMessage.isInstance(m) && (m.tool_calls?.length ?? 0) > 0) as AIMessage;
-const NO_NAME = /^Error: the call names no tool\. Available tools: get_weather, add\. Call one of these tools by its name\.$/;
+const results = (messages: readonly BaseMessage[]) =>
+  messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+const answeredAI = (messages: readonly BaseMessage[]) =>
+  messages.find((m) => AIMessage.isInstance(m) && (m.tool_calls?.length ?? 0) > 0) as AIMessage;
+const NO_NAME =
+  /^Error: the call names no tool\. Available tools: get_weather, add\. Call one of these tools by its name\.$/;
 
 /** What joined stream chunks give when the name never arrived: a parsed call named "". */
 function streamedWithoutName(): AIMessage {
-  const joined = new AIMessageChunk({ content: "", tool_call_chunks: [{ id: "call_s", args: '{"city":', index: 0, type: "tool_call_chunk" }] }).concat(
+  const joined = new AIMessageChunk({
+    content: "",
+    tool_call_chunks: [{ id: "call_s", args: '{"city":', index: 0, type: "tool_call_chunk" }],
+  }).concat(
     new AIMessageChunk({ content: "", tool_call_chunks: [{ args: '"Oslo"}', index: 0, type: "tool_call_chunk" }] }),
   );
   expect(joined.tool_calls?.[0]?.name).toBe("");
@@ -30,19 +45,25 @@ describe("calls without a usable name", () => {
     ["OpenAI-shaped", openAIStyleAI],
     ["Responses-shaped", responsesStyleAI],
     ["Anthropic-shaped", anthropicStyleAI],
-  ])("answers a %s call whose name is empty as an unknown tool, and names it in the corrected AIMessage", async (_label, make) => {
-    const ai = make([call("", { city: "Oslo" }, "c1"), call("get_weather", { city: "Rome" }, "c2")]);
-    const after = await expectValidAfter(historyWith(ai), await node.invoke({ messages: historyWith(ai) }));
-    const fixed = answeredAI(after);
-    expect(fixed.tool_calls!.every((c) => c.name.length > 0)).toBe(true);
-    const [unnamed, named] = results(after);
-    expect(unnamed!.status).toBe("error");
-    expect(unnamed!.content).toMatch(NO_NAME);
-    expect(named!.content).toBe("Sunny in Rome");
-  });
+  ])(
+    "answers a %s call whose name is empty as an unknown tool, and names it in the corrected AIMessage",
+    async (_label, make) => {
+      const ai = make([call("", { city: "Oslo" }, "c1"), call("get_weather", { city: "Rome" }, "c2")]);
+      const after = await expectValidAfter(historyWith(ai), await node.invoke({ messages: historyWith(ai) }));
+      const fixed = answeredAI(after);
+      expect(fixed.tool_calls!.every((c) => c.name.length > 0)).toBe(true);
+      const [unnamed, named] = results(after);
+      expect(unnamed!.status).toBe("error");
+      expect(unnamed!.content).toMatch(NO_NAME);
+      expect(named!.content).toBe("Sunny in Rome");
+    },
+  );
 
   it("answers a streamed call whose name never arrived, and one whose name is missing altogether", async () => {
-    const missing = aiWith([{ type: "tool_call", id: "c9", args: { a: 1 } } as never, call("add", { a: 1, b: 2 }, "c10")]);
+    const missing = aiWith([
+      { type: "tool_call", id: "c9", args: { a: 1 } } as never,
+      call("add", { a: 1, b: 2 }, "c10"),
+    ]);
     for (const ai of [streamedWithoutName(), missing]) {
       const after = await expectValidAfter(historyWith(ai), await node.invoke({ messages: historyWith(ai) }));
       expect(results(after)[0]!.content).toMatch(NO_NAME);
@@ -50,7 +71,11 @@ describe("calls without a usable name", () => {
   });
 
   it.each(WIRINGS)("answers it in every wiring (%s), a Send without a name included", async (wiring) => {
-    const messages = await runScript([aiWith([call("", { city: "x" }, "c1"), call("get_weather", { city: "y" }, "c2")])], new SafeToolNode([weather, add]), wiring);
+    const messages = await runScript(
+      [aiWith([call("", { city: "x" }, "c1"), call("get_weather", { city: "y" }, "c2")])],
+      new SafeToolNode([weather, add]),
+      wiring,
+    );
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.status)).toEqual(["error", "success"]);
     expect(results(messages)[0]!.content).toMatch(NO_NAME);
@@ -66,7 +91,10 @@ describe("calls without a usable name", () => {
   });
 
   it("is answered under createAgent with the middleware", async () => {
-    const model = new ScriptedChatModel([new AIMessage({ id: "m1", content: "", tool_calls: [call("", { city: "x" }, "c1")] }), new AIMessage({ id: "m2", content: "ok" })]);
+    const model = new ScriptedChatModel([
+      new AIMessage({ id: "m1", content: "", tool_calls: [call("", { city: "x" }, "c1")] }),
+      new AIMessage({ id: "m2", content: "ok" }),
+    ]);
     const agent = createAgent({ model, tools: [weather, add], middleware: [safeToolMiddleware()] });
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
@@ -92,7 +120,10 @@ describe("calls that exist only in the provider's raw form", () => {
   /** Anthropic: `tool_use` blocks that never became `tool_calls`. */
   function blocksOnly(): AIMessage {
     return new AIMessage({
-      content: [{ type: "text", text: "Checking." }, { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Rome" } }],
+      content: [
+        { type: "text", text: "Checking." },
+        { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Rome" } },
+      ],
       id: "blocks-only",
       tool_calls: [],
     });
@@ -111,12 +142,17 @@ describe("calls that exist only in the provider's raw form", () => {
   });
 
   it("answers each raw call without running it: the parsable one as not run, the broken one with its parse error", async () => {
-    const after = await expectValidAfter(historyWith(rawOnly()), await node.invoke({ messages: historyWith(rawOnly()) }));
+    const after = await expectValidAfter(
+      historyWith(rawOnly()),
+      await node.invoke({ messages: historyWith(rawOnly()) }),
+    );
     expect(results(after).map((r) => [r.tool_call_id, r.status])).toEqual([
       ["call_r1", "error"],
       ["call_r2", "error"],
     ]);
-    expect(results(after)[0]!.content).toBe('Error: the call to "get_weather" was not run: it is missing from the message\'s parsed tool calls. Call the tool again if it is still needed.');
+    expect(results(after)[0]!.content).toBe(
+      'Error: the call to "get_weather" was not run: it is missing from the message\'s parsed tool calls. Call the tool again if it is still needed.',
+    );
     expect(results(after)[1]!.content).toMatch(/could not be parsed/);
   });
 
@@ -124,9 +160,17 @@ describe("calls that exist only in the provider's raw form", () => {
     "never runs a call a guard took out of tool_calls, though %s still hold it (the provider is answered)",
     async (shape) => {
       const deleted: string[] = [];
-      const del = tool(async ({ path }) => (deleted.push(path), "deleted"), { name: "delete_file", description: "d", schema: z.object({ path: z.string() }) });
+      const del = tool(async ({ path }) => (deleted.push(path), "deleted"), {
+        name: "delete_file",
+        description: "d",
+        schema: z.object({ path: z.string() }),
+      });
       const calls = [call("get_weather", { city: "x" }, "t1"), call("delete_file", { path: "/etc" }, "t2")];
-      const make = { "Anthropic blocks": anthropicStyleAI, "raw OpenAI calls": openAIStyleAI, "Responses items": responsesStyleAI }[shape];
+      const make = {
+        "Anthropic blocks": anthropicStyleAI,
+        "raw OpenAI calls": openAIStyleAI,
+        "Responses items": responsesStyleAI,
+      }[shape];
       const messages = await runWithInPlaceEdit(make(calls), new SafeToolNode([weather, del]), (ai) => {
         ai.tool_calls = ai.tool_calls!.filter((c) => c.name !== "delete_file");
       });
@@ -139,7 +183,11 @@ describe("calls that exist only in the provider's raw form", () => {
     ["raw OpenAI calls", rawOnly],
     ["Anthropic tool_use blocks", blocksOnly],
   ])("is answered under createAgent with the middleware when its calls are only %s", async (_label, make) => {
-    const agent = createAgent({ model: new ScriptedChatModel([make(), new AIMessage({ id: "m2", content: "ok" })]), tools: [weather, add], middleware: [safeToolMiddleware()] });
+    const agent = createAgent({
+      model: new ScriptedChatModel([make(), new AIMessage({ id: "m2", content: "ok" })]),
+      tools: [weather, add],
+      middleware: [safeToolMiddleware()],
+    });
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(results(messages).length).toBeGreaterThan(0);
@@ -154,14 +202,19 @@ describe("calls that exist only in the provider's raw form", () => {
 });
 
 describe("tool names that are keys of every object", () => {
-  it.each(WIRINGS)("answers calls named toString, constructor, __proto__ and hasOwnProperty with a checkpointer (%s)", async (wiring) => {
-    const names = ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"];
-    const script = [aiWith([call("get_weather", { city: "x" }, "c0"), ...names.map((name, k) => call(name, {}, `c${k + 1}`))])];
-    const messages = await runScript(script, new SafeToolNode([weather, add]), wiring, { checkpointer: true });
-    await expectValidHistory(messages);
-    expect(results(messages).map((r) => r.status)).toEqual(["success", ...names.map(() => "error")]);
-    expect(results(messages)[1]!.content).toMatch(/^Error: tool "toString" does not exist\./);
-  });
+  it.each(WIRINGS)(
+    "answers calls named toString, constructor, __proto__ and hasOwnProperty with a checkpointer (%s)",
+    async (wiring) => {
+      const names = ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"];
+      const script = [
+        aiWith([call("get_weather", { city: "x" }, "c0"), ...names.map((name, k) => call(name, {}, `c${k + 1}`))]),
+      ];
+      const messages = await runScript(script, new SafeToolNode([weather, add]), wiring, { checkpointer: true });
+      await expectValidHistory(messages);
+      expect(results(messages).map((r) => r.status)).toEqual(["success", ...names.map(() => "error")]);
+      expect(results(messages)[1]!.content).toMatch(/^Error: tool "toString" does not exist\./);
+    },
+  );
 });
 
 describe("calls told apart by their arguments when ids repeat", () => {
@@ -175,7 +228,11 @@ describe("calls told apart by their arguments when ids repeat", () => {
       ] as never,
       tool_calls: [{ id: "call_0", name: "send", args: { to: "y" } }],
     });
-    const repaired = repairToolResults([new HumanMessage({ content: "go", id: "h" }), ai, new ToolMessage({ id: "t", content: "rejected", tool_call_id: "call_0", name: "send" })]);
+    const repaired = repairToolResults([
+      new HumanMessage({ content: "go", id: "h" }),
+      ai,
+      new ToolMessage({ id: "t", content: "rejected", tool_call_id: "call_0", name: "send" }),
+    ]);
     expect(validateToolResults(repaired)).toEqual([]);
     const fixed = answeredAI(repaired);
     expect(fixed.tool_calls!.map((c) => c.args.to).sort()).toEqual(["x", "y"]);
@@ -187,8 +244,16 @@ describe("calls told apart by their arguments when ids repeat", () => {
 describe("a streamed call without an id", () => {
   it("runs when its JSON is whole (core marks such calls invalid), under a made id", async () => {
     const ran: string[] = [];
-    const write = tool(async ({ path }) => (ran.push(path), "ok"), { name: "write", description: "w", schema: z.object({ path: z.string() }) });
-    const streamed = new AIMessageChunk({ id: "s1", content: "", tool_call_chunks: [{ name: "write", args: '{"path":"a"}', index: 0, type: "tool_call_chunk" }] });
+    const write = tool(async ({ path }) => (ran.push(path), "ok"), {
+      name: "write",
+      description: "w",
+      schema: z.object({ path: z.string() }),
+    });
+    const streamed = new AIMessageChunk({
+      id: "s1",
+      content: "",
+      tool_call_chunks: [{ name: "write", args: '{"path":"a"}', index: 0, type: "tool_call_chunk" }],
+    });
     expect(streamed.invalid_tool_calls).toHaveLength(1);
     const history = [new HumanMessage({ content: "go", id: "h" }), streamed];
     const after = await expectValidAfter(history, await new SafeToolNode([write]).invoke({ messages: history }));

@@ -26,7 +26,10 @@ afterEach(async () => {
 /** An agent on a scripted model: one turn of calls, then a final answer. */
 async function runAgent(calls: { id: string; name: string; args: Record<string, unknown> }[], timeoutMs = 500) {
   const tools = await connect();
-  const model = new ScriptedChatModel([new AIMessage({ id: "m1", content: "", tool_calls: calls }), new AIMessage({ id: "m2", content: "carrying on" })]);
+  const model = new ScriptedChatModel([
+    new AIMessage({ id: "m1", content: "", tool_calls: calls }),
+    new AIMessage({ id: "m2", content: "carrying on" }),
+  ]);
   const graph = new StateGraph(MessagesAnnotation)
     .addNode("agent", async (state) => ({ messages: [await model.invoke(state.messages)] }))
     .addNode("tools", new SafeToolNode(tools, { timeoutMs }))
@@ -66,10 +69,13 @@ describe("tools from a real MCP server (stdio), through @langchain/mcp-adapters"
   }, 30_000);
 
   it("answers every call when the server process exits mid-call", async () => {
-    const messages = await runAgent([
-      { id: "c1", name: "add", args: { a: 1, b: 1 } },
-      { id: "c2", name: "die", args: {} },
-    ], 3_000);
+    const messages = await runAgent(
+      [
+        { id: "c1", name: "add", args: { a: 1, b: 1 } },
+        { id: "c2", name: "die", args: {} },
+      ],
+      3_000,
+    );
     await expectValidHistory(messages);
     const r = results(messages);
     expect(r.map((m) => m.tool_call_id)).toEqual(["c1", "c2"]);

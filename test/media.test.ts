@@ -20,10 +20,16 @@ const IMAGE_BLOCKS: Record<string, Record<string, unknown>> = {
   image_url: { type: "image_url", image_url: { url: `data:image/png;base64,${PIXEL}` } },
 };
 function screenshot(block: Record<string, unknown>) {
-  return tool(async () => [{ type: "text", text: "The screen:" }, block] as never, { name: "screenshot", description: "Screenshot.", schema: z.object({}) });
+  return tool(async () => [{ type: "text", text: "The screen:" }, block] as never, {
+    name: "screenshot",
+    description: "Screenshot.",
+    schema: z.object({}),
+  });
 }
-const results = (messages: readonly BaseMessage[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
-const rejectedBy = async (history: readonly BaseMessage[]) => (await sendThroughProviders(history)).filter((r) => r.error).map((r) => r.provider);
+const results = (messages: readonly BaseMessage[]) =>
+  messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+const rejectedBy = async (history: readonly BaseMessage[]) =>
+  (await sendThroughProviders(history)).filter((r) => r.error).map((r) => r.provider);
 
 async function runTurn(block: Record<string, unknown>, resultMedia?: ResultMedia) {
   const history = historyWith(aiWith([call("screenshot", {}, "c1"), call("get_weather", { city: "Oslo" }, "c2")]));
@@ -47,7 +53,9 @@ describe("media in tool results", () => {
       const after = await runTurn(block, "user_message");
       await expectValidHistory(after);
       expect(after.slice(-3).map((m) => m.getType())).toEqual(["tool", "tool", "human"]);
-      expect(String((results(after)[0]!.content as { text: string }[])[1]!.text)).toMatch(/it follows in the next message/);
+      expect(String((results(after)[0]!.content as { text: string }[])[1]!.text)).toMatch(
+        /it follows in the next message/,
+      );
       const carried = after.at(-1)!.content as Record<string, unknown>[];
       expect(carried[0]).toEqual({ type: "text", text: "Returned by screenshot (call c1):" });
       expect(carried[1]).toEqual(block);
@@ -63,15 +71,26 @@ describe("media in tool results", () => {
   }
 
   it("in fan-out mode, where each call is its own task, turns user_message into notes", async () => {
-    const messages = await runScript([aiWith([call("screenshot", {}, "c1"), call("get_weather", { city: "x" }, "c2")])], new SafeToolNode([screenshot(IMAGE_BLOCKS.standard!), weather], { resultMedia: "user_message" }), "fan-out");
+    const messages = await runScript(
+      [aiWith([call("screenshot", {}, "c1"), call("get_weather", { city: "x" }, "c2")])],
+      new SafeToolNode([screenshot(IMAGE_BLOCKS.standard!), weather], { resultMedia: "user_message" }),
+      "fan-out",
+    );
     await expectValidHistory(messages);
     expect(messages.some((m) => HumanMessage.isInstance(m) && Array.isArray(m.content))).toBe(false);
     expect(JSON.stringify(results(messages)[0]!.content)).toMatch(/cannot be passed on in a tool result/);
   });
 
   it("replaces media under createAgent with the middleware too", async () => {
-    const model = new ScriptedChatModel([new AIMessage({ id: "m1", content: "", tool_calls: [call("screenshot", {}, "c1")] }), new AIMessage({ id: "m2", content: "ok" })]);
-    const agent = createAgent({ model, tools: [screenshot(IMAGE_BLOCKS.image_url!)], middleware: [safeToolMiddleware()] });
+    const model = new ScriptedChatModel([
+      new AIMessage({ id: "m1", content: "", tool_calls: [call("screenshot", {}, "c1")] }),
+      new AIMessage({ id: "m2", content: "ok" }),
+    ]);
+    const agent = createAgent({
+      model,
+      tools: [screenshot(IMAGE_BLOCKS.image_url!)],
+      middleware: [safeToolMiddleware()],
+    });
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(JSON.stringify(results(messages)[0]!.content)).toMatch(/cannot be passed on in a tool result/);
@@ -85,17 +104,32 @@ describe("media from a real MCP server", () => {
     client = undefined;
   });
 
-  it.each([false, true])("keeps every provider's request valid when an MCP tool returns an image (standard blocks: %s)", async (useStandardContentBlocks) => {
-    client = new MultiServerMCPClient({
-      mcpServers: { test: { transport: "stdio", command: process.execPath, args: [join(import.meta.dirname, "../examples/mcp-server.mjs")] } },
-      useStandardContentBlocks,
-    });
-    const tools = await client.getTools();
-    for (const resultMedia of ["note", "user_message"] as const) {
-      const history = historyWith(aiWith([call("screenshot", {}, "c1"), call("add", { a: 1, b: 2 }, "c2")]));
-      const after = applyOutput(history, await new SafeToolNode(tools, { resultMedia }).invoke({ messages: history }));
-      await expectValidHistory(after);
-      expect(JSON.stringify(after)).toMatch(resultMedia === "note" ? /cannot be passed on/ : /follows in the next message/);
-    }
-  }, 30_000);
+  it.each([false, true])(
+    "keeps every provider's request valid when an MCP tool returns an image (standard blocks: %s)",
+    async (useStandardContentBlocks) => {
+      client = new MultiServerMCPClient({
+        mcpServers: {
+          test: {
+            transport: "stdio",
+            command: process.execPath,
+            args: [join(import.meta.dirname, "../examples/mcp-server.mjs")],
+          },
+        },
+        useStandardContentBlocks,
+      });
+      const tools = await client.getTools();
+      for (const resultMedia of ["note", "user_message"] as const) {
+        const history = historyWith(aiWith([call("screenshot", {}, "c1"), call("add", { a: 1, b: 2 }, "c2")]));
+        const after = applyOutput(
+          history,
+          await new SafeToolNode(tools, { resultMedia }).invoke({ messages: history }),
+        );
+        await expectValidHistory(after);
+        expect(JSON.stringify(after)).toMatch(
+          resultMedia === "note" ? /cannot be passed on/ : /follows in the next message/,
+        );
+      }
+    },
+    30_000,
+  );
 });

@@ -21,20 +21,48 @@ describe("options that would silently do the wrong thing are refused at construc
   it.each([
     ["a misspelt option", { timeoutMS: 1000 }, /unknown option "timeoutMS" \(did you mean "timeoutMs"\?\)/],
     ["an option of another library", { handle_tool_errors: true }, /unknown option "handle_tool_errors"/],
-    ["a requireApproval name that is no tool (a typo would turn approval off)", { requireApproval: ["get_wether"] }, /requireApproval names "get_wether", which is not a tool of this node \(did you mean "get_weather"\?\)/],
-    ["a toolTimeoutMs name that is no tool", { toolTimeoutMs: { ad: 100 } }, /toolTimeoutMs names "ad", which is not a tool of this node \(did you mean "add"\?\)/],
-    ["a timeout Node would fire at once", { timeoutMs: 2 ** 31 }, /timeoutMs must be a positive number of milliseconds up to 2147483647/],
-    ["a per-tool timeout Node would fire at once", { toolTimeoutMs: { add: 1e12 } }, /toolTimeoutMs\.add must be a positive number/],
+    [
+      "a requireApproval name that is no tool (a typo would turn approval off)",
+      { requireApproval: ["get_wether"] },
+      /requireApproval names "get_wether", which is not a tool of this node \(did you mean "get_weather"\?\)/,
+    ],
+    [
+      "a toolTimeoutMs name that is no tool",
+      { toolTimeoutMs: { ad: 100 } },
+      /toolTimeoutMs names "ad", which is not a tool of this node \(did you mean "add"\?\)/,
+    ],
+    [
+      "a timeout Node would fire at once",
+      { timeoutMs: 2 ** 31 },
+      /timeoutMs must be a positive number of milliseconds up to 2147483647/,
+    ],
+    [
+      "a per-tool timeout Node would fire at once",
+      { toolTimeoutMs: { add: 1e12 } },
+      /toolTimeoutMs\.add must be a positive number/,
+    ],
     ["a timeout that is not a number", { timeoutMs: "30s" }, /timeoutMs must be a positive number/],
-    ["approvals where the node cannot interrupt", { requireApproval: ["add"], durable: false }, /requireApproval needs durable mode/],
-    ["approval by predicate where the node cannot interrupt", { requireApproval: () => true, durable: false }, /requireApproval needs durable mode/],
+    [
+      "approvals where the node cannot interrupt",
+      { requireApproval: ["add"], durable: false },
+      /requireApproval needs durable mode/,
+    ],
+    [
+      "approval by predicate where the node cannot interrupt",
+      { requireApproval: () => true, durable: false },
+      /requireApproval needs durable mode/,
+    ],
     ["an unknown cutOffCall", { cutOffCall: "skip" }, /cutOffCall must be "error" or "run", received "skip"/],
     ["an unknown resultMedia", { resultMedia: "drop" }, /resultMedia must be "note" or "user_message" or "keep"/],
     ["handleToolErrors: false", { handleToolErrors: false }, /handleToolErrors: false is not supported/],
     ["a repairHistory that is not a boolean", { repairHistory: "yes" }, /repairHistory must be true or false/],
     ["options that are not an object", null, /the options must be an object/],
     ["toolTimeoutMs as a list", { toolTimeoutMs: [] }, /toolTimeoutMs must be an object of tool names to milliseconds/],
-    ["a misspelt option inherited through the prototype", Object.create({ timeoutMS: 5 }), /unknown option "timeoutMS"/],
+    [
+      "a misspelt option inherited through the prototype",
+      Object.create({ timeoutMS: 5 }),
+      /unknown option "timeoutMS"/,
+    ],
   ])("%s", (_label, options, message) => {
     expect(refusal(() => new SafeToolNode(tools, untyped(options as Record<string, unknown>)))).toMatch(message);
   });
@@ -57,8 +85,12 @@ describe("options that would silently do the wrong thing are refused at construc
   });
 
   it("refuses the middleware's misspelt or out-of-range options the same way", () => {
-    expect(refusal(() => safeToolMiddleware(untyped({ timeoutMS: 5 })))).toMatch(/safeToolMiddleware: unknown option "timeoutMS" \(did you mean "timeoutMs"\?\)/);
+    expect(refusal(() => safeToolMiddleware(untyped({ timeoutMS: 5 })))).toMatch(
+      /safeToolMiddleware: unknown option "timeoutMS" \(did you mean "timeoutMs"\?\)/,
+    );
     expect(refusal(() => safeToolMiddleware({ timeoutMs: 2 ** 31 }))).toMatch(/timeoutMs must be a positive number/);
-    expect(refusal(() => safeToolMiddleware(untyped({ handleToolErrors: false })))).toMatch(/handleToolErrors: false is not supported/);
+    expect(refusal(() => safeToolMiddleware(untyped({ handleToolErrors: false })))).toMatch(
+      /handleToolErrors: false is not supported/,
+    );
   });
 });

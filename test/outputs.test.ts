@@ -1,7 +1,17 @@
 import { AIMessage, HumanMessage, RemoveMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { RunnableLambda } from "@langchain/core/runnables";
 import { tool, type ToolRuntime } from "@langchain/core/tools";
-import { Annotation, Command, END, MessagesAnnotation, REMOVE_ALL_MESSAGES, START, Send, StateGraph, isCommand } from "@langchain/langgraph";
+import {
+  Annotation,
+  Command,
+  END,
+  MessagesAnnotation,
+  REMOVE_ALL_MESSAGES,
+  START,
+  Send,
+  StateGraph,
+  isCommand,
+} from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createAgent } from "langchain";
@@ -45,7 +55,11 @@ describe("whatever a tool returns becomes valid content (behaviour 6)", () => {
     ["an empty array", () => [], (c) => expect(c).toBe("(no output)")],
     ["an array of plain objects", () => [{ id: 1 }, { id: 2 }], (c) => expect(c).toBe('[{"id":1},{"id":2}]')],
     ["an array of numbers", () => [1, 2], (c) => expect(c).toBe("[1,2]")],
-    ["text content blocks", () => [{ type: "text", text: "block" }], (c) => expect(c).toEqual([{ type: "text", text: "block" }])],
+    [
+      "text content blocks",
+      () => [{ type: "text", text: "block" }],
+      (c) => expect(c).toEqual([{ type: "text", text: "block" }]),
+    ],
     ["a BigInt", () => 10n, (c) => expect(typeof c).toBe("string")],
     ["an object holding a BigInt", () => ({ big: 10n }), (c) => expect(typeof c).toBe("string")],
     ["a circular object", () => circular, (c) => expect(typeof c).toBe("string")],
@@ -66,14 +80,17 @@ describe("whatever a tool returns becomes valid content (behaviour 6)", () => {
 
   it("turns a returned non-tool message into text", async () => {
     expect((await resultOf(returning("m", () => new AIMessage("from a message")))).content).toMatch(/from a message/);
-    expect((await resultOf(returningRunnable("r", () => new AIMessage("from a message")))).content).toBe("from a message");
+    expect((await resultOf(returningRunnable("r", () => new AIMessage("from a message")))).content).toBe(
+      "from a message",
+    );
   });
 });
 
 describe("ToolMessages returned by tools", () => {
   it("keeps a ToolMessage for its own call, artifact and status included", async () => {
     const own = tool(
-      async (_args, runtime: ToolRuntime) => new ToolMessage({ content: "mine", tool_call_id: runtime.toolCallId, artifact: { rows: 3 }, status: "error" }),
+      async (_args, runtime: ToolRuntime) =>
+        new ToolMessage({ content: "mine", tool_call_id: runtime.toolCallId, artifact: { rows: 3 }, status: "error" }),
       { name: "own", description: "own", schema: z.object({}) },
     );
     const result = await resultOf(own);
@@ -116,14 +133,20 @@ describe("Commands returned by tools", () => {
       async (_a, rt: ToolRuntime) =>
         new Command({
           update: {
-            messages: [new ToolMessage({ content: "saved", tool_call_id: rt.toolCallId }), new HumanMessage({ content: "note", id: "note-1" })],
+            messages: [
+              new ToolMessage({ content: "saved", tool_call_id: rt.toolCallId }),
+              new HumanMessage({ content: "note", id: "note-1" }),
+            ],
             counter: 1,
           },
           goto: "summarise",
         }),
       { name: "stateful", description: "s", schema: z.object({}) },
     );
-    const { history, out } = await runCommands([stateful, weather], [call("stateful", {}, "c1"), call("get_weather", { city: "q" }, "c2")]);
+    const { history, out } = await runCommands(
+      [stateful, weather],
+      [call("stateful", {}, "c1"), call("get_weather", { city: "q" }, "c2")],
+    );
     expect(Array.isArray(out)).toBe(true);
     const [update, command] = out as [{ messages: BaseMessage[] }, Command];
     expect(update.messages.map((m) => (m as ToolMessage).tool_call_id)).toEqual(["c1", "c2"]);
@@ -136,7 +159,11 @@ describe("Commands returned by tools", () => {
   });
 
   it("adds a result for a Command that carries none", async () => {
-    const silent = tool(async () => new Command({ update: { flag: true } }), { name: "silent", description: "s", schema: z.object({}) });
+    const silent = tool(async () => new Command({ update: { flag: true } }), {
+      name: "silent",
+      description: "s",
+      schema: z.object({}),
+    });
     const { history, out } = await runCommands([silent], [call("silent", {}, "c1")]);
     const after = await expectValidAfter(history, out);
     expect(after.at(-1)!.content).toBe('Tool "silent" ran and updated the graph state.');
@@ -157,7 +184,10 @@ describe("Commands returned by tools", () => {
         }),
       { name: "greedy", description: "g", schema: z.object({}) },
     );
-    const { history, out } = await runCommands([greedy, weather], [call("greedy", {}, "c1"), call("get_weather", { city: "k" }, "c2")]);
+    const { history, out } = await runCommands(
+      [greedy, weather],
+      [call("greedy", {}, "c1"), call("get_weather", { city: "k" }, "c2")],
+    );
     const after = await expectValidAfter(history, out);
     expect(after.slice(-2).map((m) => m.content)).toEqual(["first", "Sunny in k"]);
   });
@@ -181,11 +211,14 @@ describe("Commands returned by tools", () => {
   });
 
   it("re-addresses a Command's only result when it names the wrong id", async () => {
-    const lost = tool(async () => new Command({ update: { messages: [new ToolMessage({ content: "hi", tool_call_id: "nope" })] } }), {
-      name: "lost",
-      description: "l",
-      schema: z.object({}),
-    });
+    const lost = tool(
+      async () => new Command({ update: { messages: [new ToolMessage({ content: "hi", tool_call_id: "nope" })] } }),
+      {
+        name: "lost",
+        description: "l",
+        schema: z.object({}),
+      },
+    );
     const { history, out } = await runCommands([lost], [call("lost", {}, "c1")]);
     const after = await expectValidAfter(history, out);
     expect(after.at(-1)!.content).toBe("hi");
@@ -198,15 +231,17 @@ describe("Commands returned by tools", () => {
           new Command({
             graph: Command.PARENT,
             goto: [new Send(target, { from: name })],
-            update: { messages: [new ToolMessage({ content: `to ${target}`, tool_call_id: rt.toolCallId })], [`${name}_seen`]: true },
+            update: {
+              messages: [new ToolMessage({ content: `to ${target}`, tool_call_id: rt.toolCallId })],
+              [`${name}_seen`]: true,
+            },
           }),
         { name, description: name, schema: z.object({}) },
       );
-    const { out } = await runCommands([handoff("h1", "alpha"), handoff("h2", "beta"), weather], [
-      call("h1", {}, "c1"),
-      call("h2", {}, "c2"),
-      call("get_weather", { city: "w" }, "c3"),
-    ]);
+    const { out } = await runCommands(
+      [handoff("h1", "alpha"), handoff("h2", "beta"), weather],
+      [call("h1", {}, "c1"), call("h2", {}, "c2"), call("get_weather", { city: "w" }, "c3")],
+    );
     const parents = out.filter((o) => isCommand(o) && (o as Command).graph === Command.PARENT) as Command[];
     expect(parents).toHaveLength(1);
     const merged = parents[0]!;
@@ -229,7 +264,10 @@ describe("Commands returned by tools", () => {
           new Command({
             graph: Command.PARENT,
             goto: target,
-            update: { visits: [name], messages: [new ToolMessage({ content: `to ${target}`, tool_call_id: rt.toolCallId })] },
+            update: {
+              visits: [name],
+              messages: [new ToolMessage({ content: `to ${target}`, tool_call_id: rt.toolCallId })],
+            },
           }),
         { name, description: name, schema: z.object({}) },
       );
@@ -256,7 +294,10 @@ describe("Commands returned by tools", () => {
     const out = await parent.invoke({ messages: [new HumanMessage({ content: "go", id: "h0" })] });
     expect(out.visits.sort()).toEqual(["h1", "h2"]);
     expect(out.reached.sort()).toEqual(["alpha", "beta"]);
-    expect(out.messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["to alpha", "to beta"]);
+    expect(out.messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
+      "to alpha",
+      "to beta",
+    ]);
     expect(invariantProblems(out.messages)).toEqual([]);
   });
 });
@@ -267,13 +308,26 @@ describe("what tools write beyond their result", () => {
       const compact = tool(
         async (_a, rt: ToolRuntime) => {
           const state = rt.state as { messages: BaseMessage[] };
-          const kept = keepTurn ? state.messages : [new HumanMessage({ content: "summary of everything so far", id: "summary" })];
-          return new Command({ update: { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...kept, new ToolMessage({ content: "compacted", tool_call_id: rt.toolCallId })] } });
+          const kept = keepTurn
+            ? state.messages
+            : [new HumanMessage({ content: "summary of everything so far", id: "summary" })];
+          return new Command({
+            update: {
+              messages: [
+                new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+                ...kept,
+                new ToolMessage({ content: "compacted", tool_call_id: rt.toolCallId }),
+              ],
+            },
+          });
         },
         { name: "compact", description: "c", schema: z.object({}) },
       );
       const history = historyWith(aiWith([call("compact", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
-      const after = await expectValidAfter(history, await new SafeToolNode([compact, weather]).invoke({ messages: history }));
+      const after = await expectValidAfter(
+        history,
+        await new SafeToolNode([compact, weather]).invoke({ messages: history }),
+      );
       expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["compacted", "Sunny in x"]);
       if (!keepTurn) expect(after[0]!.content).toBe("summary of everything so far");
     }
@@ -281,21 +335,45 @@ describe("what tools write beyond their result", () => {
 
   it("keeps both results when sibling tools return ToolMessages under one message id, or under the id of an earlier message", async () => {
     const sameId = (name: string, id: string) =>
-      tool(async (_a, rt: ToolRuntime) => new ToolMessage({ id, content: `from ${name}`, tool_call_id: rt.toolCallId, name }), { name, description: name, schema: z.object({}) });
-    const earlier = [new HumanMessage({ content: "before", id: "h-before" }), aiWith([call("t1", {}, "old")]), new ToolMessage({ content: "old result", tool_call_id: "old", name: "t1", id: "cached" })];
+      tool(
+        async (_a, rt: ToolRuntime) =>
+          new ToolMessage({ id, content: `from ${name}`, tool_call_id: rt.toolCallId, name }),
+        { name, description: name, schema: z.object({}) },
+      );
+    const earlier = [
+      new HumanMessage({ content: "before", id: "h-before" }),
+      aiWith([call("t1", {}, "old")]),
+      new ToolMessage({ content: "old result", tool_call_id: "old", name: "t1", id: "cached" }),
+    ];
     const history = historyWith(aiWith([call("t1", {}, "c1"), call("t2", {}, "c2"), call("t3", {}, "c3")]), earlier);
     const node = new SafeToolNode([sameId("t1", "result"), sameId("t2", "result"), sameId("t3", "cached")]);
     const after = await expectValidAfter(history, await node.invoke({ messages: history }));
-    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["old result", "from t1", "from t2", "from t3"]);
+    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
+      "old result",
+      "from t1",
+      "from t2",
+      "from t3",
+    ]);
   });
 
   it("drops a new ToolMessage a Command writes for an earlier turn's call (it would answer nothing), and keeps the Command's own", async () => {
     const fixer = tool(
       async (_a, rt: ToolRuntime) =>
-        new Command({ update: { messages: [new ToolMessage({ content: "corrected", tool_call_id: "old1" }), new ToolMessage({ content: "fixed", tool_call_id: rt.toolCallId })] } }),
+        new Command({
+          update: {
+            messages: [
+              new ToolMessage({ content: "corrected", tool_call_id: "old1" }),
+              new ToolMessage({ content: "fixed", tool_call_id: rt.toolCallId }),
+            ],
+          },
+        }),
       { name: "fixer", description: "f", schema: z.object({}) },
     );
-    const earlier = [new HumanMessage({ content: "before", id: "h-before" }), aiWith([call("fixer", {}, "old1")]), new ToolMessage({ content: "first", tool_call_id: "old1", name: "fixer", id: "t-old" })];
+    const earlier = [
+      new HumanMessage({ content: "before", id: "h-before" }),
+      aiWith([call("fixer", {}, "old1")]),
+      new ToolMessage({ content: "first", tool_call_id: "old1", name: "fixer", id: "t-old" }),
+    ];
     const history = historyWith(aiWith([call("fixer", {}, "c1")]), earlier);
     const after = await expectValidAfter(history, await new SafeToolNode([fixer]).invoke({ messages: history }));
     expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["first", "fixed"]);
@@ -303,10 +381,19 @@ describe("what tools write beyond their result", () => {
 
   it("repairs the history with repairHistory: true when a turn's only result goes to the parent graph", async () => {
     const handoff = tool(
-      async (_a, rt: ToolRuntime) => new Command({ graph: Command.PARENT, goto: "billing", update: { messages: [new ToolMessage({ content: "moved", tool_call_id: rt.toolCallId })] } }),
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          graph: Command.PARENT,
+          goto: "billing",
+          update: { messages: [new ToolMessage({ content: "moved", tool_call_id: rt.toolCallId })] },
+        }),
       { name: "handoff", description: "h", schema: z.object({}) },
     );
-    const broken = [new HumanMessage({ content: "a", id: "h1" }), aiWith([call("handoff", {}, "lost")]), new HumanMessage({ content: "b", id: "h2" })];
+    const broken = [
+      new HumanMessage({ content: "a", id: "h1" }),
+      aiWith([call("handoff", {}, "lost")]),
+      new HumanMessage({ content: "b", id: "h2" }),
+    ];
     const history = historyWith(aiWith([call("handoff", {}, "c1")]), broken);
     const out = (await new SafeToolNode([handoff], { repairHistory: true }).invoke({ messages: history })) as unknown[];
     const after = applyOutput(history, out);
@@ -319,17 +406,42 @@ describe("round two of what tools write", () => {
   const compactNow = tool(
     async (_a, rt: ToolRuntime) => {
       const state = rt.state as { messages: BaseMessage[] };
-      return new Command({ update: { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), new HumanMessage({ content: "summary", id: "sum" }), state.messages.at(-1)!, new ToolMessage({ content: "compacted", tool_call_id: rt.toolCallId })] } });
+      return new Command({
+        update: {
+          messages: [
+            new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+            new HumanMessage({ content: "summary", id: "sum" }),
+            state.messages.at(-1)!,
+            new ToolMessage({ content: "compacted", tool_call_id: rt.toolCallId }),
+          ],
+        },
+      });
     },
     { name: "compact", description: "c", schema: z.object({}) },
   );
-  const slow = tool(async () => (await new Promise((r) => setTimeout(r, 20)), "slow done"), { name: "slow", description: "s", schema: z.object({}) });
+  const slow = tool(async () => (await new Promise((r) => setTimeout(r, 20)), "slow done"), {
+    name: "slow",
+    description: "s",
+    schema: z.object({}),
+  });
 
   it("leaves a history rewrite out where other tasks answer the turn's siblings (fan-out), so it cannot wipe their results", async () => {
-    for (const order of [["slow", "compact"], ["compact", "slow"]]) {
-      const messages = await runScript([aiWith(order.map((name, k) => call(name, {}, `c${k}`)))], new SafeToolNode([slow, compactNow]), "fan-out");
+    for (const order of [
+      ["slow", "compact"],
+      ["compact", "slow"],
+    ]) {
+      const messages = await runScript(
+        [aiWith(order.map((name, k) => call(name, {}, `c${k}`)))],
+        new SafeToolNode([slow, compactNow]),
+        "fan-out",
+      );
       await expectValidHistory(messages);
-      expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content).sort()).toEqual(["compacted", "slow done"]);
+      expect(
+        messages
+          .filter((m) => ToolMessage.isInstance(m))
+          .map((m) => m.content)
+          .sort(),
+      ).toEqual(["compacted", "slow done"]);
     }
   });
 
@@ -344,7 +456,15 @@ describe("round two of what tools write", () => {
     const dropTurn = tool(
       async (_a, rt: ToolRuntime) => {
         const first = (rt.state as { messages: BaseMessage[] }).messages[0]!;
-        return new Command({ update: { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), first, new HumanMessage({ content: "summary", id: "sum" })] } });
+        return new Command({
+          update: {
+            messages: [
+              new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+              first,
+              new HumanMessage({ content: "summary", id: "sum" }),
+            ],
+          },
+        });
       },
       { name: "compact", description: "c", schema: z.object({}) },
     );
@@ -353,9 +473,16 @@ describe("round two of what tools write", () => {
       const messages = await runScript([turn()], new SafeToolNode([dropTurn, slow]), wiring);
       await expectValidHistory(messages);
       expect(messages.map((m) => m.id).slice(0, 2)).toEqual(["h0", "sum"]);
-      expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(['Tool "compact" ran and updated the graph state.', "slow done"]);
+      expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
+        'Tool "compact" ran and updated the graph state.',
+        "slow done",
+      ]);
     }
-    const agent = createAgent({ model: new ScriptedChatModel([turn()]), tools: [dropTurn, slow], middleware: [safeToolMiddleware()] });
+    const agent = createAgent({
+      model: new ScriptedChatModel([turn()]),
+      tools: [dropTurn, slow],
+      middleware: [safeToolMiddleware()],
+    });
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ content: "go", id: "h0" })] });
     await expectValidHistory(messages);
     expect(messages[1]!.id).toBe("sum");
@@ -376,25 +503,47 @@ describe("round two of what tools write", () => {
       { name: "delegate", description: "d", schema: z.object({}) },
     );
     const history = historyWith(aiWith([call("delegate", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
-    const after = await expectValidAfter(history, await new SafeToolNode([delegate, weather]).invoke({ messages: history }));
-    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["delegated", "Sunny in x", "found"]);
+    const after = await expectValidAfter(
+      history,
+      await new SafeToolNode([delegate, weather]).invoke({ messages: history }),
+    );
+    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
+      "delegated",
+      "Sunny in x",
+      "found",
+    ]);
   });
 
   it("answers an agent run as a tool whose own SafeToolNode hands off: the inner turn stays whole", async () => {
     const innerHandOff = tool(
-      async (_a, rt: ToolRuntime) => new Command({ graph: Command.PARENT, goto: "agent", update: { messages: [new ToolMessage({ content: "transferred", tool_call_id: rt.toolCallId })] } }),
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          graph: Command.PARENT,
+          goto: "agent",
+          update: { messages: [new ToolMessage({ content: "transferred", tool_call_id: rt.toolCallId })] },
+        }),
       { name: "transfer", description: "t", schema: z.object({}) },
     );
     const inner = new StateGraph(MessagesAnnotation)
-      .addNode("iagent", () => ({ messages: [new AIMessage({ id: "ia", content: "", tool_calls: [{ id: "ic1", name: "transfer", args: {} }] })] }))
+      .addNode("iagent", () => ({
+        messages: [new AIMessage({ id: "ia", content: "", tool_calls: [{ id: "ic1", name: "transfer", args: {} }] })],
+      }))
       .addNode("itools", new SafeToolNode([innerHandOff]))
       .addEdge(START, "iagent")
       .addEdge("iagent", "itools")
       .addEdge("itools", END)
       .compile();
-    const research = tool(async (_a, rt: ToolRuntime) => (await inner.invoke({ messages: [new HumanMessage("sub")] }, rt.config), "done"), { name: "research", description: "r", schema: z.object({}) });
+    const research = tool(
+      async (_a, rt: ToolRuntime) => (await inner.invoke({ messages: [new HumanMessage("sub")] }, rt.config), "done"),
+      { name: "research", description: "r", schema: z.object({}) },
+    );
     for (const wiring of ["batch", "fan-out"] as const) {
-      const messages = await runScript([aiWith([call("get_weather", { city: "x" }, "c1"), call("research", {}, "c2")])], new SafeToolNode([weather, research]), wiring, { checkpointer: wiring === "fan-out" });
+      const messages = await runScript(
+        [aiWith([call("get_weather", { city: "x" }, "c1"), call("research", {}, "c2")])],
+        new SafeToolNode([weather, research]),
+        wiring,
+        { checkpointer: wiring === "fan-out" },
+      );
       await expectValidHistory(messages);
     }
   });
@@ -411,9 +560,18 @@ describe("round five of what tools write", () => {
       it(`takes a turn the compaction rebuilt without its message id (${shape}, ${wiring}) for the turn, not a second one`, async () => {
         const compact = tool(
           async (_a, rt: ToolRuntime) => {
-            const ai = [...(rt.state as { messages: BaseMessage[] }).messages].reverse().find((m) => AIMessage.isInstance(m)) as AIMessage;
+            const ai = [...(rt.state as { messages: BaseMessage[] }).messages]
+              .reverse()
+              .find((m) => AIMessage.isInstance(m)) as AIMessage;
             return new Command({
-              update: { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), { role: "user", content: "Summary of earlier conversation" }, rebuild(ai), { role: "tool", tool_call_id: rt.toolCallId, content: "compacted" }] },
+              update: {
+                messages: [
+                  new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+                  { role: "user", content: "Summary of earlier conversation" },
+                  rebuild(ai),
+                  { role: "tool", tool_call_id: rt.toolCallId, content: "compacted" },
+                ],
+              },
             });
           },
           { name: "compact", description: "c", schema: z.object({}) },
@@ -422,7 +580,10 @@ describe("round five of what tools write", () => {
         const messages = await runScript([turn], new SafeToolNode([compact, weather]), wiring);
         await expectValidHistory(messages);
         expect(messages.filter((m) => AIMessage.isInstance(m) && (m.tool_calls?.length ?? 0) > 0)).toHaveLength(1);
-        expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["compacted", "Sunny in x"]);
+        expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
+          "compacted",
+          "Sunny in x",
+        ]);
       });
     }
   }
@@ -430,7 +591,15 @@ describe("round five of what tools write", () => {
   it("repairs the history (repairHistory: true) when a compaction writes its summary as a message dict", async () => {
     const compact = tool(
       async (_a, rt: ToolRuntime) =>
-        new Command({ update: { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), { role: "user", content: "Summary" }, (rt.state as { messages: BaseMessage[] }).messages.at(-1)!] } }),
+        new Command({
+          update: {
+            messages: [
+              new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+              { role: "user", content: "Summary" },
+              (rt.state as { messages: BaseMessage[] }).messages.at(-1)!,
+            ],
+          },
+        }),
       { name: "compact", description: "c", schema: z.object({}) },
     );
     const turn = aiWith([call("compact", {}, "t0"), call("get_weather", { city: "x" }, "t1")], [], { id: "m1" });
@@ -444,12 +613,29 @@ describe("round five of what tools write", () => {
 describe("what tools write, in fan-out mode", () => {
   it("leaves out a new message a Command writes beside its result while later siblings are pending, so they stay next to the AIMessage", async () => {
     const remember = tool(
-      async ({ fact }, rt: ToolRuntime) => new Command({ update: { messages: [new ToolMessage({ content: "saved", tool_call_id: rt.toolCallId }), new HumanMessage(`[memory] ${fact}`)] } }),
+      async ({ fact }, rt: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [
+              new ToolMessage({ content: "saved", tool_call_id: rt.toolCallId }),
+              new HumanMessage(`[memory] ${fact}`),
+            ],
+          },
+        }),
       { name: "remember", description: "r", schema: z.object({ fact: z.string() }) },
     );
-    const echo = tool(async ({ q }) => (await new Promise((r) => setTimeout(r, 20)), `echo ${q}`), { name: "echo", description: "e", schema: z.object({ q: z.string() }) });
-    for (const order of [["remember", "echo"], ["echo", "remember"]]) {
-      const calls = order.map((name, k) => call(name, name === "remember" ? { fact: "likes tea" } : { q: "x" }, `c${k}`));
+    const echo = tool(async ({ q }) => (await new Promise((r) => setTimeout(r, 20)), `echo ${q}`), {
+      name: "echo",
+      description: "e",
+      schema: z.object({ q: z.string() }),
+    });
+    for (const order of [
+      ["remember", "echo"],
+      ["echo", "remember"],
+    ]) {
+      const calls = order.map((name, k) =>
+        call(name, name === "remember" ? { fact: "likes tea" } : { q: "x" }, `c${k}`),
+      );
       const messages = await runScript([aiWith(calls)], new SafeToolNode([remember, echo]), "fan-out");
       await expectValidHistory(messages);
       // last in call order, nothing of the turn comes after it: the message stays
@@ -459,10 +645,20 @@ describe("what tools write, in fan-out mode", () => {
 
   it("keeps both results when sibling tasks' tools return ToolMessages under one message id", async () => {
     const weatherIn = tool(
-      async ({ city }, rt: ToolRuntime) => new ToolMessage({ id: `weather-${city}`, content: `snow in ${city}`, tool_call_id: rt.toolCallId, name: "weather" }),
+      async ({ city }, rt: ToolRuntime) =>
+        new ToolMessage({
+          id: `weather-${city}`,
+          content: `snow in ${city}`,
+          tool_call_id: rt.toolCallId,
+          name: "weather",
+        }),
       { name: "weather", description: "w", schema: z.object({ city: z.string() }) },
     );
-    const messages = await runScript([aiWith([call("weather", { city: "Oslo" }, "c1"), call("weather", { city: "Oslo" }, "c2")])], new SafeToolNode([weatherIn]), "fan-out");
+    const messages = await runScript(
+      [aiWith([call("weather", { city: "Oslo" }, "c1"), call("weather", { city: "Oslo" }, "c2")])],
+      new SafeToolNode([weatherIn]),
+      "fan-out",
+    );
     await expectValidHistory(messages);
     expect(messages.filter((m) => ToolMessage.isInstance(m))).toHaveLength(2);
   });

@@ -17,15 +17,24 @@ beforeAll(() => {
     execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "pipe" });
   }
   project = mkdtempSync(join(tmpdir(), "safe-tool-node-pack-"));
-  const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", project], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").at(-1)!;
+  const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", project], {
+    cwd: ROOT,
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .at(-1)!;
   const target = join(project, "node_modules", "safe-tool-node");
   mkdirSync(target, { recursive: true });
   execFileSync("tar", ["-xzf", join(project, packed), "-C", target, "--strip-components=1"]);
   mkdirSync(join(project, "node_modules", "@langchain"), { recursive: true });
-  for (const peer of ["core", "langgraph"]) symlinkSync(join(ROOT, "node_modules/@langchain", peer), join(project, "node_modules/@langchain", peer));
+  for (const peer of ["core", "langgraph"])
+    symlinkSync(join(ROOT, "node_modules/@langchain", peer), join(project, "node_modules/@langchain", peer));
   symlinkSync(join(ROOT, "node_modules/langchain"), join(project, "node_modules/langchain")); // the optional peer of ./middleware
   // The package's own dependencies, as npm would install them beside it.
-  const { dependencies = {} } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+  const { dependencies = {} } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
   for (const name of Object.keys(dependencies)) {
     mkdirSync(join(project, "node_modules", name, ".."), { recursive: true });
     symlinkSync(join(ROOT, "node_modules", name), join(project, "node_modules", name));
@@ -47,7 +56,9 @@ const USE = `
 
 function run(code: string, asModule: boolean): { exports: string[]; results: string[][] } {
   const args = asModule ? ["--input-type=module", "-e", code] : ["-e", code];
-  return JSON.parse(execFileSync(process.execPath, args, { cwd: project, encoding: "utf8" }).trim().split("\n").at(-1)!);
+  return JSON.parse(
+    execFileSync(process.execPath, args, { cwd: project, encoding: "utf8" }).trim().split("\n").at(-1)!,
+  );
 }
 
 describe("the packed package", () => {
@@ -55,7 +66,10 @@ describe("the packed package", () => {
     ["require", `console.log(JSON.stringify(Object.keys(require("safe-tool-node/middleware")).sort()))`, false],
     ["import", `console.log(JSON.stringify(Object.keys(await import("safe-tool-node/middleware")).sort()))`, true],
   ])("exposes safe-tool-node/middleware through %s", (_label, code, asModule) => {
-    const out = execFileSync(process.execPath, asModule ? ["--input-type=module", "-e", code] : ["-e", code], { cwd: project, encoding: "utf8" });
+    const out = execFileSync(process.execPath, asModule ? ["--input-type=module", "-e", code] : ["-e", code], {
+      cwd: project,
+      encoding: "utf8",
+    });
     expect(JSON.parse(out.trim().split("\n").at(-1)!)).toEqual(["isRetryableToolError", "safeToolMiddleware"]);
   });
 
@@ -63,7 +77,10 @@ describe("the packed package", () => {
     ["require", `console.log(JSON.stringify(Object.keys(require("safe-tool-node/testing")).sort()))`, false],
     ["import", `console.log(JSON.stringify(Object.keys(await import("safe-tool-node/testing")).sort()))`, true],
   ])("exposes safe-tool-node/testing through %s", (_label, code, asModule) => {
-    const out = execFileSync(process.execPath, asModule ? ["--input-type=module", "-e", code] : ["-e", code], { cwd: project, encoding: "utf8" });
+    const out = execFileSync(process.execPath, asModule ? ["--input-type=module", "-e", code] : ["-e", code], {
+      cwd: project,
+      encoding: "utf8",
+    });
     expect(JSON.parse(out.trim().split("\n").at(-1)!)).toEqual(["ScriptedChatModel"]);
   });
 
@@ -76,13 +93,21 @@ describe("the packed package", () => {
   it("ships source maps that carry their sources (src/ is not in the tarball)", () => {
     const dist = join(project, "node_modules/safe-tool-node/dist");
     const maps = ["esm", "cjs"].flatMap((format) =>
-      (readdirSync(join(dist, format), { recursive: true }) as string[]).filter((f) => f.endsWith(".map")).map((f) => join(dist, format, f)),
+      (readdirSync(join(dist, format), { recursive: true }) as string[])
+        .filter((f) => f.endsWith(".map"))
+        .map((f) => join(dist, format, f)),
     );
     expect(maps.length).toBeGreaterThan(10);
     for (const map of maps) {
-      const { sources, sourcesContent } = JSON.parse(readFileSync(map, "utf8")) as { sources: string[]; sourcesContent?: (string | null)[] };
+      const { sources, sourcesContent } = JSON.parse(readFileSync(map, "utf8")) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
       expect(sourcesContent?.length, map).toBe(sources.length);
-      expect(sourcesContent!.every((text) => typeof text === "string" && text.length > 0), map).toBe(true);
+      expect(
+        sourcesContent!.every((text) => typeof text === "string" && text.length > 0),
+        map,
+      ).toBe(true);
     }
   });
 
@@ -91,7 +116,8 @@ describe("the packed package", () => {
     ["import (ESM)", true],
   ])("loads and works through %s", (_label, asModule) => {
     const code = asModule
-      ? `const $mods = { "@langchain/core/messages": await import("@langchain/core/messages"), "@langchain/core/tools": await import("@langchain/core/tools"), "safe-tool-node": await import("safe-tool-node") }; const $load = (n) => $mods[n];` + USE
+      ? `const $mods = { "@langchain/core/messages": await import("@langchain/core/messages"), "@langchain/core/tools": await import("@langchain/core/tools"), "safe-tool-node": await import("safe-tool-node") }; const $load = (n) => $mods[n];` +
+        USE
       : `const $load = require;` + USE;
     const { exports, results } = run(code, asModule);
     expect(exports).toContain("SafeToolNode");

@@ -10,7 +10,11 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function post(path: string, body: unknown) {
-  const res = await fetch(`${server.origin}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${server.origin}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
@@ -22,14 +26,34 @@ describe("OpenAI Chat Completions rules", () => {
   const cases: [string, unknown, unknown, RegExp][] = [
     [
       "every call answered",
-      chat(user, { role: "assistant", content: "", tool_calls: [fn("a"), fn("b")] }, { role: "tool", tool_call_id: "a", content: "x" }, user),
-      chat(user, { role: "assistant", content: "", tool_calls: [fn("a"), fn("b")] }, { role: "tool", tool_call_id: "a", content: "x" }, { role: "tool", tool_call_id: "b", content: "y" }, user),
+      chat(
+        user,
+        { role: "assistant", content: "", tool_calls: [fn("a"), fn("b")] },
+        { role: "tool", tool_call_id: "a", content: "x" },
+        user,
+      ),
+      chat(
+        user,
+        { role: "assistant", content: "", tool_calls: [fn("a"), fn("b")] },
+        { role: "tool", tool_call_id: "a", content: "x" },
+        { role: "tool", tool_call_id: "b", content: "y" },
+        user,
+      ),
       /must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: b/,
     ],
     [
       "a tool message answers a call of the message before",
-      chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: "x" }, { role: "tool", tool_call_id: "z", content: "x" }),
-      chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: "x" }),
+      chat(
+        user,
+        { role: "assistant", content: "", tool_calls: [fn("a")] },
+        { role: "tool", tool_call_id: "a", content: "x" },
+        { role: "tool", tool_call_id: "z", content: "x" },
+      ),
+      chat(
+        user,
+        { role: "assistant", content: "", tool_calls: [fn("a")] },
+        { role: "tool", tool_call_id: "a", content: "x" },
+      ),
       /'tool_call_id' of 'z' not found in 'tool_calls' of previous message/,
     ],
     [
@@ -40,26 +64,63 @@ describe("OpenAI Chat Completions rules", () => {
     ],
     [
       "tool content is a string or text parts",
-      chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: [{ id: 1 }] }),
-      chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: [{ type: "text", text: "ok" }] }),
+      chat(
+        user,
+        { role: "assistant", content: "", tool_calls: [fn("a")] },
+        { role: "tool", tool_call_id: "a", content: [{ id: 1 }] },
+      ),
+      chat(
+        user,
+        { role: "assistant", content: "", tool_calls: [fn("a")] },
+        { role: "tool", tool_call_id: "a", content: [{ type: "text", text: "ok" }] },
+      ),
       /Invalid tool message content/,
     ],
     [
       "images only in user messages",
-      chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AA" } }] }),
-      chat(user, { role: "assistant", content: "", tool_calls: [fn("a")] }, { role: "tool", tool_call_id: "a", content: "ok" }, { role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AA" } }] }),
+      chat(
+        user,
+        { role: "assistant", content: "", tool_calls: [fn("a")] },
+        {
+          role: "tool",
+          tool_call_id: "a",
+          content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AA" } }],
+        },
+      ),
+      chat(
+        user,
+        { role: "assistant", content: "", tool_calls: [fn("a")] },
+        { role: "tool", tool_call_id: "a", content: "ok" },
+        { role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AA" } }] },
+      ),
       /Image URLs are only allowed for messages with role 'user'/,
     ],
     [
       "call ids are at most 40 characters",
-      chat(user, { role: "assistant", content: "", tool_calls: [fn("fc_" + "a".repeat(50))] }, { role: "tool", tool_call_id: "fc_" + "a".repeat(50), content: "x" }),
-      chat(user, { role: "assistant", content: "", tool_calls: [fn("a".repeat(40))] }, { role: "tool", tool_call_id: "a".repeat(40), content: "x" }),
+      chat(
+        user,
+        { role: "assistant", content: "", tool_calls: [fn("fc_" + "a".repeat(50))] },
+        { role: "tool", tool_call_id: "fc_" + "a".repeat(50), content: "x" },
+      ),
+      chat(
+        user,
+        { role: "assistant", content: "", tool_calls: [fn("a".repeat(40))] },
+        { role: "tool", tool_call_id: "a".repeat(40), content: "x" },
+      ),
       /Invalid 'messages\[1\]\.tool_calls\[0\]\.id': string too long. Expected a string with maximum length 40, but got a string with length 53 instead/,
     ],
     [
       "function names are not empty",
-      chat(user, { role: "assistant", content: "", tool_calls: [fn("a", "")] }, { role: "tool", tool_call_id: "a", content: "x" }),
-      chat(user, { role: "assistant", content: "", tool_calls: [fn("a", "lookup")] }, { role: "tool", tool_call_id: "a", content: "x" }),
+      chat(
+        user,
+        { role: "assistant", content: "", tool_calls: [fn("a", "")] },
+        { role: "tool", tool_call_id: "a", content: "x" },
+      ),
+      chat(
+        user,
+        { role: "assistant", content: "", tool_calls: [fn("a", "lookup")] },
+        { role: "tool", tool_call_id: "a", content: "x" },
+      ),
       /tool call without id or name/,
     ],
   ];
@@ -75,9 +136,24 @@ describe("OpenAI Responses rules", () => {
   const call = (id: string) => ({ type: "function_call", call_id: id, name: "get_weather", arguments: "{}" });
   const output = (id: string) => ({ type: "function_call_output", call_id: id, output: "ok" });
   const cases: [string, unknown[], unknown[], RegExp][] = [
-    ["every call has an output", [user, call("a"), call("b"), output("a")], [user, call("a"), call("b"), output("a"), output("b")], /No tool output found for function call b/],
-    ["every output has a call before it", [user, output("a"), call("a")], [user, call("a"), output("a")], /No tool call found for function call output with call_id a/],
-    ["a call has an id", [user, { ...call("a"), call_id: undefined }], [user, call("a"), output("a")], /Missing required parameter: 'input\[1\].call_id'/],
+    [
+      "every call has an output",
+      [user, call("a"), call("b"), output("a")],
+      [user, call("a"), call("b"), output("a"), output("b")],
+      /No tool output found for function call b/,
+    ],
+    [
+      "every output has a call before it",
+      [user, output("a"), call("a")],
+      [user, call("a"), output("a")],
+      /No tool call found for function call output with call_id a/,
+    ],
+    [
+      "a call has an id",
+      [user, { ...call("a"), call_id: undefined }],
+      [user, call("a"), output("a")],
+      /Missing required parameter: 'input\[1\].call_id'/,
+    ],
   ];
   it.each(cases)("%s", async (_rule, bad, good, message) => {
     const rejected = await post("/v1/responses", { model: "gpt-local", input: bad });
@@ -95,7 +171,11 @@ describe("Anthropic Messages rules", () => {
     [
       "every tool_use is answered in the next message",
       msgs(user, { role: "assistant", content: [use("a"), use("b")] }, { role: "user", content: [result("a")] }),
-      msgs(user, { role: "assistant", content: [use("a"), use("b")] }, { role: "user", content: [result("a"), result("b")] }),
+      msgs(
+        user,
+        { role: "assistant", content: [use("a"), use("b")] },
+        { role: "user", content: [result("a"), result("b")] },
+      ),
       /tool_use ids were found without tool_result blocks immediately after: b/,
     ],
     [
@@ -106,8 +186,20 @@ describe("Anthropic Messages rules", () => {
     ],
     [
       "tool_use ids are unique",
-      msgs(user, { role: "assistant", content: [use("a")] }, { role: "user", content: [result("a")] }, { role: "assistant", content: [use("a")] }, { role: "user", content: [result("a")] }),
-      msgs(user, { role: "assistant", content: [use("a")] }, { role: "user", content: [result("a")] }, { role: "assistant", content: [use("b")] }, { role: "user", content: [result("b")] }),
+      msgs(
+        user,
+        { role: "assistant", content: [use("a")] },
+        { role: "user", content: [result("a")] },
+        { role: "assistant", content: [use("a")] },
+        { role: "user", content: [result("a")] },
+      ),
+      msgs(
+        user,
+        { role: "assistant", content: [use("a")] },
+        { role: "user", content: [result("a")] },
+        { role: "assistant", content: [use("b")] },
+        { role: "user", content: [result("b")] },
+      ),
       /tool_use ids must be unique/,
     ],
     [
@@ -118,14 +210,26 @@ describe("Anthropic Messages rules", () => {
     ],
     [
       "results lead the message",
-      msgs(user, { role: "assistant", content: [use("a")] }, { role: "user", content: [{ type: "text", text: "hm" }, result("a")] }),
-      msgs(user, { role: "assistant", content: [use("a")] }, { role: "user", content: [result("a"), { type: "text", text: "hm" }] }),
+      msgs(
+        user,
+        { role: "assistant", content: [use("a")] },
+        { role: "user", content: [{ type: "text", text: "hm" }, result("a")] },
+      ),
+      msgs(
+        user,
+        { role: "assistant", content: [use("a")] },
+        { role: "user", content: [result("a"), { type: "text", text: "hm" }] },
+      ),
       /Did not find 1 tool_result block\(s\) at the beginning of this message/,
     ],
     [
       "tool_use input is an object",
       msgs(user, { role: "assistant", content: [use("a", "Oslo")] }, { role: "user", content: [result("a")] }),
-      msgs(user, { role: "assistant", content: [use("a", { city: "Oslo" })] }, { role: "user", content: [result("a")] }),
+      msgs(
+        user,
+        { role: "assistant", content: [use("a", { city: "Oslo" })] },
+        { role: "user", content: [result("a")] },
+      ),
       /Input should be a valid dictionary/,
     ],
     [

@@ -48,7 +48,9 @@ describe("public API", () => {
     expect(api.SafeToolNodeError.isInstance(new Error("x"))).toBe(false);
     expect(api.SafeToolNodeError.isInstance(undefined)).toBe(false);
     // a structurally identical error from another copy of the package
-    const foreign = Object.assign(new Error("t"), { [Symbol.for("safe-tool-node.error")]: "ToolTimeoutError ToolCallError SafeToolNodeError" });
+    const foreign = Object.assign(new Error("t"), {
+      [Symbol.for("safe-tool-node.error")]: "ToolTimeoutError ToolCallError SafeToolNodeError",
+    });
     expect(api.ToolTimeoutError.isInstance(foreign)).toBe(true);
     expect(new api.InvalidOptionsError("x").name).toBe("InvalidOptionsError");
   });

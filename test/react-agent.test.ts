@@ -9,7 +9,11 @@ import { SafeToolNode, safePostModelHook, validateToolResults } from "../src/ind
 import { invalidCall, openAIStyleAI } from "./helpers/fixtures.js";
 import { expectValidHistory } from "./helpers/invariant.js";
 
-const lookup = tool(async ({ q }) => `found ${q}`, { name: "lookup", description: "Look up.", schema: z.object({ q: z.string() }) });
+const lookup = tool(async ({ q }) => `found ${q}`, {
+  name: "lookup",
+  description: "Look up.",
+  schema: z.object({ q: z.string() }),
+});
 
 const results = (messages: BaseMessage[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
 
@@ -36,14 +40,34 @@ describe("createReactAgent({ llm, tools: new SafeToolNode(tools) })", () => {
 
   it("works with a custom state schema and with interrupts", async () => {
     const State = Annotation.Root({ ...MessagesAnnotation.spec, userId: Annotation<string>() });
-    const ask = tool(async () => `approved: ${String(interrupt("ok?"))}`, { name: "ask", description: "Ask.", schema: z.object({}) });
+    const ask = tool(async () => `approved: ${String(interrupt("ok?"))}`, {
+      name: "ask",
+      description: "Ask.",
+      schema: z.object({}),
+    });
     let lookups = 0;
-    const counted = tool(async () => `lookup ${++lookups}`, { name: "counted", description: "Counted.", schema: z.object({}) });
+    const counted = tool(async () => `lookup ${++lookups}`, {
+      name: "counted",
+      description: "Counted.",
+      schema: z.object({}),
+    });
     const model = new ScriptedChatModel([
-      new AIMessage({ id: "r1", content: "", tool_calls: [{ id: "c1", name: "ask", args: {} }, { id: "c2", name: "counted", args: {} }] }),
+      new AIMessage({
+        id: "r1",
+        content: "",
+        tool_calls: [
+          { id: "c1", name: "ask", args: {} },
+          { id: "c2", name: "counted", args: {} },
+        ],
+      }),
       new AIMessage({ id: "r2", content: "done" }),
     ]);
-    const agent = createReactAgent({ llm: model, tools: new SafeToolNode([ask, counted]), stateSchema: State, checkpointer: new MemorySaver() });
+    const agent = createReactAgent({
+      llm: model,
+      tools: new SafeToolNode([ask, counted]),
+      stateSchema: State,
+      checkpointer: new MemorySaver(),
+    });
     const config = { configurable: { thread_id: "react" } };
     await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })], userId: "u1" }, config);
     const done = await agent.invoke(new Command({ resume: "yes" }), config);
@@ -56,11 +80,20 @@ describe("createReactAgent({ llm, tools: new SafeToolNode(tools) })", () => {
 
 describe("createReactAgent with postModelHook: safePostModelHook()", () => {
   let runs = 0;
-  const counted = tool(async ({ q }) => `run ${++runs}: ${q}`, { name: "lookup", description: "Look up.", schema: z.object({ q: z.string() }) });
+  const counted = tool(async ({ q }) => `run ${++runs}: ${q}`, {
+    name: "lookup",
+    description: "Look up.",
+    schema: z.object({ q: z.string() }),
+  });
   const agentWith = (script: AIMessage[], version: "v1" | "v2") => {
     runs = 0;
     const model = new ScriptedChatModel(script);
-    const agent = createReactAgent({ llm: model, tools: new SafeToolNode([counted]), postModelHook: safePostModelHook(), version });
+    const agent = createReactAgent({
+      llm: model,
+      tools: new SafeToolNode([counted]),
+      postModelHook: safePostModelHook(),
+      version,
+    });
     return { model, agent };
   };
   const go = [new HumanMessage({ id: "h", content: "go" })];
@@ -88,7 +121,12 @@ describe("createReactAgent with postModelHook: safePostModelHook()", () => {
 
       it("answers a turn that only the raw OpenAI payload carries, without running it", async () => {
         const raw = openAIStyleAI([{ id: "c1", name: "lookup", args: { q: "x" }, type: "tool_call" }]);
-        const rawOnly = new AIMessage({ id: "r1", content: "", additional_kwargs: raw.additional_kwargs, tool_calls: [] });
+        const rawOnly = new AIMessage({
+          id: "r1",
+          content: "",
+          additional_kwargs: raw.additional_kwargs,
+          tool_calls: [],
+        });
         const { agent } = agentWith([rawOnly, new AIMessage({ id: "r2", content: "done" })], version);
         const { messages } = await agent.invoke({ messages: go });
         await expectValidHistory(messages);
@@ -149,7 +187,11 @@ describe("createReactAgent with postModelHook: safePostModelHook()", () => {
         );
         const { messages } = await agent.invoke({ messages: go });
         await expectValidHistory(messages);
-        expect(results(messages).map((r) => String(r.content)).sort()).toEqual(["run 1: a", "run 2: b"].sort());
+        expect(
+          results(messages)
+            .map((r) => String(r.content))
+            .sort(),
+        ).toEqual(["run 1: a", "run 2: b"].sort());
         expect(results(messages).map((r) => String(r.content).slice(-1))).toEqual(["a", "b"]);
       });
 

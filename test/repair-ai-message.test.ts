@@ -1,7 +1,17 @@
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import { SafeToolNode } from "../src/index.js";
-import { add, aiWith, anthropicStyleAI, call, historyWith, invalidCall, openAIStyleAI, responsesStyleAI, weather } from "./helpers/fixtures.js";
+import {
+  add,
+  aiWith,
+  anthropicStyleAI,
+  call,
+  historyWith,
+  invalidCall,
+  openAIStyleAI,
+  responsesStyleAI,
+  weather,
+} from "./helpers/fixtures.js";
 import { expectValidAfter, messageWrites } from "./helpers/invariant.js";
 
 const node = new SafeToolNode([weather, add]);
@@ -67,7 +77,8 @@ describe("calls whose arguments are not an object", () => {
 
 describe("AIMessage corrections (behaviour 5)", () => {
   it("gives calls without an id a deterministic, provider-safe id", async () => {
-    const make = () => aiWith([call("get_weather", { city: "a" }), call("get_weather", { city: "b" }, "")], [], { id: "ai-fixed" });
+    const make = () =>
+      aiWith([call("get_weather", { city: "a" }), call("get_weather", { city: "b" }, "")], [], { id: "ai-fixed" });
     const first = await run(historyWith(make()));
     const second = await run(historyWith(make()));
     const ids = first.ai.tool_calls!.map((c) => c.id!);
@@ -110,19 +121,26 @@ describe("AIMessage corrections (behaviour 5)", () => {
     const { results } = await run(historyWith(ai));
     expect(results.map((r) => [r.tool_call_id, r.content])).toEqual([
       ["t1", "Sunny in a"],
-      ["t2", 'Error: the call to "get_weather" was not run: it is missing from the message\'s parsed tool calls. Call the tool again if it is still needed.'],
+      [
+        "t2",
+        'Error: the call to "get_weather" was not run: it is missing from the message\'s parsed tool calls. Call the tool again if it is still needed.',
+      ],
     ]);
   });
 
   it("repairs a standard-content (v1) message, whose content blocks are what gets sent", async () => {
-    const ai = aiWith([call("get_weather", { city: "a" }, "v1a"), call("get_weather", { city: "b" })], [invalidCall("add", "{", "v1bad")], {
-      content: [
-        { type: "text", text: "checking" },
-        { type: "tool_call", id: "v1a", name: "get_weather", args: { city: "a" } },
-        { type: "invalid_tool_call", id: "v1bad", name: "add", args: "{", error: "bad json" },
-      ] as never,
-      response_metadata: { output_version: "v1", model_provider: "anthropic" },
-    });
+    const ai = aiWith(
+      [call("get_weather", { city: "a" }, "v1a"), call("get_weather", { city: "b" })],
+      [invalidCall("add", "{", "v1bad")],
+      {
+        content: [
+          { type: "text", text: "checking" },
+          { type: "tool_call", id: "v1a", name: "get_weather", args: { city: "a" } },
+          { type: "invalid_tool_call", id: "v1bad", name: "add", args: "{", error: "bad json" },
+        ] as never,
+        response_metadata: { output_version: "v1", model_provider: "anthropic" },
+      },
+    );
     const { ai: fixed, results } = await run(historyWith(ai));
     const blocks = fixed.content as { type: string; id?: string }[];
     const ids = fixed.tool_calls!.map((c) => c.id);

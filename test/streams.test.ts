@@ -8,8 +8,16 @@ import { SafeToolNode, safeToolsCondition } from "../src/index.js";
 import { ScriptedChatModel } from "../src/testing.js";
 
 // A tool named like the model's node, as users name them ("agent", "research").
-const agentTool = tool(async ({ q }) => `agent says ${q}`, { name: "agent", description: "Ask another agent.", schema: z.object({ q: z.string() }) });
-const search = tool(async ({ q }) => `found ${q}`, { name: "search", description: "Search.", schema: z.object({ q: z.string() }) });
+const agentTool = tool(async ({ q }) => `agent says ${q}`, {
+  name: "agent",
+  description: "Ask another agent.",
+  schema: z.object({ q: z.string() }),
+});
+const search = tool(async ({ q }) => `found ${q}`, {
+  name: "search",
+  description: "Search.",
+  schema: z.object({ q: z.string() }),
+});
 
 function graphWith(kind: "SafeToolNode" | "ToolNode", durable: boolean) {
   const model = new ScriptedChatModel([
@@ -47,8 +55,12 @@ const MODES = [
 describe('streamMode: "messages"', () => {
   it.each(MODES)("%s: each tool result once, attributed to the tools node", async (_label, kind, durable) => {
     const seen: { id: string; node: unknown }[] = [];
-    for await (const [message, metadata] of await graphWith(kind, durable).stream(input, { ...config(), streamMode: "messages" })) {
-      if (ToolMessage.isInstance(message)) seen.push({ id: message.tool_call_id, node: (metadata as Record<string, unknown>).langgraph_node });
+    for await (const [message, metadata] of await graphWith(kind, durable).stream(input, {
+      ...config(),
+      streamMode: "messages",
+    })) {
+      if (ToolMessage.isInstance(message))
+        seen.push({ id: message.tool_call_id, node: (metadata as Record<string, unknown>).langgraph_node });
     }
     expect(seen).toEqual([
       { id: "c1", node: "tools" },
@@ -58,22 +70,26 @@ describe('streamMode: "messages"', () => {
 });
 
 describe('streamMode: "updates"', () => {
-  it.each(MODES)("%s: the results come in the tools node's update; no update under the agent node's name holds a tool result", async (_label, kind, durable) => {
-    const updates: [string, unknown][] = [];
-    for await (const chunk of await graphWith(kind, durable).stream(input, { ...config(), streamMode: "updates" })) {
-      for (const [name, value] of Object.entries(chunk as Record<string, unknown>)) updates.push([name, value]);
-    }
-    const results = (value: unknown) => ((value as { messages?: BaseMessage[] })?.messages ?? []).filter((m) => ToolMessage.isInstance(m));
-    const tools = updates.filter(([name]) => name === "tools");
-    expect(tools).toHaveLength(1);
-    expect(results(tools[0]![1]).map((m) => (m as ToolMessage).tool_call_id)).toEqual(["c1", "c2"]);
-    for (const [name, value] of updates.filter(([n]) => n === "agent")) expect(results(value), name).toEqual([]);
-    const names = updates.map(([name]) => name);
-    if (kind === "SafeToolNode" && durable) {
-      // One task per call, named after the node and the tool.
-      expect(names.filter((n) => n.startsWith("tools."))).toEqual(["tools.agent", "tools.search"]);
-    } else {
-      expect(names.filter((n) => n.startsWith("tools."))).toEqual([]);
-    }
-  });
+  it.each(MODES)(
+    "%s: the results come in the tools node's update; no update under the agent node's name holds a tool result",
+    async (_label, kind, durable) => {
+      const updates: [string, unknown][] = [];
+      for await (const chunk of await graphWith(kind, durable).stream(input, { ...config(), streamMode: "updates" })) {
+        for (const [name, value] of Object.entries(chunk as Record<string, unknown>)) updates.push([name, value]);
+      }
+      const results = (value: unknown) =>
+        ((value as { messages?: BaseMessage[] })?.messages ?? []).filter((m) => ToolMessage.isInstance(m));
+      const tools = updates.filter(([name]) => name === "tools");
+      expect(tools).toHaveLength(1);
+      expect(results(tools[0]![1]).map((m) => (m as ToolMessage).tool_call_id)).toEqual(["c1", "c2"]);
+      for (const [name, value] of updates.filter(([n]) => n === "agent")) expect(results(value), name).toEqual([]);
+      const names = updates.map(([name]) => name);
+      if (kind === "SafeToolNode" && durable) {
+        // One task per call, named after the node and the tool.
+        expect(names.filter((n) => n.startsWith("tools."))).toEqual(["tools.agent", "tools.search"]);
+      } else {
+        expect(names.filter((n) => n.startsWith("tools."))).toEqual([]);
+      }
+    },
+  );
 });

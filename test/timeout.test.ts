@@ -41,7 +41,10 @@ describe("timeouts and cancellation (behaviour 7)", () => {
       call("get_weather", { city: "x" }, "w"),
     ]);
     expect(out.map((r) => [r.status, r.content])).toEqual([
-      ["error", 'Error: tool "sleep" timed out after 50 ms and was cancelled. Try again with a smaller request, or use another tool.'],
+      [
+        "error",
+        'Error: tool "sleep" timed out after 50 ms and was cancelled. Try again with a smaller request, or use another tool.',
+      ],
       ["success", "slept 1"],
       ["success", "Sunny in x"],
     ]);
@@ -50,7 +53,10 @@ describe("timeouts and cancellation (behaviour 7)", () => {
 
   it("answers a tool that ignores its signal, on time", async () => {
     const started = Date.now();
-    const out = await results(new SafeToolNode([hang, weather], { timeoutMs: 40 }), [call("hang", {}, "h"), call("get_weather", { city: "y" }, "w")]);
+    const out = await results(new SafeToolNode([hang, weather], { timeoutMs: 40 }), [
+      call("hang", {}, "h"),
+      call("get_weather", { city: "y" }, "w"),
+    ]);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(out.map((r) => r.status)).toEqual(["error", "success"]);
     expect(out[0]!.content).toMatch(/timed out after 40 ms/);
@@ -78,9 +84,13 @@ describe("timeouts and cancellation (behaviour 7)", () => {
     const { sleep, aborted } = sleeper();
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("user pressed stop")), 30);
-    const out = await results(new SafeToolNode([sleep, hang]), [call("sleep", { ms: 5_000 }, "s"), call("hang", {}, "h")], {
-      signal: controller.signal,
-    });
+    const out = await results(
+      new SafeToolNode([sleep, hang]),
+      [call("sleep", { ms: 5_000 }, "s"), call("hang", {}, "h")],
+      {
+        signal: controller.signal,
+      },
+    );
     expect(out.map((r) => r.status)).toEqual(["error", "error"]);
     expect(out.every((r) => /was cancelled before it finished/.test(r.content as string))).toBe(true);
     expect(aborted).toEqual(["5000"]);
@@ -98,6 +108,8 @@ describe("timeouts and cancellation (behaviour 7)", () => {
 
   it("rejects unusable timeouts", () => {
     expect(() => new SafeToolNode([], { timeoutMs: 0 })).toThrow(InvalidOptionsError);
-    expect(() => new SafeToolNode([weather], { toolTimeoutMs: { get_weather: -5 } })).toThrow(/toolTimeoutMs\.get_weather/);
+    expect(() => new SafeToolNode([weather], { toolTimeoutMs: { get_weather: -5 } })).toThrow(
+      /toolTimeoutMs\.get_weather/,
+    );
   });
 });

@@ -52,7 +52,13 @@ function makeHistory(length: number, calls: ToolCall[], invalid: AIMessage["inva
   while (history.length < length - 2) {
     const id = `old_${turn}`;
     history.push(new HumanMessage({ content: `question ${turn}`, id: `h${turn}` }));
-    history.push(new AIMessage({ content: "", id: `a${turn}`, tool_calls: [{ id, name: "tool_0", args: { q: "x" }, type: "tool_call" }] }));
+    history.push(
+      new AIMessage({
+        content: "",
+        id: `a${turn}`,
+        tool_calls: [{ id, name: "tool_0", args: { q: "x" }, type: "tool_call" }],
+      }),
+    );
     history.push(new ToolMessage({ content: "old result", tool_call_id: id, name: "tool_0", id: `t${turn}` }));
     turn += 1;
   }
@@ -118,10 +124,14 @@ async function measure(contenders: Contender[], ops: number, rounds: number) {
     }
     toFloor.push(thisRound.SafeToolNode! / thisRound.floor!);
     toToolNode.push(thisRound.SafeToolNode! / thisRound.ToolNode!);
-    if (thisRound["floor+runtime"] !== undefined) toFloorRuntime.push(thisRound.SafeToolNode! / thisRound["floor+runtime"]!);
+    if (thisRound["floor+runtime"] !== undefined)
+      toFloorRuntime.push(thisRound.SafeToolNode! / thisRound["floor+runtime"]!);
   }
   return {
-    medians: Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, median(xs)])) as Record<string, number>,
+    medians: Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, median(xs)])) as Record<
+      string,
+      number
+    >,
     ratios: {
       safeToFloor: median(toFloor),
       safeToToolNode: median(toToolNode),
@@ -136,7 +146,16 @@ const gc = (globalThis as { gc?: () => void }).gc;
 async function benchCase(
   group: string,
   label: string,
-  options: { tools: StructuredToolInterface[]; history: BaseMessage[]; calls: ToolCall[]; ops: number; toolNodeValid?: boolean; rounds?: number; safeOptions?: ConstructorParameters<typeof SafeToolNode>[1]; unit?: "µs" | "ms" },
+  options: {
+    tools: StructuredToolInterface[];
+    history: BaseMessage[];
+    calls: ToolCall[];
+    ops: number;
+    toolNodeValid?: boolean;
+    rounds?: number;
+    safeOptions?: ConstructorParameters<typeof SafeToolNode>[1];
+    unit?: "µs" | "ms";
+  },
 ) {
   const { tools, history, calls, ops } = options;
   const byName = new Map(tools.map((t) => [t.name, t]));
@@ -148,10 +167,40 @@ async function benchCase(
   // runtime alone costs inside @langchain/core.
   const base = { tags: [], metadata: {}, recursionLimit: 25 };
   const withRuntime = (c: ToolCall) =>
-    Object.assign({}, base, { state: input, toolCallId: c.id, toolCall: c, config: base, store: null, writer: null, idempotencyKey: `t:a:${c.id}` });
+    Object.assign({}, base, {
+      state: input,
+      toolCallId: c.id,
+      toolCall: c,
+      config: base,
+      store: null,
+      writer: null,
+      idempotencyKey: `t:a:${c.id}`,
+    });
   const contenders: Contender[] = [
-    { name: "floor", run: () => Promise.all(calls.map((c) => byName.get(c.name)!.invoke(c).catch((e: unknown) => e))) },
-    { name: "floor+runtime", run: () => Promise.all(calls.map((c) => byName.get(c.name)!.invoke(c, withRuntime(c) as never).catch((e: unknown) => e))) },
+    {
+      name: "floor",
+      run: () =>
+        Promise.all(
+          calls.map((c) =>
+            byName
+              .get(c.name)!
+              .invoke(c)
+              .catch((e: unknown) => e),
+          ),
+        ),
+    },
+    {
+      name: "floor+runtime",
+      run: () =>
+        Promise.all(
+          calls.map((c) =>
+            byName
+              .get(c.name)!
+              .invoke(c, withRuntime(c) as never)
+              .catch((e: unknown) => e),
+          ),
+        ),
+    },
     { name: "ToolNode", run: () => toolNode.invoke(input).catch((e: unknown) => e) },
     { name: "SafeToolNode", run: () => safe.invoke(input) },
   ];
@@ -177,46 +226,101 @@ async function benchCase(
 
 const opsFor = (calls: number) => Math.max(1, Math.round(400 / calls));
 
-console.log(`SafeToolNode benchmark: ${ROUNDS} rounds, medians per node run; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}\n`);
+console.log(
+  `SafeToolNode benchmark: ${ROUNDS} rounds, medians per node run; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}\n`,
+);
 
 const five = makeTools(5);
 for (const n of QUICK ? [1, 10, 100] : [1, 10, 100, 1000]) {
-  await benchCase("calls", `${n} call${n > 1 ? "s" : ""}, 5 tools, 2 messages`, { tools: five, history: makeHistory(2, makeCalls(n, 5)), calls: makeCalls(n, 5), ops: opsFor(n) });
+  await benchCase("calls", `${n} call${n > 1 ? "s" : ""}, 5 tools, 2 messages`, {
+    tools: five,
+    history: makeHistory(2, makeCalls(n, 5)),
+    calls: makeCalls(n, 5),
+    ops: opsFor(n),
+  });
 }
 for (const t of QUICK ? [5, 1000] : [5, 100, 1000]) {
   const tools = makeTools(t);
-  await benchCase("tools", `10 calls, ${t} tools, 2 messages`, { tools, history: makeHistory(2, makeCalls(10, t)), calls: makeCalls(10, t), ops: opsFor(10) });
+  await benchCase("tools", `10 calls, ${t} tools, 2 messages`, {
+    tools,
+    history: makeHistory(2, makeCalls(10, t)),
+    calls: makeCalls(10, t),
+    ops: opsFor(10),
+  });
 }
 for (const h of QUICK ? [2, 20_000] : [2, 200, 2_000, 20_000]) {
-  await benchCase("history", `10 calls, 5 tools, ${h} messages`, { tools: five, history: makeHistory(h, makeCalls(10, 5)), calls: makeCalls(10, 5), ops: opsFor(10) });
+  await benchCase("history", `10 calls, 5 tools, ${h} messages`, {
+    tools: five,
+    history: makeHistory(h, makeCalls(10, 5)),
+    calls: makeCalls(10, 5),
+    ops: opsFor(10),
+  });
 }
 {
   const tools = makeTools(1000);
   for (const n of [1, 10]) {
-    await benchCase("worst", `${n} call${n > 1 ? "s" : ""}, 1000 tools, 20000 messages`, { tools, history: makeHistory(20_000, makeCalls(n, 1000)), calls: makeCalls(n, 1000), ops: opsFor(n) });
+    await benchCase("worst", `${n} call${n > 1 ? "s" : ""}, 1000 tools, 20000 messages`, {
+      tools,
+      history: makeHistory(20_000, makeCalls(n, 1000)),
+      calls: makeCalls(n, 1000),
+      ops: opsFor(n),
+    });
   }
 }
 {
   // Every call fails: half throw, half are invalid calls (which ToolNode leaves unanswered).
   const tools = [...makeTools(5), failing];
-  const throwing = Array.from({ length: 5 }, (_, i) => ({ type: "tool_call" as const, id: `f_${i}`, name: "failing", args: { q: "x" } }));
-  const invalid = Array.from({ length: 5 }, (_, i) => ({ type: "invalid_tool_call" as const, id: `bad_${i}`, name: "tool_0", args: '{"q": ', error: "Unexpected end of JSON input" }));
-  await benchCase("failures", "10 failing calls (5 throw, 5 invalid)", { tools, history: makeHistory(2, throwing, invalid), calls: throwing, ops: opsFor(10), toolNodeValid: false });
+  const throwing = Array.from({ length: 5 }, (_, i) => ({
+    type: "tool_call" as const,
+    id: `f_${i}`,
+    name: "failing",
+    args: { q: "x" },
+  }));
+  const invalid = Array.from({ length: 5 }, (_, i) => ({
+    type: "invalid_tool_call" as const,
+    id: `bad_${i}`,
+    name: "tool_0",
+    args: '{"q": ',
+    error: "Unexpected end of JSON input",
+  }));
+  await benchCase("failures", "10 failing calls (5 throw, 5 invalid)", {
+    tools,
+    history: makeHistory(2, throwing, invalid),
+    calls: throwing,
+    ops: opsFor(10),
+    toolNodeValid: false,
+  });
 }
 {
   // 1,000 calls that each wait 20 ms: wall time shows real concurrency.
   const tools = makeTools(5, 20);
   const calls = makeCalls(1000, 5);
   const history = makeHistory(2, calls);
-  await benchCase("io", "1000 calls × 20 ms I/O (wall)", { tools, history, calls, ops: 1, rounds: QUICK ? 3 : 5, unit: "ms" });
-  await benchCase("io", "same, SafeToolNode maxConcurrency 10", { tools, history, calls, ops: 1, rounds: QUICK ? 1 : 2, unit: "ms", safeOptions: { maxConcurrency: 10 } });
+  await benchCase("io", "1000 calls × 20 ms I/O (wall)", {
+    tools,
+    history,
+    calls,
+    ops: 1,
+    rounds: QUICK ? 3 : 5,
+    unit: "ms",
+  });
+  await benchCase("io", "same, SafeToolNode maxConcurrency 10", {
+    tools,
+    history,
+    calls,
+    ops: 1,
+    rounds: QUICK ? 1 : 2,
+    unit: "ms",
+    safeOptions: { maxConcurrency: 10 },
+  });
 }
 {
   // Through a compiled StateGraph (node plus the messages reducer), as users run it.
   for (const h of [2, 2_000]) {
     const calls = makeCalls(10, 5);
     const history = makeHistory(h, calls);
-    const graphOf = (node: ToolNode | SafeToolNode) => new StateGraph(MessagesAnnotation).addNode("tools", node).addEdge(START, "tools").compile();
+    const graphOf = (node: ToolNode | SafeToolNode) =>
+      new StateGraph(MessagesAnnotation).addNode("tools", node).addEdge(START, "tools").compile();
     const toolNodeGraph = graphOf(new ToolNode(five));
     const safeGraph = graphOf(new SafeToolNode(five));
     const byName = new Map(five.map((t) => [t.name, t]));
@@ -267,7 +371,11 @@ const heap: Record<string, number> = {};
       }
       heap[c.name] = median(samples);
     }
-    console.log(`\nheap growth per call, 1000-call batch: ${Object.entries(heap).map(([k, v]) => `${k} ${(v / 1024).toFixed(2)} KiB`).join(", ")}`);
+    console.log(
+      `\nheap growth per call, 1000-call batch: ${Object.entries(heap)
+        .map(([k, v]) => `${k} ${(v / 1024).toFixed(2)} KiB`)
+        .join(", ")}`,
+    );
   } else {
     console.log("\n(heap growth not measured: run with node --expose-gc)");
   }
@@ -277,10 +385,17 @@ const heap: Record<string, number> = {};
 
 const checks: [string, boolean][] = [];
 for (const r of results) {
-  if (r.toolNodeValid && r.group !== "io") checks.push([`${r.case}: SafeToolNode/ToolNode ${r.ratios.safeToToolNode.toFixed(2)} ≤ 1.00`, r.ratios.safeToToolNode <= 1.0]);
+  if (r.toolNodeValid && r.group !== "io")
+    checks.push([
+      `${r.case}: SafeToolNode/ToolNode ${r.ratios.safeToToolNode.toFixed(2)} ≤ 1.00`,
+      r.ratios.safeToToolNode <= 1.0,
+    ]);
   const calls = Number(/^(\d+) call/.exec(r.case)?.[1] ?? 0);
   if (calls >= 10 && r.group !== "io" && r.group !== "graph") {
-    checks.push([`${r.case}: SafeToolNode/floor ${r.ratios.safeToFloor.toFixed(2)} ≤ 1.10`, r.ratios.safeToFloor <= 1.1]);
+    checks.push([
+      `${r.case}: SafeToolNode/floor ${r.ratios.safeToFloor.toFixed(2)} ≤ 1.10`,
+      r.ratios.safeToFloor <= 1.1,
+    ]);
     const rt = r.ratios.safeToFloorWithRuntime;
     if (rt !== undefined) checks.push([`${r.case}: SafeToolNode/(floor+runtime) ${rt.toFixed(2)} ≤ 1.10`, rt <= 1.1]);
   }
@@ -288,10 +403,13 @@ for (const r of results) {
 const byCase = (label: string) => results.find((r) => r.case === label)?.medians.SafeToolNode;
 // Flatness compares SafeToolNode/floor across cases: the floor (the same 10
 // calls) is measured in the same rounds, so machine drift between cases cancels.
-const toFloor = (group: string, label: string) => results.find((r) => r.group === group && r.case === label)!.ratios.safeToFloor;
-const flatHistory = toFloor("history", "10 calls, 5 tools, 20000 messages") / toFloor("history", "10 calls, 5 tools, 2 messages");
+const toFloor = (group: string, label: string) =>
+  results.find((r) => r.group === group && r.case === label)!.ratios.safeToFloor;
+const flatHistory =
+  toFloor("history", "10 calls, 5 tools, 20000 messages") / toFloor("history", "10 calls, 5 tools, 2 messages");
 checks.push([`history 20000 vs 2 messages (SafeToolNode/floor): ${flatHistory.toFixed(2)} ≤ 1.10`, flatHistory <= 1.1]);
-const flatTools = toFloor("tools", "10 calls, 1000 tools, 2 messages") / toFloor("tools", "10 calls, 5 tools, 2 messages");
+const flatTools =
+  toFloor("tools", "10 calls, 1000 tools, 2 messages") / toFloor("tools", "10 calls, 5 tools, 2 messages");
 checks.push([`1000 vs 5 tools (SafeToolNode/floor): ${flatTools.toFixed(2)} ≤ 1.10`, flatTools <= 1.1]);
 const io = byCase("1000 calls × 20 ms I/O (wall)")!;
 checks.push([`1000 calls × 20 ms: ${io.toFixed(1)} ms < 100 ms`, io < 100]);

@@ -59,7 +59,24 @@ export async function crashAndResume(
   const log = join(dir, "executions.log");
   writeFileSync(log, "");
   const thread = `crash-${backend}-${options.mode ?? "batch"}-${n}-${k}-${Date.now()}`;
-  const common = ["--backend", backend, "--target", backend === "sqlite" ? join(dir, target) : target, "--thread", thread, "--n", String(n), "--k", String(k), "--log", log, "--durable", String(options.durable ?? "auto"), "--mode", options.mode ?? "batch"];
+  const common = [
+    "--backend",
+    backend,
+    "--target",
+    backend === "sqlite" ? join(dir, target) : target,
+    "--thread",
+    thread,
+    "--n",
+    String(n),
+    "--k",
+    String(k),
+    "--log",
+    log,
+    "--durable",
+    String(options.durable ?? "auto"),
+    "--mode",
+    options.mode ?? "batch",
+  ];
   const first = await runWorker([...common, "--phase", "first"], "READY");
   const resumed = await runWorker([...common, "--phase", "resume"]);
   const line = resumed.stdout.split("\n").find((l) => l.startsWith("HISTORY "));
@@ -68,7 +85,13 @@ export async function crashAndResume(
   const history = raw.map((m) => {
     if (m.type === "human") return new HumanMessage({ id: m.id, content: m.content });
     if (m.type === "ai") return new AIMessage({ id: m.id, content: m.content, tool_calls: m.tool_calls });
-    return new ToolMessage({ id: m.id, content: m.content, tool_call_id: m.tool_call_id, name: m.name, status: m.status });
+    return new ToolMessage({
+      id: m.id,
+      content: m.content,
+      tool_call_id: m.tool_call_id,
+      name: m.name,
+      status: m.status,
+    });
   });
   const lines = readFileSync(log, "utf8").split("\n");
   const tally = (word: string) => Array.from({ length: n }, (_, i) => lines.filter((l) => l === `${word} ${i}`).length);

@@ -34,5 +34,9 @@ export async function postgresUrl(): Promise<{ url?: string; reason?: string }> 
     }
   }
   const error = await reachable(url);
-  return error === undefined ? { url } : { reason: `no PostgreSQL server at ${url.replace(/:[^:@/]+@/, ":***@")} (${error}); run "bash test/crash/start-postgres.sh --install"` };
+  return error === undefined
+    ? { url }
+    : {
+        reason: `no PostgreSQL server at ${url.replace(/:[^:@/]+@/, ":***@")} (${error}); run "bash test/crash/start-postgres.sh --install"`,
+      };
 }

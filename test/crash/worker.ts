@@ -45,7 +45,10 @@ async function checkpointer(): Promise<BaseCheckpointSaver> {
   return saver;
 }
 
-const count = (prefix: string) => readFileSync(log, "utf8").split("\n").filter((line) => line.startsWith(prefix)).length;
+const count = (prefix: string) =>
+  readFileSync(log, "utf8")
+    .split("\n")
+    .filter((line) => line.startsWith(prefix)).length;
 
 const work = tool(
   async ({ i }) => {
@@ -61,7 +64,11 @@ const saver = await checkpointer();
 const fanOut = values.mode === "fanout";
 const node = new SafeToolNode([work], { durable: values.durable === "false" ? false : "auto" });
 const builder = new StateGraph(MessagesAnnotation).addNode("tools", node);
-const graph = (fanOut ? builder.addConditionalEdges(START, safeToolsFanOut("tools"), ["tools", END]) : builder.addEdge(START, "tools")).compile({
+const graph = (
+  fanOut
+    ? builder.addConditionalEdges(START, safeToolsFanOut("tools"), ["tools", END])
+    : builder.addEdge(START, "tools")
+).compile({
   checkpointer: saver,
 });
 const config = { configurable: { thread_id: values.thread! } };
@@ -83,7 +90,12 @@ if (!resuming) {
   const ai = new AIMessage({
     id: "ai-batch",
     content: "",
-    tool_calls: Array.from({ length: n }, (_, i) => ({ type: "tool_call" as const, id: `call_${i}`, name: "work", args: { i } })),
+    tool_calls: Array.from({ length: n }, (_, i) => ({
+      type: "tool_call" as const,
+      id: `call_${i}`,
+      name: "work",
+      args: { i },
+    })),
   });
   await graph.invoke({ messages: [new HumanMessage({ id: "h", content: "do the work" }), ai] }, config);
   process.stdout.write("FINISHED-WITHOUT-CRASH\n");

@@ -68,15 +68,24 @@ export function returnValue(index: number, runtime: ToolRuntime, siblingId: stri
     () => new ToolMessage({ content: "", tool_call_id: own, status: "error" }),
     () => new Command({ update: { messages: [new ToolMessage({ content: "from a command", tool_call_id: own })] } }),
     () => new Command({ update: { note: "no message" } }),
-    () => new Command({ update: { messages: [new ToolMessage({ content: "for a sibling", tool_call_id: siblingId ?? "x" })] } }),
+    () =>
+      new Command({
+        update: { messages: [new ToolMessage({ content: "for a sibling", tool_call_id: siblingId ?? "x" })] },
+      }),
     () =>
       new Command({
         update: {
-          messages: [new ToolMessage({ content: "twice 1", tool_call_id: own }), new ToolMessage({ content: "twice 2", tool_call_id: own })],
+          messages: [
+            new ToolMessage({ content: "twice 1", tool_call_id: own }),
+            new ToolMessage({ content: "twice 2", tool_call_id: own }),
+          ],
         },
       }),
     () => "x".repeat(5000),
-    () => [{ type: "text", text: "a screenshot:" }, { type: "image", source_type: "base64", mime_type: "image/png", data: "iVBORw0KGgo=" }],
+    () => [
+      { type: "text", text: "a screenshot:" },
+      { type: "image", source_type: "base64", mime_type: "image/png", data: "iVBORw0KGgo=" },
+    ],
     () => revokedProxy(),
   ];
   return values[index % values.length]!();
@@ -94,7 +103,8 @@ export function handOff(via: number, runtime: ToolRuntime): Command {
   const state = runtime.state as { messages: BaseMessage[] };
   const shapes: (() => Command)[] = [
     () => new Command({ graph: Command.PARENT, goto: "elsewhere", update: { messages: [result] } }),
-    () => new Command({ graph: Command.PARENT, goto: "elsewhere", update: { messages: state.messages.concat(result) } }),
+    () =>
+      new Command({ graph: Command.PARENT, goto: "elsewhere", update: { messages: state.messages.concat(result) } }),
     () => new Command({ graph: Command.PARENT, goto: "elsewhere" }),
     () => new Command({ graph: Command.PARENT, goto: [new Send("elsewhere", { messages: [result] })] }),
   ];
@@ -130,7 +140,18 @@ const behaviourArb: fc.Arbitrary<Behaviour> = fc.oneof(
 
 const callArb: fc.Arbitrary<CallSpec> = fc.record({
   tool: fc.constantFrom("act" as const, "act" as const, "strict" as const, "missing_tool" as const, "" as const),
-  id: fc.constantFrom("call_a", "call_b", "call_c", "call_d", null, "", "bad id!", "call.1", "functions.read:0", `fc_${"0123456789abcdef".repeat(3)}ab`),
+  id: fc.constantFrom(
+    "call_a",
+    "call_b",
+    "call_c",
+    "call_d",
+    null,
+    "",
+    "bad id!",
+    "call.1",
+    "functions.read:0",
+    `fc_${"0123456789abcdef".repeat(3)}ab`,
+  ),
   invalid: fc.nat(3).map((n) => n === 0), // one call in four is unparsable
   behaviour: behaviourArb,
   n: fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constant("NaN")),
@@ -139,7 +160,14 @@ const callArb: fc.Arbitrary<CallSpec> = fc.record({
 export const turnCaseArb: fc.Arbitrary<TurnCase> = fc.record({
   earlier: fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 2 }),
   reuseIds: fc.boolean(),
-  shape: fc.constantFrom("plain" as const, "openai" as const, "openai-raw" as const, "responses" as const, "anthropic" as const, "v1" as const),
+  shape: fc.constantFrom(
+    "plain" as const,
+    "openai" as const,
+    "openai-raw" as const,
+    "responses" as const,
+    "anthropic" as const,
+    "v1" as const,
+  ),
   calls: fc.array(callArb, { minLength: 1, maxLength: 6 }),
   answered: fc.subarray(["call_a", "call_b", "call_c", "call_d", "orphan_1"]),
   answeredReversed: fc.boolean(),
@@ -157,7 +185,11 @@ export function fuzzTools() {
       if (b.kind === "delay") await new Promise((r) => setTimeout(r, b.ms));
       return returnValue(b.value, runtime, sibling) as string;
     },
-    { name: "act", description: "Does what its arguments say.", schema: z.object({ b: z.any(), sibling: z.string().optional() }) },
+    {
+      name: "act",
+      description: "Does what its arguments say.",
+      schema: z.object({ b: z.any(), sibling: z.string().optional() }),
+    },
   );
   const strict = tool(async ({ n }: { n: number }) => `n=${n}`, {
     name: "strict",
@@ -176,12 +208,16 @@ function argsOf(spec: CallSpec, sibling: string | undefined): Record<string, unk
 export function buildHistory(c: TurnCase): BaseMessage[] {
   const history: BaseMessage[] = [];
   // Only well-formed ids of the current turn are reused.
-  const currentIds = [...new Set(c.calls.map((s) => s.id).filter((id): id is string => !!id && /^[a-zA-Z0-9_-]{1,40}$/.test(id)))];
+  const currentIds = [
+    ...new Set(c.calls.map((s) => s.id).filter((id): id is string => !!id && /^[a-zA-Z0-9_-]{1,40}$/.test(id))),
+  ];
   // Earlier turns are valid: each id of the current turn is reused by at most one earlier call.
   let reused = 0;
   c.earlier.forEach((count, t) => {
     history.push(new HumanMessage({ content: `turn ${t}`, id: `eh-${t}` }));
-    const ids = Array.from({ length: count }, (_, k) => (c.reuseIds && currentIds[reused] ? currentIds[reused++]! : `old_${t}_${k}`));
+    const ids = Array.from({ length: count }, (_, k) =>
+      c.reuseIds && currentIds[reused] ? currentIds[reused++]! : `old_${t}_${k}`,
+    );
     history.push(
       new AIMessage({
         content: count ? "" : "just talking",
@@ -189,7 +225,10 @@ export function buildHistory(c: TurnCase): BaseMessage[] {
         tool_calls: ids.map((id) => ({ type: "tool_call" as const, id, name: "strict", args: { n: 1 } })),
       }),
     );
-    for (const id of ids) history.push(new ToolMessage({ content: "n=1", tool_call_id: id, name: "strict", status: "success", id: `et-${t}-${id}` }));
+    for (const id of ids)
+      history.push(
+        new ToolMessage({ content: "n=1", tool_call_id: id, name: "strict", status: "success", id: `et-${t}-${id}` }),
+      );
   });
   history.push(new HumanMessage({ content: "now", id: "h-now" }));
 
@@ -201,18 +240,37 @@ export function buildHistory(c: TurnCase): BaseMessage[] {
     const sibling = c.calls[(k + 1) % c.calls.length]!.id ?? undefined;
     const args = argsOf(spec, sibling);
     if (spec.invalid) {
-      invalid.push({ type: "invalid_tool_call", id, name: spec.tool, args: '{"b": {"kind": ', error: "Unexpected end of JSON input" });
-      blocks.push(c.shape === "v1" ? { type: "invalid_tool_call", id, name: spec.tool, args: "{" } : { type: "tool_use", id, name: spec.tool, input: '{"b": ' });
+      invalid.push({
+        type: "invalid_tool_call",
+        id,
+        name: spec.tool,
+        args: '{"b": {"kind": ',
+        error: "Unexpected end of JSON input",
+      });
+      blocks.push(
+        c.shape === "v1"
+          ? { type: "invalid_tool_call", id, name: spec.tool, args: "{" }
+          : { type: "tool_use", id, name: spec.tool, input: '{"b": ' },
+      );
     } else {
       valid.push({ type: "tool_call", id, name: spec.tool, args });
-      blocks.push(c.shape === "v1" ? { type: "tool_call", id, name: spec.tool, args } : { type: "tool_use", id, name: spec.tool, input: args });
+      blocks.push(
+        c.shape === "v1"
+          ? { type: "tool_call", id, name: spec.tool, args }
+          : { type: "tool_use", id, name: spec.tool, input: args },
+      );
     }
   });
   let ai: AIMessage;
   const cutOff = c.cutOff ? { finish_reason: "length" } : {};
   if (c.shape === "responses") {
     ai = responsesStyleAI(valid, invalid);
-    if (c.cutOff) ai.response_metadata = { ...ai.response_metadata, status: "incomplete", incomplete_details: { reason: "max_output_tokens" } };
+    if (c.cutOff)
+      ai.response_metadata = {
+        ...ai.response_metadata,
+        status: "incomplete",
+        incomplete_details: { reason: "max_output_tokens" },
+      };
   } else {
     const raw = c.shape === "openai-raw";
     const fields: ConstructorParameters<typeof AIMessage>[0] & object = {
@@ -227,7 +285,14 @@ export function buildHistory(c: TurnCase): BaseMessage[] {
         tool_calls: c.calls.map((s, k) => ({
           id: s.id ?? "",
           type: "function",
-          function: { name: s.tool, arguments: s.invalid ? "{" : raw ? JSON.stringify(argsOf(s, c.calls[(k + 1) % c.calls.length]!.id ?? undefined)) : "{}" },
+          function: {
+            name: s.tool,
+            arguments: s.invalid
+              ? "{"
+              : raw
+                ? JSON.stringify(argsOf(s, c.calls[(k + 1) % c.calls.length]!.id ?? undefined))
+                : "{}",
+          },
         })),
       };
     }
@@ -240,7 +305,16 @@ export function buildHistory(c: TurnCase): BaseMessage[] {
   const given = new Set(c.calls.map((s) => s.id));
   const answers = c.answered
     .filter((id) => given.has(id) || id.startsWith("orphan"))
-    .map((id, k) => new ToolMessage({ content: `earlier result ${id}`, tool_call_id: id, name: "act", status: "success", id: `pre-${k}` }));
+    .map(
+      (id, k) =>
+        new ToolMessage({
+          content: `earlier result ${id}`,
+          tool_call_id: id,
+          name: "act",
+          status: "success",
+          id: `pre-${k}`,
+        }),
+    );
   if (c.answeredReversed) answers.reverse();
   history.push(...answers);
   return history;

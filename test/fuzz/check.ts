@@ -3,7 +3,16 @@
  * be replayed as an ordinary test.
  */
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
-import { Command, MemorySaver, MessagesAnnotation, START, StateGraph, isCommand, messagesStateReducer, type Send } from "@langchain/langgraph";
+import {
+  Command,
+  MemorySaver,
+  MessagesAnnotation,
+  START,
+  StateGraph,
+  isCommand,
+  messagesStateReducer,
+  type Send,
+} from "@langchain/langgraph";
 import { expect } from "vitest";
 import { SafeToolNode, repairToolResults, validateToolResults } from "../../src/index.js";
 import { applyOutput, invariantProblems } from "../helpers/invariant.js";
@@ -35,7 +44,9 @@ let threads = 0;
 
 /** The parent's history when a node run hands off: what it held before the turn, with the hand-off's messages applied. */
 function parentView(before: readonly BaseMessage[], output: unknown): BaseMessage[] | undefined {
-  const parent = (Array.isArray(output) ? output : [output]).find((item) => isCommand(item) && (item as Command).graph === Command.PARENT) as Command | undefined;
+  const parent = (Array.isArray(output) ? output : [output]).find(
+    (item) => isCommand(item) && (item as Command).graph === Command.PARENT,
+  ) as Command | undefined;
   if (!parent) return undefined;
   let history = [...before];
   for (const [key, value] of parent.update === undefined ? [] : parent._updateAsTuples()) {
@@ -95,15 +106,25 @@ export async function checkTurn(c: TurnCase): Promise<void> {
 
 /** A message of a generated (possibly broken) history. */
 export type HistoryItem =
-  | { type: "human" }
-  | { type: "ai"; calls: (string | null)[]; invalid: number }
-  | { type: "tool"; id: string };
+  { type: "human" } | { type: "ai"; calls: (string | null)[]; invalid: number } | { type: "tool"; id: string };
 
 export function buildMessages(items: readonly HistoryItem[]): BaseMessage[] {
   return items.map((item, k) => {
     if (item.type === "human") return new HumanMessage({ content: `human ${k}`, id: `h${k}` });
-    if (item.type === "tool") return new ToolMessage({ content: `result ${k}`, tool_call_id: item.id, name: "strict", status: "success", id: `t${k}` });
-    const calls = item.calls.map((id, j) => ({ type: "tool_call" as const, id: id ?? undefined, name: "strict", args: { n: j } }));
+    if (item.type === "tool")
+      return new ToolMessage({
+        content: `result ${k}`,
+        tool_call_id: item.id,
+        name: "strict",
+        status: "success",
+        id: `t${k}`,
+      });
+    const calls = item.calls.map((id, j) => ({
+      type: "tool_call" as const,
+      id: id ?? undefined,
+      name: "strict",
+      args: { n: j },
+    }));
     const invalid = calls.splice(0, Math.min(item.invalid, calls.length)).map((call) => ({
       type: "invalid_tool_call" as const,
       id: call.id,
@@ -111,7 +132,12 @@ export function buildMessages(items: readonly HistoryItem[]): BaseMessage[] {
       args: "{",
       error: "Unexpected end of JSON input",
     }));
-    return new AIMessage({ content: calls.length || invalid.length ? "" : `ai ${k}`, id: `a${k}`, tool_calls: calls, invalid_tool_calls: invalid });
+    return new AIMessage({
+      content: calls.length || invalid.length ? "" : `ai ${k}`,
+      id: `a${k}`,
+      tool_calls: calls,
+      invalid_tool_calls: invalid,
+    });
   });
 }
 
@@ -141,7 +167,8 @@ export async function checkRepair(items: readonly HistoryItem[]): Promise<void> 
  */
 function heldBack(c: TurnCase): TurnCase["calls"][number] | undefined {
   if (c.shape === "plain") return c.calls.filter((s) => !s.invalid).at(-1) ?? c.calls.at(-1);
-  if (c.shape === "responses") return [...c.calls.filter((s) => !s.invalid), ...c.calls.filter((s) => s.invalid)].at(-1);
+  if (c.shape === "responses")
+    return [...c.calls.filter((s) => !s.invalid), ...c.calls.filter((s) => s.invalid)].at(-1);
   return c.calls.at(-1);
 }
 

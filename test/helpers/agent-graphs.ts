@@ -41,7 +41,10 @@ export async function runScript(
     .addConditionalEdges("agent", routers[wiring], ["tools", END])
     .addEdge("tools", "agent")
     .compile(options.checkpointer ? { checkpointer: new MemorySaver() } : {});
-  const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h0" })] }, { configurable: { thread_id: `script-${++threads}` } });
+  const { messages } = await graph.invoke(
+    { messages: [new HumanMessage({ content: "go", id: "h0" })] },
+    { configurable: { thread_id: `script-${++threads}` } },
+  );
   return messages;
 }
 
@@ -50,7 +53,11 @@ export async function runScript(
  * where the guard edits the AIMessage in place between the router and the
  * node, as LangChain's human-in-the-loop middleware does; returns the history.
  */
-export async function runWithInPlaceEdit(turn: AIMessage, node: SafeToolNode, edit: (ai: AIMessage) => void): Promise<BaseMessage[]> {
+export async function runWithInPlaceEdit(
+  turn: AIMessage,
+  node: SafeToolNode,
+  edit: (ai: AIMessage) => void,
+): Promise<BaseMessage[]> {
   let turns = 0;
   const graph = new StateGraph(MessagesAnnotation)
     .addNode("agent", () => ({ messages: [turns++ ? new AIMessage({ id: "fin", content: "done" }) : turn] }))

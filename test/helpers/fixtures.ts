@@ -27,13 +27,22 @@ export function call(name: string, args: Record<string, unknown>, id?: string): 
   return { type: "tool_call", name, args, ...(id === undefined ? {} : { id }) } as ToolCall;
 }
 
-export function invalidCall(name: string | undefined, args: string, id: string | undefined, error = "Unexpected end of JSON input"): InvalidToolCall {
+export function invalidCall(
+  name: string | undefined,
+  args: string,
+  id: string | undefined,
+  error = "Unexpected end of JSON input",
+): InvalidToolCall {
   return { type: "invalid_tool_call", name, args, id, error };
 }
 
 let counter = 0;
 /** An AIMessage with a message id, as it would sit in a StateGraph's state. */
-export function aiWith(calls: ToolCall[], invalid: InvalidToolCall[] = [], extra: Partial<ConstructorParameters<typeof AIMessage>[0] & object> = {}): AIMessage {
+export function aiWith(
+  calls: ToolCall[],
+  invalid: InvalidToolCall[] = [],
+  extra: Partial<ConstructorParameters<typeof AIMessage>[0] & object> = {},
+): AIMessage {
   counter += 1;
   return new AIMessage({ content: "", id: `ai-${counter}`, tool_calls: calls, invalid_tool_calls: invalid, ...extra });
 }
@@ -50,7 +59,11 @@ export function historyWith(ai: AIMessage, before: BaseMessage[] = []): BaseMess
  */
 export function openAIStyleAI(calls: ToolCall[], invalid: InvalidToolCall[] = []): AIMessage {
   const raw = [
-    ...calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: JSON.stringify(c.args) } })),
+    ...calls.map((c) => ({
+      id: c.id,
+      type: "function",
+      function: { name: c.name, arguments: JSON.stringify(c.args) },
+    })),
     ...invalid.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.args } })),
   ];
   return aiWith(calls, invalid, { additional_kwargs: { tool_calls: raw as never } });

@@ -7,7 +7,13 @@ type Output = unknown;
 
 /** The message writes of a node output, in the order LangGraph applies them (Command.PARENT excluded). */
 export function messageWrites(output: Output): BaseMessage[] {
-  if (Array.isArray(output) && output.every((item) => !isCommand(item) && !Array.isArray(item) && typeof item === "object" && item !== null && "lc_namespace" in item)) {
+  if (
+    Array.isArray(output) &&
+    output.every(
+      (item) =>
+        !isCommand(item) && !Array.isArray(item) && typeof item === "object" && item !== null && "lc_namespace" in item,
+    )
+  ) {
     return output as BaseMessage[];
   }
   const items = Array.isArray(output) ? output : [output];
@@ -17,7 +23,8 @@ export function messageWrites(output: Output): BaseMessage[] {
       const command = item as Command;
       if (command.graph === "__parent__") continue;
       for (const [key, value] of command._updateAsTuples()) {
-        if (key === "messages" || key === "__root__") writes.push(...((Array.isArray(value) ? value : [value]) as BaseMessage[]));
+        if (key === "messages" || key === "__root__")
+          writes.push(...((Array.isArray(value) ? value : [value]) as BaseMessage[]));
       }
     } else if (Array.isArray(item)) {
       writes.push(...(item as BaseMessage[]));
@@ -36,7 +43,11 @@ export function applyOutput(history: readonly BaseMessage[], output: Output): Ba
 
 function contentIsUsable(content: unknown): boolean {
   if (typeof content === "string") return content.length > 0;
-  return Array.isArray(content) && content.length > 0 && content.every((b) => typeof b === "object" && b !== null && typeof (b as { type?: unknown }).type === "string");
+  return (
+    Array.isArray(content) &&
+    content.length > 0 &&
+    content.every((b) => typeof b === "object" && b !== null && typeof (b as { type?: unknown }).type === "string")
+  );
 }
 
 /**
@@ -58,19 +69,23 @@ export function invariantProblems(history: readonly BaseMessage[]): string[] {
     }
     if (!AIMessage.isInstance(message)) continue;
     const ids = (message.tool_calls ?? []).map((call) => call.id);
-    if ((message.invalid_tool_calls ?? []).length > 0) problems.push(`message ${i}: AIMessage still has invalid_tool_calls`);
+    if ((message.invalid_tool_calls ?? []).length > 0)
+      problems.push(`message ${i}: AIMessage still has invalid_tool_calls`);
     if (Array.isArray(message.content)) {
       const blockIds = (message.content as { type?: string; id?: string }[])
         .filter((b) => b.type === "tool_use" || b.type === "tool_call")
         .map((b) => b.id);
-      for (const id of blockIds) if (!ids.includes(id)) problems.push(`message ${i}: content block ${id} is not a tool call`);
+      for (const id of blockIds)
+        if (!ids.includes(id)) problems.push(`message ${i}: content block ${id} is not a tool call`);
     }
     for (const id of ids) {
-      if (!id || !/^[a-zA-Z0-9_-]{1,40}$/.test(id)) problems.push(`message ${i}: call id ${String(id)} is missing, malformed or longer than 40`);
+      if (!id || !/^[a-zA-Z0-9_-]{1,40}$/.test(id))
+        problems.push(`message ${i}: call id ${String(id)} is missing, malformed or longer than 40`);
       else if (earlierIds.has(id)) problems.push(`message ${i}: call id ${id} is used by an earlier AIMessage`);
     }
     for (const id of ids) if (id) earlierIds.add(id);
-    for (const call of message.tool_calls ?? []) if (!call.name) problems.push(`message ${i}: call ${String(call.id)} has no name`);
+    for (const call of message.tool_calls ?? [])
+      if (!call.name) problems.push(`message ${i}: call ${String(call.id)} has no name`);
     if (new Set(ids).size !== ids.length) problems.push(`message ${i}: duplicate call ids ${ids.join(",")}`);
     for (let k = 0; k < ids.length; k++) {
       const result = history[i + 1 + k];
@@ -80,8 +95,10 @@ export function invariantProblems(history: readonly BaseMessage[]): string[] {
       }
       if (!result.name) problems.push(`result for ${ids[k]} has no name`);
       // A tool's own ToolMessage is passed on as ToolNode passes it, status unset included.
-      if (result.status !== undefined && result.status !== "success" && result.status !== "error") problems.push(`result for ${ids[k]} has status ${String(result.status)}`);
-      if (!contentIsUsable(result.content)) problems.push(`result for ${ids[k]} has unusable content ${JSON.stringify(result.content)}`);
+      if (result.status !== undefined && result.status !== "success" && result.status !== "error")
+        problems.push(`result for ${ids[k]} has status ${String(result.status)}`);
+      if (!contentIsUsable(result.content))
+        problems.push(`result for ${ids[k]} has unusable content ${JSON.stringify(result.content)}`);
     }
     i += ids.filter((_, k) => ToolMessage.isInstance(history[i + 1 + k])).length;
   }
@@ -93,7 +110,10 @@ export function invariantProblems(history: readonly BaseMessage[]): string[] {
  * are accepted by the local provider server (all four APIs unless `providers`
  * narrows them).
  */
-export async function expectValidHistory(history: readonly BaseMessage[], providers?: readonly Provider[]): Promise<void> {
+export async function expectValidHistory(
+  history: readonly BaseMessage[],
+  providers?: readonly Provider[],
+): Promise<void> {
   expect(invariantProblems(history)).toEqual([]);
   const wire = await sendThroughProviders(history, providers);
   expect(wire.filter((r) => r.error)).toEqual([]);

@@ -30,7 +30,11 @@ function body(provider: Provider, calls: readonly ReplyCall[], cutOff: boolean):
           message: {
             role: "assistant",
             content: null,
-            tool_calls: calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.text ?? JSON.stringify(c.args) } })),
+            tool_calls: calls.map((c) => ({
+              id: c.id,
+              type: "function",
+              function: { name: c.name, arguments: c.text ?? JSON.stringify(c.args) },
+            })),
           },
           finish_reason: cutOff ? "length" : "tool_calls",
         },
@@ -46,8 +50,21 @@ function body(provider: Provider, calls: readonly ReplyCall[], cutOff: boolean):
       model: "gpt-local",
       status: cutOff ? "incomplete" : "completed",
       incomplete_details: cutOff ? { reason: "max_output_tokens" } : null,
-      output: calls.map((c, k) => ({ type: "function_call", id: `fc_${replies}_${k}`, call_id: c.id, name: c.name, arguments: JSON.stringify(c.args), status: "completed" })),
-      usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
+      output: calls.map((c, k) => ({
+        type: "function_call",
+        id: `fc_${replies}_${k}`,
+        call_id: c.id,
+        name: c.name,
+        arguments: JSON.stringify(c.args),
+        status: "completed",
+      })),
+      usage: {
+        input_tokens: 1,
+        output_tokens: 1,
+        total_tokens: 2,
+        input_tokens_details: { cached_tokens: 0 },
+        output_tokens_details: { reasoning_tokens: 0 },
+      },
     };
   }
   if (provider === "anthropic") {
@@ -62,19 +79,33 @@ function body(provider: Provider, calls: readonly ReplyCall[], cutOff: boolean):
     };
   }
   return {
-    candidates: [{ content: { role: "model", parts: calls.map((c) => ({ functionCall: { name: c.name, args: c.args } })) }, finishReason: cutOff ? "MAX_TOKENS" : "STOP", index: 0 }],
+    candidates: [
+      {
+        content: { role: "model", parts: calls.map((c) => ({ functionCall: { name: c.name, args: c.args } })) },
+        finishReason: cutOff ? "MAX_TOKENS" : "STOP",
+        index: 0,
+      },
+    ],
     usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1, totalTokenCount: 2 },
   };
 }
 
 /** Scripts the next reply of `provider` (see {@link replyFrom}), for a client that a graph calls itself. */
-export async function scriptReply(provider: Provider, calls: readonly ReplyCall[], options: { cutOff?: boolean } = {}): Promise<void> {
+export async function scriptReply(
+  provider: Provider,
+  calls: readonly ReplyCall[],
+  options: { cutOff?: boolean } = {},
+): Promise<void> {
   const { server } = await localProviders();
   server.script(provider, body(provider, calls, options.cutOff ?? false));
 }
 
 /** The AIMessage `provider`'s real client builds from a reply holding `calls` (Gemini makes its own ids). */
-export async function replyFrom(provider: Provider, calls: readonly ReplyCall[], options: { cutOff?: boolean } = {}): Promise<AIMessage> {
+export async function replyFrom(
+  provider: Provider,
+  calls: readonly ReplyCall[],
+  options: { cutOff?: boolean } = {},
+): Promise<AIMessage> {
   const { server, clients } = await localProviders();
   server.script(provider, body(provider, calls, options.cutOff ?? false));
   const message = (await clients[provider].invoke([new HumanMessage("go")])) as AIMessage;

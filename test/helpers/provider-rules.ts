@@ -35,7 +35,8 @@ export function openAIChatViolations(body: Json): string[] {
       if (new Set(wanted).size !== wanted.length) problems.push(`Duplicate tool_call ids in message ${i}.`);
       (message.tool_calls as Json[]).forEach((call, k) => {
         const fn = call.function as Json | undefined;
-        if (!call.id || typeof fn?.name !== "string" || fn.name === "") problems.push(`messages.${i}: tool call without id or name.`);
+        if (!call.id || typeof fn?.name !== "string" || fn.name === "")
+          problems.push(`messages.${i}: tool call without id or name.`);
         if (typeof call.id === "string" && call.id.length > 40) {
           problems.push(
             `Invalid 'messages[${i}].tool_calls[${k}].id': string too long. Expected a string with maximum length 40, but got a string with length ${call.id.length} instead.`,
@@ -46,20 +47,27 @@ export function openAIChatViolations(body: Json): string[] {
       continue;
     }
     if (message.role === "tool") {
-      problems.push("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.");
+      problems.push(
+        "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+      );
     }
   }
   messages.forEach((message, i) => {
     if (message.role !== "tool") return;
     const content = message.content;
     if (Array.isArray(content) && content.some((p: Json) => p?.type === "image_url")) {
-      problems.push(`Invalid 'messages[${i}]'. Image URLs are only allowed for messages with role 'user', but this message with role 'tool' contains an image URL.`);
+      problems.push(
+        `Invalid 'messages[${i}]'. Image URLs are only allowed for messages with role 'user', but this message with role 'tool' contains an image URL.`,
+      );
       return;
     }
     const ok =
-      (typeof content === "string") ||
-      (Array.isArray(content) && content.length > 0 && content.every((p: Json) => p?.type === "text" && typeof p.text === "string"));
-    if (!ok) problems.push(`Invalid tool message content for ${String(message.tool_call_id)}: ${JSON.stringify(content)}`);
+      typeof content === "string" ||
+      (Array.isArray(content) &&
+        content.length > 0 &&
+        content.every((p: Json) => p?.type === "text" && typeof p.text === "string"));
+    if (!ok)
+      problems.push(`Invalid tool message content for ${String(message.tool_call_id)}: ${JSON.stringify(content)}`);
   });
   return problems;
 }
@@ -74,7 +82,8 @@ export function anthropicViolations(body: Json): string[] {
     const uses = message.role === "assistant" ? blocks.filter((b) => b.type === "tool_use") : [];
     for (const use of uses) {
       const id = use.id as string;
-      if (typeof id !== "string" || !ANTHROPIC_ID.test(id)) problems.push(`messages.${i}: String should match pattern '^[a-zA-Z0-9_-]+$' (${String(id)})`);
+      if (typeof id !== "string" || !ANTHROPIC_ID.test(id))
+        problems.push(`messages.${i}: String should match pattern '^[a-zA-Z0-9_-]+$' (${String(id)})`);
       if (allIds.includes(id)) problems.push(`messages.${i}: tool_use ids must be unique (${id})`);
       allIds.push(id);
       if (typeof use.name !== "string" || use.name === "") problems.push(`messages.${i}: tool_use without a name`);
@@ -89,11 +98,15 @@ export function anthropicViolations(body: Json): string[] {
       const answered = results.map((r) => r.tool_use_id as string);
       const missing = uses.map((u) => u.id as string).filter((id) => !answered.includes(id));
       if (missing.length > 0) {
-        problems.push(`messages.${i}: tool_use ids were found without tool_result blocks immediately after: ${missing.join(", ")}`);
+        problems.push(
+          `messages.${i}: tool_use ids were found without tool_result blocks immediately after: ${missing.join(", ")}`,
+        );
       }
       const leading = nextBlocks.findIndex((b) => b.type !== "tool_result");
       if (leading >= 0 && nextBlocks.slice(leading).some((b) => b.type === "tool_result")) {
-        problems.push(`messages.${i + 1}: Did not find ${results.length} tool_result block(s) at the beginning of this message.`);
+        problems.push(
+          `messages.${i + 1}: Did not find ${results.length} tool_result block(s) at the beginning of this message.`,
+        );
       }
     }
     if (message.role === "user") {
@@ -136,9 +149,11 @@ export function openAIResponsesViolations(body: Json): string[] {
     } else if (item.type === "function_call_output") {
       const id = String(item.call_id);
       const at = calls.get(id);
-      if (at === undefined || at > index) problems.push(`No tool call found for function call output with call_id ${id}.`);
+      if (at === undefined || at > index)
+        problems.push(`No tool call found for function call output with call_id ${id}.`);
       outputs.set(id, index);
-      if (typeof item.output !== "string" && !Array.isArray(item.output)) problems.push(`Invalid type for 'input[${index}].output'.`);
+      if (typeof item.output !== "string" && !Array.isArray(item.output))
+        problems.push(`Invalid type for 'input[${index}].output'.`);
     }
   });
   for (const id of calls.keys()) if (!outputs.has(id)) problems.push(`No tool output found for function call ${id}.`);
@@ -160,12 +175,14 @@ export function geminiViolations(body: Json, options: { mergeSplitResponses?: bo
   const problems: string[] = [];
   let contents = Array.isArray(body.contents) ? (body.contents as Json[]) : [];
   const partsOf = (content: Json | undefined) => (Array.isArray(content?.parts) ? (content!.parts as Json[]) : []);
-  const onlyResponses = (content: Json) => partsOf(content).length > 0 && partsOf(content).every((p) => "functionResponse" in p);
+  const onlyResponses = (content: Json) =>
+    partsOf(content).length > 0 && partsOf(content).every((p) => "functionResponse" in p);
   if (options.mergeSplitResponses) {
     const merged: Json[] = [];
     for (const content of contents) {
       const last = merged[merged.length - 1];
-      if (last && onlyResponses(last) && onlyResponses(content)) merged[merged.length - 1] = { ...last, parts: [...partsOf(last), ...partsOf(content)] };
+      if (last && onlyResponses(last) && onlyResponses(content))
+        merged[merged.length - 1] = { ...last, parts: [...partsOf(last), ...partsOf(content)] };
       else merged.push(content);
     }
     contents = merged;
@@ -173,11 +190,13 @@ export function geminiViolations(body: Json, options: { mergeSplitResponses?: bo
   contents.forEach((content, index) => {
     const calls = partsOf(content).filter((p) => "functionCall" in p);
     for (const call of calls) {
-      if (!(call.functionCall as Json).name) problems.push(`contents[${index}]: function_call.name: Name cannot be empty`);
+      if (!(call.functionCall as Json).name)
+        problems.push(`contents[${index}]: function_call.name: Name cannot be empty`);
     }
     const responses = partsOf(content).filter((p) => "functionResponse" in p);
     for (const response of responses) {
-      if (!(response.functionResponse as Json).name) problems.push(`contents[${index}]: function_response.name: Name cannot be empty`);
+      if (!(response.functionResponse as Json).name)
+        problems.push(`contents[${index}]: function_response.name: Name cannot be empty`);
     }
     const previousCalls = partsOf(contents[index - 1]).filter((p) => "functionCall" in p);
     if (responses.length > 0 && previousCalls.length === 0) {

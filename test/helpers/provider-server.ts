@@ -1,6 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { anthropicViolations, geminiViolations, openAIChatViolations, openAIResponsesViolations } from "./provider-rules.js";
+import {
+  anthropicViolations,
+  geminiViolations,
+  openAIChatViolations,
+  openAIResponsesViolations,
+} from "./provider-rules.js";
 
 type Json = Record<string, unknown>;
 
@@ -27,9 +32,21 @@ const OK_REPLIES = {
     model: "gpt-local",
     status: "completed",
     output: [
-      { type: "message", id: "msg_local", role: "assistant", status: "completed", content: [{ type: "output_text", text: "ok", annotations: [] }] },
+      {
+        type: "message",
+        id: "msg_local",
+        role: "assistant",
+        status: "completed",
+        content: [{ type: "output_text", text: "ok", annotations: [] }],
+      },
     ],
-    usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
+    usage: {
+      input_tokens: 1,
+      output_tokens: 1,
+      total_tokens: 2,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens_details: { reasoning_tokens: 0 },
+    },
   },
   anthropic: {
     id: "msg_local",
@@ -78,7 +95,9 @@ function streamChatCompletion(res: ServerResponse, reply: Json): void {
   const choice = (reply.choices as Json[])[0]!;
   const message = choice.message as Json;
   const event = (delta: Json, finish: unknown = null) =>
-    res.write(`data: ${JSON.stringify({ id: reply.id, object: "chat.completion.chunk", created: 0, model: reply.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ id: reply.id, object: "chat.completion.chunk", created: 0, model: reply.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
+    );
   res.writeHead(200, { "content-type": "text/event-stream" });
   event({ role: "assistant", content: typeof message.content === "string" ? message.content : "" });
   ((message.tool_calls ?? []) as Json[]).forEach((call, index) => {

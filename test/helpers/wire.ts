@@ -32,7 +32,10 @@ const CALL_BLOCKS = new Set(["tool_use", "tool_call", "invalid_tool_call"]);
 
 function hasCallBlocks(history: readonly BaseMessage[]): boolean {
   return history.some(
-    (m) => m.getType() === "ai" && Array.isArray(m.content) && (m.content as { type?: string }[]).some((b) => CALL_BLOCKS.has(b?.type ?? "")),
+    (m) =>
+      m.getType() === "ai" &&
+      Array.isArray(m.content) &&
+      (m.content as { type?: string }[]).some((b) => CALL_BLOCKS.has(b?.type ?? "")),
   );
 }
 
@@ -50,7 +53,11 @@ export function localProviders(): Promise<Wire> {
     return {
       server,
       clients: {
-        "openai-chat": new ChatOpenAI({ ...common, model: "gpt-local", configuration: { baseURL: `${server.origin}/v1` } }),
+        "openai-chat": new ChatOpenAI({
+          ...common,
+          model: "gpt-local",
+          configuration: { baseURL: `${server.origin}/v1` },
+        }),
         "openai-responses": new ChatOpenAI({
           ...common,
           model: "gpt-local",
@@ -79,7 +86,10 @@ export async function closeLocalProviders(): Promise<void> {
  * local provider server, as the next model call would, and reports per
  * provider whether the request was accepted.
  */
-export async function sendThroughProviders(history: readonly BaseMessage[], providers: readonly Provider[] = PROVIDERS): Promise<WireResult[]> {
+export async function sendThroughProviders(
+  history: readonly BaseMessage[],
+  providers: readonly Provider[] = PROVIDERS,
+): Promise<WireResult[]> {
   const { server, clients } = await localProviders();
   const results: WireResult[] = [];
   for (const provider of providers) {
@@ -94,7 +104,11 @@ export async function sendThroughProviders(history: readonly BaseMessage[], prov
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       const request = server.requests.length > before ? server.requests[server.requests.length - 1] : undefined;
-      if (provider === "gemini" && request && geminiViolations(request.body, { mergeSplitResponses: true }).length === 0) {
+      if (
+        provider === "gemini" &&
+        request &&
+        geminiViolations(request.body, { mergeSplitResponses: true }).length === 0
+      ) {
         results.push({ provider, splitByConverter: true });
       } else {
         results.push({ provider, error });

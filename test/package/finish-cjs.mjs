@@ -5,6 +5,6 @@ import { cpSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 writeFileSync("dist/cjs/package.json", JSON.stringify({ type: "commonjs" }) + "\n");
-for (const file of readdirSync("dist/esm")) {
+for (const file of readdirSync("dist/esm", { recursive: true })) {
   if (file.endsWith(".d.ts") || file.endsWith(".d.ts.map")) cpSync(join("dist/esm", file), join("dist/cjs", file));
 }

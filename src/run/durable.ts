@@ -1,0 +1,106 @@
+import type { ToolMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
+import { Command, task } from "@langchain/langgraph";
+import type { PlannedCall } from "../calls/call.js";
+import type { ToolCallError } from "../errors.js";
+import { executeToolCall, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
+import type { SettledCall } from "../update/to-tool-message.js";
+
+/** LangGraph's config keys for task calls and the run's checkpointer (stable across 1.x). */
+const CONFIG_KEY_CALL = "__pregel_call";
+const CONFIG_KEY_CHECKPOINTER = "__pregel_checkpointer";
+
+/** True inside a graph run that can run tasks (`task()` from the functional API). */
+export function canRunTasks(config: RunnableConfig): boolean {
+  return typeof config.configurable?.[CONFIG_KEY_CALL] === "function";
+}
+
+/** True inside a graph run that persists its state, so a task's result outlives the process. */
+export function hasCheckpointer(config: RunnableConfig): boolean {
+  return config.configurable?.[CONFIG_KEY_CHECKPOINTER] != null;
+}
+
+/**
+ * The task's name: the node's and the tool's, joined. It must not collide
+ * with a node name (an update stream keyed by name would mix them up) nor
+ * with an `Object.prototype` key (LangGraph groups task outputs in a plain
+ * object: a tool the model calls `toString` broke the run), and holds none
+ * of the characters LangGraph reserves in names (`|`, `:`).
+ */
+function taskName(nodeName: string, toolName: string): string {
+  return `${nodeName}.${toolName.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+}
+
+/**
+ * Runs one call as a LangGraph task. LangGraph saves a finished task's
+ * result as a pending write of the node's step (with the checkpointer); when
+ * the node runs again for the same step - on resume after an interrupt, or
+ * after a crash - the task returns that saved result instead of running the
+ * tool again. An interrupt inside the tool belongs to this task alone, so
+ * its resume value reaches this call.
+ *
+ * The task's result must survive serialization, so the call is settled into
+ * its final ToolMessage (or the Command it returned) inside the task.
+ */
+export async function executeAsTask(
+  call: PlannedCall,
+  context: ExecutionContext,
+  settle: (outcome: CallOutcome) => SettledCall,
+): Promise<SettledCall> {
+  // Known only when the task runs in this process (not when its result is replayed).
+  let error: ToolCallError | undefined;
+  const run = task(taskName(context.nodeName, call.name), async (): Promise<PackedResult> => {
+    // The task's own config (its checkpoint namespace, scratchpad and
+    // callbacks) is what interrupt() and tracing inside the tool must see.
+    const taskConfig = (AsyncLocalStorageProviderSingleton.getRunnableConfig() ?? {}) as NodeConfig;
+    const settled = settle(await executeToolCall(call, { ...context, config: { ...context.config, ...taskConfig } }));
+    if (settled.kind === "control") throw settled.thrown;
+    if (settled.kind === "command") return pack({ command: packCommand(settled.command) });
+    error = settled.error;
+    return pack({ message: settled.message });
+  });
+  try {
+    const value = unpack(await run());
+    if (value instanceof Command) return { kind: "command", command: value };
+    return { kind: "message", message: value, ...(error ? { error } : {}) };
+  } catch (thrown) {
+    return { kind: "control", thrown };
+  }
+}
+
+/** A Command as plain data (see {@link PackedResult}). */
+interface PackedCommand {
+  graph?: string;
+  goto?: unknown;
+  resume?: unknown;
+  update?: unknown;
+}
+
+/**
+ * What a call's task returns: its ToolMessage, or its Command as plain data
+ * (a checkpointer brings a Command instance back as a plain object, its
+ * messages and Sends not revived; this form revives - messages by the
+ * checkpointer's serializer, Sends by the Command constructor). Two levels
+ * deep on purpose: LangGraph's `messages` stream emits the messages a task
+ * returns at the top level or one level down, under the task's name; held
+ * deeper, the ToolMessage is emitted once, with the node's output, under the
+ * node's name - as ToolNode's results are.
+ */
+interface PackedResult {
+  safe_tool_node: { message?: ToolMessage; command?: PackedCommand };
+}
+
+function pack(result: PackedResult["safe_tool_node"]): PackedResult {
+  return { safe_tool_node: result };
+}
+
+function packCommand(command: Command): PackedCommand {
+  const { graph, goto, resume, update } = command;
+  return { graph, goto, resume, update };
+}
+
+function unpack(value: PackedResult): ToolMessage | Command {
+  const { message, command } = value.safe_tool_node;
+  return command ? new Command(command as ConstructorParameters<typeof Command>[0]) : message!;
+}

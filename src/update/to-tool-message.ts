@@ -1,0 +1,111 @@
+import { isBaseMessage, ToolMessage } from "@langchain/core/messages";
+import { isCommand, type Command } from "@langchain/langgraph";
+import { copyToolMessage, toolCallOf, type PlannedCall } from "../calls/call.js";
+import { safeStringify } from "../util/describe-error.js";
+import { ToolExecutionError, type ToolCallError } from "../errors.js";
+import type { CallOutcome } from "../run/execute-tool-call.js";
+import type { ToolErrorHandler } from "../types.js";
+
+/** What an empty result becomes: some providers reject empty tool content. */
+export const EMPTY_RESULT = "(no output)";
+
+/** Block types that the converters know how to send as tool result content. */
+const CONTENT_BLOCK_TYPES = new Set(["text", "image_url", "image", "file", "audio", "video"]);
+
+function isContentBlock(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const block = value as { type?: unknown; text?: unknown };
+  if (typeof block.type !== "string" || !CONTENT_BLOCK_TYPES.has(block.type)) return false;
+  return block.type !== "text" || typeof block.text === "string";
+}
+
+/**
+ * Message content that every provider accepts, for any value a tool returns:
+ * strings stay (empty ones get a placeholder), lists of real content blocks
+ * stay, everything else (plain objects, arrays of them, numbers, BigInts,
+ * circular structures, undefined) becomes JSON or a placeholder.
+ */
+export function toResultContent(value: unknown): ToolMessage["content"] {
+  if (typeof value === "string") return value === "" ? EMPTY_RESULT : value;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return EMPTY_RESULT;
+    if (value.every(isContentBlock)) return value as ToolMessage["content"];
+  }
+  if (value === undefined || value === null) return EMPTY_RESULT;
+  const json = safeStringify(value);
+  return json === undefined || json === "" ? EMPTY_RESULT : json;
+}
+
+/**
+ * The ToolMessage for a value a tool returned (not a Command). A ToolMessage
+ * the tool built itself is passed on as it is (as `ToolNode` does) when it
+ * answers this call with usable content and a name (its `status` may be
+ * unset, as `ToolNode` leaves it); otherwise a copy keeps its content,
+ * artifact and status, re-addressed to this call, named, with usable content.
+ */
+export function outputToToolMessage(value: unknown, call: PlannedCall): ToolMessage {
+  if (ToolMessage.isInstance(value)) {
+    const content = toResultContent(value.content);
+    if (value.tool_call_id === call.id && value.name && content === value.content) return value;
+    return copyToolMessage(value, {
+      tool_call_id: call.id,
+      name: value.name || call.name,
+      content,
+      status: value.status ?? "success",
+    });
+  }
+  const content = isBaseMessage(value) ? toResultContent(value.content) : toResultContent(value);
+  return new ToolMessage({ content, tool_call_id: call.id, name: call.name, status: "success" });
+}
+
+/** The error ToolMessage for a failed call, with the text the options ask for. */
+export function errorToToolMessage(
+  error: ToolCallError,
+  call: PlannedCall,
+  handler: true | string | ToolErrorHandler,
+): ToolMessage {
+  let text: unknown = error.message;
+  if (typeof handler === "string") text = handler;
+  else if (typeof handler === "function") {
+    try {
+      text = handler(error, toolCallOf(call));
+    } catch {
+      text = error.message; // a broken formatter must not cost the call its answer
+    }
+  }
+  const content = typeof text === "string" && text.trim() !== "" ? text : error.message;
+  return new ToolMessage({ content, tool_call_id: call.id, name: call.name, status: "error" });
+}
+
+/**
+ * A call once it has ended: its ToolMessage (with the typed error when it
+ * failed and the node knows why), the Command its tool returned (fitted to
+ * the batch later, in assemble-update), or graph control flow to re-throw.
+ */
+export type SettledCall =
+  | { kind: "message"; message: ToolMessage; error?: ToolCallError }
+  | { kind: "command"; command: Command }
+  | { kind: "control"; thrown: unknown };
+
+/**
+ * Turns an outcome into its settled form. Never throws: a returned value
+ * that cannot be read (a getter that throws, a revoked Proxy) becomes an
+ * error result for this call alone.
+ */
+export function settleOutcome(
+  outcome: CallOutcome,
+  call: PlannedCall,
+  handler: true | string | ToolErrorHandler,
+): SettledCall {
+  if (outcome.kind === "control") return outcome;
+  if (outcome.kind === "error")
+    return { kind: "message", message: errorToToolMessage(outcome.error, call, handler), error: outcome.error };
+  try {
+    const value = outcome.value;
+    if (!ToolMessage.isInstance(value) && isCommand(value)) return { kind: "command", command: value as Command };
+    return { kind: "message", message: outputToToolMessage(value, call) };
+  } catch (thrown) {
+    const error = new ToolExecutionError(call, "it returned a value that could not be read", thrown);
+    return { kind: "message", message: errorToToolMessage(error, call, handler), error };
+  }
+}
