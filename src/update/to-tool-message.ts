@@ -4,7 +4,7 @@ import { copyToolMessage, toolCallOf, type PlannedCall } from "../calls/call.js"
 import { safeStringify } from "../util/describe-error.js";
 import { ToolExecutionError, type ToolCallError } from "../errors.js";
 import type { CallOutcome } from "../run/execute-tool-call.js";
-import type { ToolErrorHandler } from "../types.js";
+import type { ToolErrorHandling } from "../types.js";
 
 /** What an empty result becomes: some providers reject empty tool content. */
 export const EMPTY_RESULT = "(no output)";
@@ -62,13 +62,13 @@ export function outputToToolMessage(value: unknown, call: PlannedCall): ToolMess
 export function errorToToolMessage(
   error: ToolCallError,
   call: PlannedCall,
-  handler: true | string | ToolErrorHandler,
+  handleToolErrors: ToolErrorHandling,
 ): ToolMessage {
   let text: unknown = error.message;
-  if (typeof handler === "string") text = handler;
-  else if (typeof handler === "function") {
+  if (typeof handleToolErrors === "string") text = handleToolErrors;
+  else if (typeof handleToolErrors === "function") {
     try {
-      text = handler(error, toolCallOf(call));
+      text = handleToolErrors(error, toolCallOf(call));
     } catch {
       text = error.message; // a broken formatter must not cost the call its answer
     }
@@ -95,17 +95,17 @@ export type SettledCall =
 export function settleOutcome(
   outcome: CallOutcome,
   call: PlannedCall,
-  handler: true | string | ToolErrorHandler,
+  handleToolErrors: ToolErrorHandling,
 ): SettledCall {
   if (outcome.kind === "control") return outcome;
   if (outcome.kind === "error")
-    return { kind: "message", message: errorToToolMessage(outcome.error, call, handler), error: outcome.error };
+    return { kind: "message", message: errorToToolMessage(outcome.error, call, handleToolErrors), error: outcome.error };
   try {
     const value = outcome.value;
     if (!ToolMessage.isInstance(value) && isCommand(value)) return { kind: "command", command: value as Command };
     return { kind: "message", message: outputToToolMessage(value, call) };
   } catch (thrown) {
     const error = new ToolExecutionError(call, "it returned a value that could not be read", thrown);
-    return { kind: "message", message: errorToToolMessage(error, call, handler), error };
+    return { kind: "message", message: errorToToolMessage(error, call, handleToolErrors), error };
   }
 }
