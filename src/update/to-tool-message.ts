@@ -99,7 +99,11 @@ export function settleOutcome(
 ): SettledCall {
   if (outcome.kind === "control") return outcome;
   if (outcome.kind === "error")
-    return { kind: "message", message: errorToToolMessage(outcome.error, call, handleToolErrors), error: outcome.error };
+    return {
+      kind: "message",
+      message: errorToToolMessage(outcome.error, call, handleToolErrors),
+      error: outcome.error,
+    };
   try {
     const value = outcome.value;
     if (!ToolMessage.isInstance(value) && isCommand(value)) return { kind: "command", command: value as Command };
