@@ -13,7 +13,8 @@ import { callMarkOf, copyToolMessage, usableName, type CallMark, type PlannedCal
 import { closestMatch } from "./util/closest-match.js";
 import { isGraphControlFlow } from "./run/control-flow.js";
 import { isRecord } from "./util/guards.js";
-import { ToolTimeoutError, UnknownToolError } from "./errors.js";
+import { InvalidToolArgumentsError, ToolTimeoutError, UnknownToolError } from "./errors.js";
+import { checkStandardArguments, uncheckedStandardSchema } from "./util/argument-issues.js";
 import { refuseCall } from "./calls/refuse-call.js";
 import { classifyThrown, type CallOutcome } from "./run/execute-tool-call.js";
 import { resolveMiddlewareOptions } from "./node/options.js";
@@ -126,7 +127,18 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       if (refusal) outcome = { kind: "error", error: refusal };
       else {
         // An unregistered name still goes down the chain: a later middleware may provide the tool (dynamic tools).
-        outcome = await runWithTimeout(() => next(request), tool, call, settings.timeoutMs);
+        // Valibot / ArkType arguments, which core does not check: checked here, the tool gets the schema's output.
+        const schema = tool ? uncheckedStandardSchema((tool as { schema?: unknown }).schema) : undefined;
+        const checked = schema
+          ? await checkStandardArguments(schema, call.args).catch((thrown: unknown) => ({ thrown }))
+          : undefined;
+        if (checked && "issues" in checked)
+          outcome = { kind: "error", error: new InvalidToolArgumentsError(call, checked.issues) };
+        else if (checked && "thrown" in checked) outcome = classifyThrown(tool, call, checked.thrown);
+        else {
+          const sent = checked ? { ...request, toolCall: { ...request.toolCall, args: checked.args } } : request;
+          outcome = await runWithTimeout(() => next(sent), tool, call, settings.timeoutMs);
+        }
         const registered = tool ? undefined : notAValidTool(outcome, call);
         if (registered) {
           const names = tools ?? registered;

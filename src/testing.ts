@@ -27,8 +27,9 @@ export interface ScriptedChatModelFields {
    * returns the error text to throw, or undefined to reply. By default the
    * model refuses a history whose calls and results do not pair up as
    * `validateToolResults` checks them (a call without its result, a result
-   * without its call, a reused or malformed id, a nameless call, ...), with
-   * the text of OpenAI's 400. Pass `() => undefined` to accept anything.
+   * without its call, a reused or malformed id, a nameless call, results
+   * out of call order - stricter than some providers), with the text of
+   * OpenAI's 400. Pass `() => undefined` to accept anything.
    */
   rejectRequest?: (messages: readonly BaseMessage[]) => string | undefined;
 }

@@ -13,6 +13,7 @@ import {
 } from "langchain";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import * as v from "valibot";
 import { ScriptedChatModel } from "../src/testing.js";
 import { validateToolResults } from "../src/index.js";
 import { isRetryableToolError, safeToolMiddleware } from "../src/middleware.js";
@@ -483,5 +484,34 @@ describe("the middleware's marks travel with the calls", () => {
     );
     await expectValidHistory(done.messages);
     expect(written).toEqual(["a.txt:Dear Bob, hello."]);
+  });
+});
+
+describe("schema libraries under the middleware", () => {
+  it("checks Valibot arguments as the node does: a failing call does not run, a valid one gets the schema's defaults", async () => {
+    const runs: unknown[] = [];
+    const pick = tool(async (input: unknown) => (runs.push(input), "ok"), {
+      name: "pick",
+      description: "Pick.",
+      schema: v.object({ q: v.picklist(["a", "b"]), d: v.optional(v.number(), 4) }) as never,
+    });
+    const model = new ScriptedChatModel([
+      new AIMessage({
+        id: "r1",
+        content: "",
+        tool_calls: [
+          { id: "c1", name: "pick", args: { q: "a" } },
+          { id: "c2", name: "pick", args: { q: "zz" } },
+        ],
+      }),
+      "done",
+    ]);
+    const agent = createAgent({ model, tools: [pick], middleware: [safeToolMiddleware()] });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage("go")] });
+    await expectValidHistory(messages);
+    expect(runs).toEqual([{ q: "a", d: 4 }]);
+    const results = messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+    expect(results.map((r) => r.status)).toEqual(["success", "error"]);
+    expect(String(results[1]!.content)).toMatch(/^Error: invalid arguments for tool "pick":\n- q: /);
   });
 });

@@ -242,6 +242,55 @@ describe("argument issues from each kind of schema", () => {
     expect(results[0]!.content).toMatch(/^Error: invalid arguments for tool "forecast":/);
   });
 
+  it("never echoes the argument's value, whichever library words the issue (Valibot, ArkType, zod/v3)", async () => {
+    const secret = "hunter2-SECRET-value";
+    const schemas = {
+      valibot: v.object({
+        mode: v.picklist(["a", "b"]),
+        rows: v.array(v.object({ email: v.pipe(v.string(), v.email()) })),
+      }),
+      arktype: type({ mode: "'a'|'b'", rows: type({ email: "string.email" }).array() }),
+      "zod/v3": z3.object({ mode: z3.enum(["a", "b"]), rows: z3.array(z3.object({ email: z3.string().email() })) }),
+    };
+    for (const [label, schema] of Object.entries(schemas)) {
+      const t = tool(async () => "ran", { name: "t", description: "d", schema: schema as never });
+      const results = await answer(new SafeToolNode([t]), [
+        call("t", { mode: secret, rows: [{ email: secret }] }, "c1"),
+      ]);
+      const text = String(results[0]!.content);
+      expect(text, label).toMatch(/^Error: invalid arguments for tool "t":/);
+      expect(text, label).toMatch(/- mode: /);
+      expect(text, label).toMatch(/- rows\.0\.email: /);
+      expect(text, label).not.toContain("hunter2");
+    }
+  });
+
+  it("words JSON-schema issues through $ref, dependentRequired and contains", async () => {
+    const t = tool(async () => "ran", {
+      name: "t",
+      description: "d",
+      schema: {
+        type: "object",
+        $defs: { pos: { type: "integer", minimum: 0 } },
+        properties: {
+          n: { $ref: "#/$defs/pos" },
+          a: { type: "string" },
+          b: { type: "string" },
+          xs: { type: "array", contains: { type: "number" } },
+        },
+        dependentRequired: { a: ["b"] },
+      },
+    });
+    const results = await answer(new SafeToolNode([t]), [call("t", { n: -5, a: "x", xs: ["s"] }, "c1")]);
+    expect(issueLines(results[0]!.content).sort()).toEqual(
+      [
+        "- n: must be at least 0",
+        "- b: required field is missing",
+        "- xs: must contain an item of the required form",
+      ].sort(),
+    );
+  });
+
   it("reads Zod issues through Standard Schema (Zod 4 and zod/v3)", async () => {
     const make = (schema: unknown) => tool(async () => "ok", { name: "t", description: "d", schema: schema as never });
     for (const schema of [z.object({ n: z.number().min(2) }), z3.object({ n: z3.number().min(2) })]) {

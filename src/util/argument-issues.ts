@@ -35,11 +35,42 @@ function isPromise(value: unknown): value is Promise<unknown> {
   return isRecord(value) && typeof value.then === "function";
 }
 
-function standardIssues(result: StandardResult): ArgumentIssue[] {
-  return (result.issues ?? []).map((issue) => ({
-    path: (issue.path ?? []).map((segment) => String(isRecord(segment) ? segment.key : segment)).join("."),
-    message: sanitizeReason(issue.message || "invalid value"),
-  }));
+function standardIssues(result: StandardResult, args: unknown): ArgumentIssue[] {
+  return (result.issues ?? []).map((issue) => {
+    const path = (issue.path ?? []).map((segment) => (isRecord(segment) ? segment.key : segment));
+    return {
+      path: path.map(String).join("."),
+      message: withoutValue(issue.message || "invalid value", valueAt(args, path)),
+    };
+  });
+}
+
+/** The value at `path` in the arguments; undefined when the path leads nowhere. */
+function valueAt(args: unknown, path: readonly PropertyKey[]): unknown {
+  let node = args;
+  for (const key of path) {
+    if (!isRecord(node) && !Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[String(key)];
+  }
+  return node;
+}
+
+/**
+ * A schema library's issue text without the argument's value: the model's
+ * arguments may hold what must not be echoed (a secret pasted into the
+ * wrong field). Valibot ends its texts with "but received <value>", ArkType
+ * with "(was <value>)", zod/v3 with ", received '<value>'"; any other
+ * occurrence of the value itself is replaced too.
+ */
+function withoutValue(message: string, value: unknown): string {
+  let text = message
+    .replace(/,? but received [\s\S]*$/, "")
+    .replace(/\s*\(was [^)]*\)/g, "")
+    .replace(/,\s*received\s+'[^']*'/g, "");
+  if (typeof value === "string" && value.length >= 3) {
+    for (const form of [JSON.stringify(value), `'${value}'`, value]) text = text.split(form).join("the given value");
+  }
+  return sanitizeReason(text.trim() || "invalid value");
 }
 
 /**
@@ -59,7 +90,7 @@ export async function checkStandardArguments(
 ): Promise<{ args: Record<string, unknown> } | { issues: ArgumentIssue[] }> {
   const result = await schema["~standard"].validate(args);
   if (result.issues) {
-    const issues = standardIssues(result);
+    const issues = standardIssues(result, args);
     return { issues: issues.length > 0 ? issues : [{ path: "", message: "the arguments do not match the schema" }] };
   }
   return { args: isRecord(result.value) ? result.value : args };
@@ -87,19 +118,23 @@ const APPLICATORS = new Set([
   "dependentSchemas",
   "unevaluatedProperties",
   "unevaluatedItems",
-  "contains",
   "then",
   "else",
   "false",
 ]);
 
-/** The value at a JSON pointer (`#/properties/n/minimum`) in `schema`. */
-function atPointer(schema: unknown, pointer: string): unknown {
+/** The value at a JSON pointer (`#/properties/n/minimum`) in `schema`, following local `$ref`s on the way. */
+function atPointer(schema: unknown, pointer: string, depth = 0): unknown {
   let node = schema;
   for (const raw of pointer.replace(/^#\/?/, "").split("/").filter(Boolean)) {
     const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
     if (!isRecord(node) && !Array.isArray(node)) return undefined;
-    node = (node as Record<string, unknown>)[key];
+    const next = (node as Record<string, unknown>)[key];
+    // A keyword location runs through "$ref" as if the referenced schema stood there.
+    node =
+      key === "$ref" && typeof next === "string" && next.startsWith("#") && depth < 8
+        ? atPointer(schema, next, depth + 1)
+        : next;
   }
   return node;
 }
@@ -115,7 +150,11 @@ function pathOf(instanceLocation: string): string[] {
 /** What a failed keyword asks for, in words, from the schema's own value (never the argument's). */
 function describeKeyword(keyword: string, expected: unknown, error: string): string {
   const shown = JSON.stringify(expected) ?? String(expected);
+  const needsValue = !["type", "uniqueItems", "contains", "oneOf", "anyOf", "not"].includes(keyword);
+  if (expected === undefined && needsValue) return `fails the schema's "${keyword}" rule`;
   switch (keyword) {
+    case "contains":
+      return "must contain an item of the required form";
     case "type":
       return `expected ${Array.isArray(expected) ? expected.join(" or ") : String(expected)}, received ${/Instance type "([^"]+)"/.exec(error)?.[1] ?? "another type"}`;
     case "enum":
@@ -171,8 +210,9 @@ function jsonSchemaIssue(schema: Record<string, unknown>, unit: OutputUnit): Arg
     return { path: [...path, property].join("."), message: "required field is missing" };
   if (unit.keyword === "additionalProperties" && property !== undefined)
     return { path: [...path, property].join("."), message: "is not a field of this tool" };
-  if (unit.keyword === "dependentRequired" && property !== undefined)
-    return { path: [...path, property].join("."), message: "required field is missing" };
+  const dependent = /does not have "([^"]+)"/.exec(unit.error)?.[1];
+  if (unit.keyword === "dependentRequired" && dependent !== undefined)
+    return { path: [...path, dependent].join("."), message: "required field is missing" };
   return {
     path: path.join("."),
     message: describeKeyword(unit.keyword, atPointer(schema, unit.keywordLocation), unit.error),
@@ -211,7 +251,7 @@ function safeParseIssues(schema: SafeParseSchema, args: unknown): ArgumentIssue[
   if (result.success) return [];
   return (result.error?.issues ?? []).map((issue) => ({
     path: (issue.path ?? []).map(String).join("."),
-    message: sanitizeReason(issue.message ?? "invalid value"),
+    message: withoutValue(issue.message ?? "invalid value", valueAt(args, issue.path ?? [])),
   }));
 }
 
@@ -227,11 +267,11 @@ export function argumentIssues(schema: unknown, args: unknown, fallback: string)
   if (isStandardSchema(schema)) {
     readers.push(() => {
       const result = schema["~standard"].validate(args);
-      return isPromise(result) ? (result.catch(() => undefined), []) : standardIssues(result);
+      return isPromise(result) ? (result.catch(() => undefined), []) : standardIssues(result, args);
     });
-  } else if (isRecord(schema) && !hasSafeParse(schema)) {
-    readers.push(() => jsonSchemaIssues(schema, args));
   }
+  // Core checks any schema that is not Zod as a JSON schema: read what it found the same way.
+  if (isRecord(schema) && !hasSafeParse(schema)) readers.push(() => jsonSchemaIssues(schema, args));
   if (hasSafeParse(schema)) readers.push(() => safeParseIssues(schema, args));
   for (const read of readers) {
     try {
