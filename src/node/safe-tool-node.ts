@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from "node:events";
 import { AIMessage } from "@langchain/core/messages";
 import { ensureConfig, type RunnableConfig } from "@langchain/core/runnables";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
@@ -16,6 +17,19 @@ import { withRepairedHistory } from "../history/repair-update.js";
 import { reportFinished, reportSummary } from "./report.js";
 import { settleOutcome, type SettledCall } from "../update/to-tool-message.js";
 import type { SafeTool, SafeToolNodeOptions, SafeToolNodeOutput } from "../types.js";
+
+/**
+ * LangGraph (through core's `raceWithSignal`) puts one abort listener on the
+ * run's signal for every task it runs, so a batch of more than 10 calls as
+ * tasks would make Node warn of a leak that is none. This signal alone - the
+ * one the batch's tasks share, never a global default - is told to expect
+ * that many. The listeners go when the tasks end.
+ */
+function makeRoomForTasks(signal: AbortSignal | undefined, tasks: number): void {
+  if (!signal || tasks <= 1) return;
+  const limit = getMaxListeners(signal);
+  if (limit !== 0 && limit < tasks + 10) setMaxListeners(tasks + 10, signal);
+}
 
 /** The task for a call that already has its result. */
 const answeredBefore = (): Promise<SettledCall | undefined> => Promise.resolve(undefined);
@@ -146,10 +160,11 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
       settleOutcome(outcome, call, handleToolErrors);
     // Approvals interrupt per call, which needs each call in its own task.
     // A Send already runs its one call as its own graph task.
-    const run =
-      !read.send && this.runsAsTasks(config)
-        ? (call: PlannedCall) => executeAsTask(call, context, settle(call))
-        : (call: PlannedCall) => executeToolCall(call, context).then(settle(call));
+    const asTasks = !read.send && this.runsAsTasks(config);
+    if (asTasks) makeRoomForTasks(config.signal, batch.slots.length);
+    const run = asTasks
+      ? (call: PlannedCall) => executeAsTask(call, context, settle(call))
+      : (call: PlannedCall) => executeToolCall(call, context).then(settle(call));
     const streaming = typeof (config.writer ?? config.configurable?.writer) === "function";
     const execute = streaming
       ? (call: PlannedCall) => {
