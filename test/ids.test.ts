@@ -368,6 +368,39 @@ describe("what other code does to the turn between the router and the node", () 
     }
   });
 
+  it("sees edits made inside the AIMessage's objects too: arguments changed in their object, a call renamed, a call's id changed", async () => {
+    for (const edit of ["args inside", "name", "id"] as const) {
+      const ran: string[] = [];
+      const send = tool(async ({ to }) => (ran.push(`send ${to}`), `sent to ${to}`), {
+        name: "send_email",
+        description: "s",
+        schema: z.object({ to: z.string() }),
+      });
+      const draft = tool(async ({ to }) => (ran.push(`draft ${to}`), `drafted for ${to}`), {
+        name: "draft_email",
+        description: "d",
+        schema: z.object({ to: z.string() }),
+      });
+      const turn = aiWith([call("send_email", { to: "attacker@evil.test" }, "c1")]);
+      const messages = await runWithInPlaceEdit(turn, new SafeToolNode([send, draft]), (ai) => {
+        const first = ai.tool_calls![0]!;
+        if (edit === "args inside") (first.args as { to: string }).to = "boss@corp.test";
+        else if (edit === "name") first.name = "draft_email";
+        else first.id = "c1-edited";
+      });
+      await expectValidHistory(messages);
+      expect(ran, edit).toEqual(
+        edit === "args inside"
+          ? ["send boss@corp.test"]
+          : edit === "name"
+            ? ["draft attacker@evil.test"]
+            : ["send attacker@evil.test"],
+      );
+      const result = messages.find((m): m is ToolMessage => ToolMessage.isInstance(m))!;
+      if (edit === "id") expect(result.tool_call_id).toBe("c1-edited");
+    }
+  });
+
   it("answers a call a router of one's own changed on the way (it added a state value), under the corrected id, with the router's arguments", async () => {
     const lookup = tool(async ({ q, user }) => `found ${q} for ${user}`, {
       name: "lookup",

@@ -195,7 +195,7 @@ export function planCalls(ai: AIMessage, ids: CallIdAllocator): MessageCalls {
  */
 const planCache = new Map<
   AIMessage,
-  { messages: readonly BaseMessage[]; fingerprint: string; plan: CallPlan | undefined }
+  { messages: readonly BaseMessage[]; fingerprint: unknown[]; plan: CallPlan | undefined }
 >();
 const PLAN_CACHE_SIZE = 16;
 
@@ -206,23 +206,46 @@ function sameMessages(a: readonly BaseMessage[], b: readonly BaseMessage[]): boo
 }
 
 /**
- * What the plan of a turn is made from, as text: the AIMessage's calls in
- * every form, and the results after it. A node may edit a message in place
- * between a router and the node it routes to (LangChain's human-in-the-loop
- * middleware sets `tool_calls` on the AIMessage; a guard may rewrite
- * arguments), so an entry counts only while this text is unchanged.
+ * What the plan of a turn is made from: the AIMessage's calls in every form,
+ * and the results after it, as the objects and the fields the plan reads. A
+ * node may edit a message in place between a router and the node it routes
+ * to (LangChain's human-in-the-loop middleware sets `tool_calls` on the
+ * AIMessage; a guard may replace a call's arguments), so an entry counts
+ * only while every one of these is the same. Arguments edited inside their
+ * object need no check: the plan holds that very object. Comparing
+ * references keeps this cheap for every Send of a large fan-out (a text
+ * of every call, made once per Send, cost O(calls²) per step).
  */
-function fingerprint(messages: readonly BaseMessage[], aiIndex: number): string {
+function fingerprint(messages: readonly BaseMessage[], aiIndex: number): unknown[] {
   const ai = messages[aiIndex] as AIMessage;
-  const calls = [
-    ai.tool_calls,
-    ai.invalid_tool_calls,
-    ai.additional_kwargs?.tool_calls,
-    Array.isArray(ai.content) ? ai.content : undefined,
-    ai.response_metadata?.output,
-  ];
-  const tail = messages.slice(aiIndex + 1).map((m) => [m.id, (m as ToolMessage).tool_call_id]);
-  return safeStringify([calls, tail]) ?? "";
+  const print: unknown[] = [ai.tool_calls, ai.invalid_tool_calls];
+  for (const call of ai.tool_calls ?? []) print.push(call, call.id, call.name, call.args);
+  for (const call of ai.invalid_tool_calls ?? []) print.push(call, call.id, call.name, call.args);
+  const list = (value: unknown) => {
+    print.push(value);
+    if (!Array.isArray(value)) return;
+    print.push(value.length);
+    for (const item of value)
+      print.push(
+        item,
+        isRecord(item) ? item.id : undefined,
+        isRecord(item) ? (item.input ?? item.args ?? item.arguments) : undefined,
+      );
+  };
+  list(ai.additional_kwargs?.tool_calls);
+  list(Array.isArray(ai.content) ? ai.content : undefined);
+  list(ai.response_metadata?.output);
+  for (let i = aiIndex + 1; i < messages.length; i++) {
+    const message = messages[i]!;
+    print.push(message, message.id, (message as ToolMessage).tool_call_id);
+  }
+  return print;
+}
+
+function samePrint(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /**
@@ -242,7 +265,7 @@ export function planToolCalls(messages: readonly BaseMessage[], source?: string)
   const ai = messages[aiIndex] as AIMessage;
   const cached = planCache.get(ai);
   const print = fingerprint(messages, aiIndex);
-  if (cached && cached.fingerprint === print && sameMessages(cached.messages, messages)) return cached.plan;
+  if (cached && samePrint(cached.fingerprint, print) && sameMessages(cached.messages, messages)) return cached.plan;
   const plan = computePlan(messages, aiIndex, ai);
   planCache.delete(ai);
   if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value!);

@@ -31,6 +31,11 @@ function makeRoomForTasks(signal: AbortSignal | undefined, tasks: number): void 
   if (limit !== 0 && limit < tasks + 10) setMaxListeners(tasks + 10, signal);
 }
 
+/** A Send payload (`{ ...state, lg_tool_call }`), told apart without reading the messages. */
+function isSendPayload(input: unknown): boolean {
+  return typeof input === "object" && input !== null && !Array.isArray(input) && "lg_tool_call" in input;
+}
+
 /** The task for a call that already has its result. */
 const answeredBefore = (): Promise<SettledCall | undefined> => Promise.resolve(undefined);
 
@@ -120,7 +125,10 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     // task() finds the graph run through async-local storage; nothing else
     // needs it here (tools get their config passed), and setting it costs a
     // run tree per invocation, so only durable runs pay for it.
-    if (!this.runsAsTasks(config)) return this.respond(input, config);
+    // A Send runs its one call in its own graph task already: without approvals
+    // (whose interrupt() reads this config from the storage) nothing needs it.
+    const plainSend = isSendPayload(input) && this.settings.needsApproval === undefined;
+    if (plainSend || !this.runsAsTasks(config)) return this.respond(input, config);
     return AsyncLocalStorageProviderSingleton.runWithConfig(config, () => this.respond(input, config));
   }
 
