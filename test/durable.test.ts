@@ -248,3 +248,69 @@ describe("durable mode with Command results", () => {
     expect(saves).toBe(1);
   });
 });
+
+describe("the journal: durable mode without a task per call", () => {
+  it("journals a batch in a few tasks, not one per call, and still runs no finished sibling again", async () => {
+    const { runs, tools } = countingTools();
+    const saver = new MemorySaver();
+    const graph = toolsGraph(new SafeToolNode(tools), saver);
+    const config = { configurable: { thread_id: "journal-few" } };
+    const calls = Array.from({ length: 30 }, (_, i) => call("lookup", { q: `q${i}` }, `c${i}`));
+    const ai = aiWith([...calls.slice(0, 15), call("ask", { question: "ok?" }, "ask"), ...calls.slice(15)]);
+    await graph.invoke({ messages: historyWith(ai) }, config);
+    const tuple = await saver.getTuple(config);
+    const taskWrites = (tuple?.pendingWrites ?? []).filter(([, channel]) => channel === "__return__");
+    expect(taskWrites.length).toBeLessThan(10);
+    const done = await graph.invoke(new Command({ resume: "yes" }), config);
+    await expectValidHistory(done.messages);
+    expect(results(done.messages)).toHaveLength(31);
+    for (let i = 0; i < 30; i++) expect(runs[`lookup:q${i}`]).toBe(1);
+    expect(runs["ask:ok?"]).toBe(2);
+  });
+
+  it("resumes a tool that interrupts twice, one resume value each, its siblings run once", async () => {
+    let lookups = 0;
+    const twice = tool(async () => `first ${String(interrupt("first?"))}, second ${String(interrupt("second?"))}`, {
+      name: "twice",
+      description: "Asks twice.",
+      schema: z.object({}),
+    });
+    const lookup = tool(async () => `lookup ${++lookups}`, { name: "lookup", description: "l", schema: z.object({}) });
+    const graph = toolsGraph(new SafeToolNode([twice, lookup]));
+    const config = { configurable: { thread_id: "journal-twice" } };
+    const ai = aiWith([call("lookup", {}, "c1"), call("twice", {}, "c2"), call("lookup", {}, "c3")]);
+    const first = (await graph.invoke({ messages: historyWith(ai) }, config)) as Interrupts;
+    expect(first.__interrupt__?.map((i) => i.value)).toEqual(["first?"]);
+    const second = (await graph.invoke(new Command({ resume: "A" }), config)) as Interrupts;
+    expect(second.__interrupt__?.map((i) => i.value)).toEqual(["second?"]);
+    const done = await graph.invoke(new Command({ resume: "B" }), config);
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).map((r) => r.content)).toEqual(["lookup 1", "first A, second B", "lookup 2"]);
+    expect(lookups).toBe(2);
+  });
+
+  it("works inside a subgraph: the journal is read from the subgraph's own step", async () => {
+    const { runs, tools } = countingTools();
+    const inner = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new SafeToolNode(tools))
+      .addEdge(START, "tools")
+      .compile();
+    const outer = new StateGraph(MessagesAnnotation)
+      .addNode("team", inner)
+      .addEdge(START, "team")
+      .compile({ checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "journal-subgraph" } };
+    const ai = aiWith([
+      call("lookup", { q: "a" }, "c1"),
+      call("ask", { question: "ok?" }, "c2"),
+      call("lookup", { q: "b" }, "c3"),
+    ]);
+    const first = (await outer.invoke({ messages: historyWith(ai) }, config)) as Interrupts;
+    // (LangGraph lists a subgraph's interrupt once per graph level, under one id: with ToolNode too.)
+    expect(new Set(first.__interrupt__?.map((i) => i.id)).size).toBe(1);
+    const done = await outer.invoke(new Command({ resume: "yes" }), config);
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).map((r) => r.content)).toEqual(["found a", "answer to ok?: yes", "found b"]);
+    expect(runs).toEqual({ "lookup:a": 1, "lookup:b": 1, "ask:ok?": 2 });
+  });
+});

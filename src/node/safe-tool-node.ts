@@ -6,7 +6,8 @@ import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { assembleUpdate } from "../update/assemble-update.js";
 import { toolCallOf, type PlannedCall } from "../calls/call.js";
 import { combineControlFlow } from "../run/control-flow.js";
-import { canRunTasks, executeAsTask, hasCheckpointer } from "../run/durable.js";
+import { CallJournal, stepLocation } from "../run/call-journal.js";
+import { canRunTasks, executeAsTask, hasCheckpointer, raiseAsTask } from "../run/durable.js";
 import { RunAbort, executeToolCall, type ExecutionContext, type NodeConfig } from "../run/execute-tool-call.js";
 import { runLimited } from "../run/limit.js";
 import { resolveNodeOptions, type NodeSettings } from "./options.js";
@@ -34,6 +35,18 @@ function makeRoomForTasks(signal: AbortSignal | undefined, tasks: number): void 
 /** A Send payload (`{ ...state, lg_tool_call }`), told apart without reading the messages. */
 function isSendPayload(input: unknown): boolean {
   return typeof input === "object" && input !== null && !Array.isArray(input) && "lg_tool_call" in input;
+}
+
+const NOT_AN_INTERRUPT = Symbol("not an interrupt");
+
+/** The value of a single `interrupt()` a call threw (a `GraphInterrupt` holding one), else NOT_AN_INTERRUPT. */
+function interruptValueOf(thrown: unknown): unknown {
+  const interrupts = (thrown as { interrupts?: unknown } | null)?.interrupts;
+  if (!Array.isArray(interrupts) || interrupts.length !== 1) return NOT_AN_INTERRUPT;
+  const only: unknown = interrupts[0];
+  return typeof only === "object" && only !== null && "value" in only
+    ? (only as { value: unknown }).value
+    : NOT_AN_INTERRUPT;
 }
 
 /** The task for a call that already has its result. */
@@ -166,13 +179,35 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     };
     const settle = (call: PlannedCall) => (outcome: Parameters<typeof settleOutcome>[0]) =>
       settleOutcome(outcome, call, handleToolErrors);
-    // Approvals interrupt per call, which needs each call in its own task.
-    // A Send already runs its one call as its own graph task.
-    const asTasks = !read.send && this.runsAsTasks(config);
-    if (asTasks) makeRoomForTasks(config.signal, batch.slots.length);
-    const run = asTasks
-      ? (call: PlannedCall) => executeAsTask(call, context, settle(call))
-      : (call: PlannedCall) => executeToolCall(call, context).then(settle(call));
+    // A Send already runs its one call as its own graph task. In durable
+    // mode calls run directly and their results are journaled (see
+    // call-journal.ts); with approvals every call is its own task instead,
+    // since approvals interrupt per call, in call order.
+    const durable = !read.send && this.runsAsTasks(config);
+    const runAsTask = (call: PlannedCall) => executeAsTask(call, context, settle(call));
+    const runDirect = (call: PlannedCall) => executeToolCall(call, context).then(settle(call));
+    let run = runDirect;
+    let journal: CallJournal | undefined;
+    const location = durable ? stepLocation(config) : undefined;
+    if (durable && (needsApproval !== undefined || !location)) {
+      makeRoomForTasks(config.signal, batch.slots.length);
+      run = runAsTask;
+    } else if (durable && location) {
+      const log = (journal = new CallJournal(this.settings.name, location, runAsTask));
+      const replayed = await log.replay(batch.slots.filter((slot) => slot.answer === "run").map((slot) => slot.call));
+      run = async (call) => {
+        const earlier = replayed.get(call.id);
+        if (earlier) return earlier;
+        const settled = await runDirect(call);
+        // An interrupt outside a task would have no stable id: it is raised again from the call's own task.
+        if (settled.kind === "control") {
+          const value = interruptValueOf(settled.thrown);
+          return log.retryAsTask(call, value === NOT_AN_INTERRUPT ? runAsTask : (c) => raiseAsTask(c, context, value));
+        }
+        await log.record(call, settled);
+        return settled;
+      };
+    }
     const streaming = typeof (config.writer ?? config.configurable?.writer) === "function";
     const execute = streaming
       ? (call: PlannedCall) => {
@@ -182,6 +217,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
       : run;
     const tasks = batch.slots.map((slot) => (slot.answer === "run" ? () => execute(slot.call) : answeredBefore));
     const settled = await runLimited<SettledCall | undefined>(tasks, this.settings.maxConcurrency);
+    await journal?.drained();
 
     const control = settled.flatMap((call) => (call?.kind === "control" ? [call.thrown] : []));
     if (control.length > 0) throw combineControlFlow(control);

@@ -1,7 +1,7 @@
 import type { ToolMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
-import { Command, task } from "@langchain/langgraph";
+import { Command, interrupt, task } from "@langchain/langgraph";
 import type { PlannedCall } from "../calls/call.js";
 import type { ToolCallError } from "../errors.js";
 import { executeToolCall, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
@@ -56,14 +56,32 @@ export async function executeAsTask(
     const taskConfig = (AsyncLocalStorageProviderSingleton.getRunnableConfig() ?? {}) as NodeConfig;
     const settled = settle(await executeToolCall(call, { ...context, config: { ...context.config, ...taskConfig } }));
     if (settled.kind === "control") throw settled.thrown;
-    if (settled.kind === "command") return pack({ command: packCommand(settled.command) });
+    if (settled.kind === "command") return packResult({ command: settled.command });
     error = settled.error;
-    return pack({ message: settled.message });
+    return packResult({ message: settled.message });
   });
   try {
-    const value = unpack(await run());
+    const value = unpackResult(await run());
     if (value instanceof Command) return { kind: "command", command: value };
     return { kind: "message", message: value, ...(error ? { error } : {}) };
+  } catch (thrown) {
+    return { kind: "control", thrown };
+  }
+}
+
+/**
+ * The task a call that interrupted outside a task stands in: it raises the
+ * same interrupt from inside the task, so the interrupt gets the id of the
+ * task that will run the call on resume (see call-journal.ts), without
+ * running the tool a second time now.
+ */
+export async function raiseAsTask(call: PlannedCall, context: ExecutionContext, value: unknown): Promise<SettledCall> {
+  const stand = task(taskName(context.nodeName, call.name), async (): Promise<PackedResult> => {
+    interrupt(value);
+    throw new Error("unreachable: interrupt() returned on the first run of a call's task");
+  });
+  try {
+    return { kind: "message", message: unpackResult(await stand()) as ToolMessage };
   } catch (thrown) {
     return { kind: "control", thrown };
   }
@@ -78,29 +96,28 @@ interface PackedCommand {
 }
 
 /**
- * What a call's task returns: its ToolMessage, or its Command as plain data
- * (a checkpointer brings a Command instance back as a plain object, its
- * messages and Sends not revived; this form revives - messages by the
- * checkpointer's serializer, Sends by the Command constructor). Two levels
- * deep on purpose: LangGraph's `messages` stream emits the messages a task
- * returns at the top level or one level down, under the task's name; held
- * deeper, the ToolMessage is emitted once, with the node's output, under the
- * node's name - as ToolNode's results are.
+ * What a call's task (or the journal) saves: its ToolMessage, or its Command
+ * as plain data (a checkpointer brings a Command instance back as a plain
+ * object, its messages and Sends not revived; this form revives - messages
+ * by the checkpointer's serializer, Sends by the Command constructor). Two
+ * levels deep on purpose: LangGraph's `messages` stream emits the messages a
+ * task returns at the top level or one level down, under the task's name;
+ * held deeper, the ToolMessage is emitted once, with the node's output,
+ * under the node's name - as ToolNode's results are.
  */
-interface PackedResult {
+export interface PackedResult {
   safe_tool_node: { message?: ToolMessage; command?: PackedCommand };
 }
 
-function pack(result: PackedResult["safe_tool_node"]): PackedResult {
-  return { safe_tool_node: result };
+/** A settled call's ToolMessage or Command as a task saves it. */
+export function packResult(result: { message: ToolMessage } | { command: Command }): PackedResult {
+  if ("message" in result) return { safe_tool_node: { message: result.message } };
+  const { graph, goto, resume, update } = result.command;
+  return { safe_tool_node: { command: { graph, goto, resume, update } } };
 }
 
-function packCommand(command: Command): PackedCommand {
-  const { graph, goto, resume, update } = command;
-  return { graph, goto, resume, update };
-}
-
-function unpack(value: PackedResult): ToolMessage | Command {
+/** The ToolMessage or Command a task saved. */
+export function unpackResult(value: PackedResult): ToolMessage | Command {
   const { message, command } = value.safe_tool_node;
   return command ? new Command(command as ConstructorParameters<typeof Command>[0]) : message!;
 }

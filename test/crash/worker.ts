@@ -77,9 +77,14 @@ if (!resuming) {
   // Say READY once every call started and the K finished results are saved.
   const timer = setInterval(async () => {
     const tuple = await saver.getTuple(config);
-    // Batch mode saves each call's task result; fan-out mode saves each Send task's messages write.
-    const channel = fanOut ? "messages" : "__return__";
-    const saved = (tuple?.pendingWrites ?? []).filter(([, written]) => written === channel).length;
+    // Batch mode journals finished calls in groups (each group a task's return value); fan-out mode
+    // saves each Send task's messages write.
+    const writes = tuple?.pendingWrites ?? [];
+    const saved = fanOut
+      ? writes.filter(([, written]) => written === "messages").length
+      : writes
+          .filter(([, written]) => written === "__return__")
+          .reduce((sum, [, , value]) => sum + ((value as { done?: unknown[] } | null)?.done?.length ?? 0), 0);
     // Without durable mode nothing is saved per call: finished is all there is to wait for.
     const finished = values.durable === "false" ? count("done ") : saved;
     if (count("start ") >= n && finished >= k) {
