@@ -89,9 +89,10 @@ export interface SafeToolNodeOptions {
    */
   repairHistory?: boolean;
   /**
-   * Run each call as a LangGraph task, so that a finished call is final: its
-   * result is saved with the checkpointer, and after an interrupt or a crash
-   * the node's re-run gets it back instead of running the tool again.
+   * Make a finished call final: its result is journaled in the step's
+   * pending writes (a few LangGraph tasks per batch; a task per call with
+   * `requireApproval`), and after an interrupt or a crash the node's re-run
+   * reads it back instead of running the tool again.
    * `"auto"` (default): when the graph has a checkpointer. `true`: whenever
    * the node runs inside a graph. `false`: never (as `ToolNode`).
    */
