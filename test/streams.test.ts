@@ -86,8 +86,8 @@ describe('streamMode: "updates"', () => {
       const names = updates.map(([name]) => name);
       const ofTools = names.filter((n) => n.startsWith("tools") && n !== "tools");
       if (kind === "SafeToolNode" && durable) {
-        // The journal's tasks, named after the node with a "#" that no tool or node name collides with.
-        expect(ofTools.length).toBeGreaterThan(0);
+        // Only the journal's tasks (if any: a batch that settles at once needs none), named after the
+        // node with a "#" that no tool or node name collides with.
         expect(ofTools.every((n) => n === "tools#journal")).toBe(true);
       } else {
         expect(ofTools).toEqual([]);

@@ -194,11 +194,14 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
       run = runAsTask;
     } else if (durable && location) {
       const log = (journal = new CallJournal(this.settings.name, location, runAsTask));
-      const replayed = await log.replay(batch.slots.filter((slot) => slot.answer === "run").map((slot) => slot.call));
+      const toRun = batch.slots.filter((slot) => slot.answer === "run").map((slot) => slot.call);
+      const replayed = await log.replay(toRun);
+      let unsettled = toRun.filter((call) => !replayed.has(call.id)).length;
       run = async (call) => {
         const earlier = replayed.get(call.id);
         if (earlier) return earlier;
         const settled = await runDirect(call);
+        if (--unsettled === 0 && settled.kind !== "control") log.closeSettled();
         // An interrupt outside a task would have no stable id: it is raised again from the call's own task.
         if (settled.kind === "control") {
           const value = interruptValueOf(settled.thrown);

@@ -87,6 +87,8 @@ export class CallJournal {
   /** The journal tasks called so far, to await before the node returns. */
   private readonly called: Promise<unknown>[] = [];
   private seq = 0;
+  private retried = false;
+  private settledAll = false;
   private readonly name: string;
 
   /**
@@ -153,7 +155,8 @@ export class CallJournal {
       const done = this.pending;
       this.pending = [];
       this.chain = this.chain.then(() => {
-        if (done.length > 0) this.called.push(this.entryTask({ owner: this.location.owner, seq: this.seq++, done }));
+        if (done.length > 0 && !this.settledAll)
+          this.called.push(this.entryTask({ owner: this.location.owner, seq: this.seq++, done }));
       });
       return this.chain;
     });
@@ -166,6 +169,7 @@ export class CallJournal {
    * is that task's; on resume the replay runs the call in that task.
    */
   retryAsTask(call: PlannedCall, raise: (call: PlannedCall) => Promise<SettledCall>): Promise<SettledCall> {
+    this.retried = true;
     const started = this.chain.then(() => {
       this.called.push(this.entryTask({ owner: this.location.owner, seq: this.seq++, retry: call.id }));
       this.seq++; // the call's own task takes the next place
@@ -173,6 +177,16 @@ export class CallJournal {
     });
     this.chain = started;
     return started.then(({ running }) => running);
+  }
+
+  /**
+   * Every call of the batch has its result, and none interrupted: the
+   * node's own update, written as it returns, holds them all, so results
+   * not journaled yet need no task of their own. (A batch of quick calls
+   * then costs no journal task at all.)
+   */
+  closeSettled(): void {
+    if (!this.retried) this.settledAll = true;
   }
 
   /** Resolves once every journal task has been called and has finished. */
