@@ -1,6 +1,7 @@
 import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool, type ToolRuntime } from "@langchain/core/tools";
 import {
+  Annotation,
   Command,
   MemorySaver,
   MessagesAnnotation,
@@ -312,5 +313,44 @@ describe("the journal: durable mode without a task per call", () => {
     await expectValidHistory(done.messages);
     expect(results(done.messages).map((r) => r.content)).toEqual(["found a", "answer to ok?: yes", "found b"]);
     expect(runs).toEqual({ "lookup:a": 1, "lookup:b": 1, "ask:ok?": 2 });
+  });
+});
+
+describe("the journal: a tool whose one throw holds several interrupts (a graph it runs, with parallel interrupting nodes)", () => {
+  it("surfaces both interrupts, resumes them, and runs its siblings once", async () => {
+    let subRuns = 0;
+    let plainRuns = 0;
+    const Out = Annotation.Root({ out: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }) });
+    const nested = new StateGraph(Out)
+      .addNode("x", async () => ({ out: [`x=${String(interrupt("x?"))}`] }))
+      .addNode("y", async () => ({ out: [`y=${String(interrupt("y?"))}`] }))
+      .addEdge(START, "x")
+      .addEdge(START, "y")
+      .compile();
+    const sub = tool(
+      async (_args, runtime: ToolRuntime) => {
+        subRuns++;
+        const { out } = await nested.invoke({ out: [] }, runtime.config);
+        return [...out].sort().join(",");
+      },
+      { name: "sub", description: "Runs a graph.", schema: z.object({}) },
+    );
+    const plain = tool(async () => `plain ${++plainRuns}`, { name: "plain", description: "p", schema: z.object({}) });
+    const graph = toolsGraph(new SafeToolNode([plain, sub]));
+    const config = { configurable: { thread_id: "journal-nested" } };
+    const first = (await graph.invoke(
+      { messages: historyWith(aiWith([call("plain", {}, "c1"), call("sub", {}, "c2")])) },
+      config,
+    )) as Interrupts;
+    const pending = first.__interrupt__ ?? [];
+    expect(pending.map((i) => i.value).sort()).toEqual(["x?", "y?"]);
+    // Such a throw has no single interrupt to raise again from the call's own task, so the tool runs
+    // again inside that task on this first pass (README: Durable execution): twice, not more.
+    expect(subRuns).toBeLessThanOrEqual(2);
+    const resume = Object.fromEntries(pending.map((i) => [i.id, i.value === "x?" ? "1" : "2"]));
+    const done = await graph.invoke(new Command({ resume }), config);
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).map((r) => r.content)).toEqual(["plain 1", "x=1,y=2"]);
+    expect(plainRuns).toBe(1);
   });
 });
