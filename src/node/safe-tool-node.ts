@@ -5,7 +5,7 @@ import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { assembleUpdate } from "../update/assemble-update.js";
 import { toolCallOf, type PlannedCall } from "../calls/call.js";
-import { combineControlFlow } from "../run/control-flow.js";
+import { NOT_AN_INTERRUPT, combineControlFlow, singleInterruptValue } from "../run/control-flow.js";
 import { CallJournal, stepLocation } from "../run/call-journal.js";
 import { canRunTasks, executeAsTask, hasCheckpointer, raiseAsTask } from "../run/durable.js";
 import { RunAbort, executeToolCall, type ExecutionContext, type NodeConfig } from "../run/execute-tool-call.js";
@@ -35,18 +35,6 @@ function makeRoomForTasks(signal: AbortSignal | undefined, tasks: number): void 
 /** A Send payload (`{ ...state, lg_tool_call }`), told apart without reading the messages. */
 function isSendPayload(input: unknown): boolean {
   return typeof input === "object" && input !== null && !Array.isArray(input) && "lg_tool_call" in input;
-}
-
-const NOT_AN_INTERRUPT = Symbol("not an interrupt");
-
-/** The value of a single `interrupt()` a call threw (a `GraphInterrupt` holding one), else NOT_AN_INTERRUPT. */
-function interruptValueOf(thrown: unknown): unknown {
-  const interrupts = (thrown as { interrupts?: unknown } | null)?.interrupts;
-  if (!Array.isArray(interrupts) || interrupts.length !== 1) return NOT_AN_INTERRUPT;
-  const only: unknown = interrupts[0];
-  return typeof only === "object" && only !== null && "value" in only
-    ? (only as { value: unknown }).value
-    : NOT_AN_INTERRUPT;
 }
 
 /** The task for a call that already has its result. */
@@ -204,7 +192,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
         if (--unsettled === 0 && settled.kind !== "control") log.closeSettled();
         // An interrupt outside a task would have no stable id: it is raised again from the call's own task.
         if (settled.kind === "control") {
-          const value = interruptValueOf(settled.thrown);
+          const value = singleInterruptValue(settled.thrown);
           return log.retryAsTask(call, value === NOT_AN_INTERRUPT ? runAsTask : (c) => raiseAsTask(c, context, value));
         }
         await log.record(call, settled);

@@ -25,10 +25,10 @@
  * that finished but was not yet journaled when the process died runs
  * again, as a call whose task had not saved its result did before.
  */
-import { Command, task } from "@langchain/langgraph";
+import { task } from "@langchain/langgraph";
 import type { PlannedCall } from "../calls/call.js";
 import type { SettledCall } from "../update/to-tool-message.js";
-import { packResult, unpackResult, type PackedResult } from "./durable.js";
+import { packSettled, settledFromPacked, type PackedResult } from "./durable.js";
 import type { NodeConfig } from "./execute-tool-call.js";
 
 type JournalEntry = { owner: string; seq: number } & (
@@ -124,11 +124,11 @@ export class CallJournal {
     }
     if (entries.size === 0) return replayed;
     const byId = new Map(calls.map((call) => [call.id, call]));
-    const last =
-      Math.max(...entries.keys()) +
-      ([...entries.values()].some((e) => "retry" in e && e.seq === Math.max(...entries.keys())) ? 1 : 0);
+    // A marker in the last place means the call's own task took the place after it.
+    const top = Math.max(...entries.keys());
+    const last = top + ("retry" in entries.get(top)! ? 1 : 0);
     for (const entry of entries.values()) {
-      if ("done" in entry) for (const [id, packed] of entry.done) replayed.set(id, settledOf(packed));
+      if ("done" in entry) for (const [id, packed] of entry.done) replayed.set(id, settledFromPacked(packed));
     }
     // Call every place again, in order, so that the calls' own tasks get theirs and new entries come after.
     for (let seq = 0; seq <= last; seq++) {
@@ -143,9 +143,8 @@ export class CallJournal {
 
   /** Journals a finished call; resolves once its group's task has been called. */
   record(call: PlannedCall, settled: SettledCall): Promise<unknown> {
-    if (settled.kind === "message") this.pending.push([call.id, packResult({ message: settled.message })]);
-    else if (settled.kind === "command") this.pending.push([call.id, packResult({ command: settled.command })]);
-    else return Promise.resolve();
+    if (settled.kind === "control") return Promise.resolve();
+    this.pending.push([call.id, packSettled(settled)]);
     // Calls that finish in the same turn of the event loop go in one group:
     // one task for all of them. The group's task is called (its place taken)
     // in the chain's order, but not awaited there: the next group need not
@@ -194,9 +193,4 @@ export class CallJournal {
     await this.chain;
     await Promise.all(this.called);
   }
-}
-
-function settledOf(packed: PackedResult): SettledCall {
-  const value = unpackResult(packed);
-  return value instanceof Command ? { kind: "command", command: value } : { kind: "message", message: value };
 }

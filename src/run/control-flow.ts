@@ -35,3 +35,24 @@ export function combineControlFlow(thrown: readonly unknown[]): unknown {
   const interrupts = thrown.flatMap((t) => ((t as { interrupts?: unknown[] }).interrupts ?? []) as never[]);
   return new GraphInterrupt(interrupts);
 }
+
+/** What {@link singleInterruptValue} returns for any other control flow. */
+export const NOT_AN_INTERRUPT: unique symbol = Symbol("not an interrupt");
+
+/**
+ * The value of the one `interrupt()` a call raised (a GraphInterrupt holding
+ * a single interrupt); NOT_AN_INTERRUPT for several at once, a ParentCommand,
+ * or a value whose properties cannot be read.
+ */
+export function singleInterruptValue(thrown: unknown): unknown {
+  try {
+    const interrupts = (thrown as { interrupts?: unknown } | null)?.interrupts;
+    if (!Array.isArray(interrupts) || interrupts.length !== 1) return NOT_AN_INTERRUPT;
+    const only: unknown = interrupts[0];
+    return typeof only === "object" && only !== null && "value" in only
+      ? (only as { value: unknown }).value
+      : NOT_AN_INTERRUPT;
+  } catch {
+    return NOT_AN_INTERRUPT;
+  }
+}

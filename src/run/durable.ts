@@ -56,14 +56,12 @@ export async function executeAsTask(
     const taskConfig = (AsyncLocalStorageProviderSingleton.getRunnableConfig() ?? {}) as NodeConfig;
     const settled = settle(await executeToolCall(call, { ...context, config: { ...context.config, ...taskConfig } }));
     if (settled.kind === "control") throw settled.thrown;
-    if (settled.kind === "command") return packResult({ command: settled.command });
-    error = settled.error;
-    return packResult({ message: settled.message });
+    if (settled.kind === "message") error = settled.error;
+    return packSettled(settled);
   });
   try {
-    const value = unpackResult(await run());
-    if (value instanceof Command) return { kind: "command", command: value };
-    return { kind: "message", message: value, ...(error ? { error } : {}) };
+    const saved = settledFromPacked(await run());
+    return saved.kind === "message" && error ? { ...saved, error } : saved;
   } catch (thrown) {
     return { kind: "control", thrown };
   }
@@ -81,7 +79,7 @@ export async function raiseAsTask(call: PlannedCall, context: ExecutionContext, 
     throw new Error("unreachable: interrupt() returned on the first run of a call's task");
   });
   try {
-    return { kind: "message", message: unpackResult(await stand()) as ToolMessage };
+    return settledFromPacked(await stand());
   } catch (thrown) {
     return { kind: "control", thrown };
   }
@@ -109,15 +107,17 @@ export interface PackedResult {
   safe_tool_node: { message?: ToolMessage; command?: PackedCommand };
 }
 
-/** A settled call's ToolMessage or Command as a task saves it. */
-export function packResult(result: { message: ToolMessage } | { command: Command }): PackedResult {
-  if ("message" in result) return { safe_tool_node: { message: result.message } };
-  const { graph, goto, resume, update } = result.command;
+/** A settled call's ToolMessage or Command as a task saves it (control flow is never saved). */
+export function packSettled(settled: Exclude<SettledCall, { kind: "control" }>): PackedResult {
+  if (settled.kind === "message") return { safe_tool_node: { message: settled.message } };
+  const { graph, goto, resume, update } = settled.command;
   return { safe_tool_node: { command: { graph, goto, resume, update } } };
 }
 
-/** The ToolMessage or Command a task saved. */
-export function unpackResult(value: PackedResult): ToolMessage | Command {
+/** The call a task saved, settled again: its ToolMessage, or its Command revived. */
+export function settledFromPacked(value: PackedResult): SettledCall {
   const { message, command } = value.safe_tool_node;
-  return command ? new Command(command as ConstructorParameters<typeof Command>[0]) : message!;
+  return command
+    ? { kind: "command", command: new Command(command as ConstructorParameters<typeof Command>[0]) }
+    : { kind: "message", message: message! };
 }
