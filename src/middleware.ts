@@ -21,7 +21,7 @@ import { resolveMiddlewareOptions } from "./node/options.js";
 import { findAnsweredAI } from "./calls/plan-tool-calls.js";
 import { nameFields } from "./calls/call-carriers.js";
 import { repairToolResults } from "./history/repair-tool-results.js";
-import { prepareTurn, turnMarksOf } from "./calls/prepare-turn.js";
+import { prepareTurn, preparedLastTurn, turnMarksOf } from "./calls/prepare-turn.js";
 import { placeMedia, type ResultMedia } from "./update/result-media.js";
 import { settleOutcome } from "./update/to-tool-message.js";
 import type { SafeTool, ToolErrorHandling } from "./types.js";
@@ -102,12 +102,8 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
 
     // A second chance for an AIMessage that did not come through wrapModelCall (another node wrote it).
     afterModel: (state: { messages: BaseMessage[] }) => {
-      const index = findAnsweredAI(state.messages);
-      if (index < 0) return undefined;
-      const ai = state.messages[index] as AIMessage;
-      if (turnMarksOf(ai).prepared) return undefined;
-      const prepared = prepareTurn(ai, state.messages.slice(0, index), undefined).ai;
-      return prepared === ai ? undefined : { messages: [prepared] };
+      const prepared = preparedLastTurn(state.messages);
+      return prepared ? { messages: [prepared] } : undefined;
     },
 
     wrapToolCall: async (request, next) => {

@@ -6,7 +6,7 @@
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { CALL_MARK, markOf, toolCallOf, type PlannedCall } from "./call.js";
 import { isRecord } from "../util/guards.js";
-import { planCalls } from "./plan-tool-calls.js";
+import { findAnsweredAI, planCalls } from "./plan-tool-calls.js";
 import { CallIdAllocator, EarlierCallIds } from "./tool-call-ids.js";
 
 /** What the middleware writes into the AIMessage itself, under the same key of `additional_kwargs` (never sent). */
@@ -69,4 +69,20 @@ export function prepareTurn(
     invalid_tool_calls: [],
   });
   return { ai: prepared, calls };
+}
+
+/**
+ * The answered AIMessage of `messages` as it should be stored (see
+ * {@link prepareTurn}), when it needs preparing and has not been prepared
+ * yet; undefined otherwise. The copy keeps the message id, so the messages
+ * reducer replaces the original in place - which a message without an id
+ * cannot be (it would be added a second time), so such a turn is left alone.
+ */
+export function preparedLastTurn(messages: readonly BaseMessage[]): AIMessage | undefined {
+  const index = findAnsweredAI(messages);
+  if (index < 0) return undefined;
+  const ai = messages[index] as AIMessage;
+  if (ai.id === undefined || turnMarksOf(ai).prepared) return undefined;
+  const prepared = prepareTurn(ai, messages.slice(0, index), undefined).ai;
+  return prepared === ai ? undefined : prepared;
 }

@@ -1,6 +1,5 @@
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
-import { findAnsweredAI } from "../calls/plan-tool-calls.js";
-import { prepareTurn, turnMarksOf } from "../calls/prepare-turn.js";
+import { preparedLastTurn } from "../calls/prepare-turn.js";
 
 /**
  * The state a post-model hook reads: createReactAgent's, or any with a messages list.
@@ -57,14 +56,7 @@ export interface PostModelHookUpdate {
 export function safePostModelHook(): (state: PostModelHookState) => PostModelHookUpdate {
   return (state) => {
     const messages = state?.messages;
-    if (!Array.isArray(messages)) return { messages: [] };
-    const index = findAnsweredAI(messages);
-    if (index < 0) return { messages: [] };
-    const ai = messages[index] as AIMessage;
-    // Without an id the reducer could not replace the message, only add a second one.
-    if (ai.id === undefined || turnMarksOf(ai).prepared) return { messages: [] };
-    const prepared = prepareTurn(ai, messages.slice(0, index), undefined).ai;
-    // Same message id: the messages reducer replaces the AIMessage in place.
-    return { messages: prepared === ai ? [] : [prepared] };
+    const prepared = Array.isArray(messages) ? preparedLastTurn(messages) : undefined;
+    return { messages: prepared ? [prepared] : [] };
   };
 }
