@@ -102,14 +102,16 @@ describe("every execution path answers the same", () => {
   // ToolNode fan-out of 8 calls puts 16 on the run's signal, and Node warns
   // past 10. SafeToolNode adds one for all its calls and Sends, and gives each
   // tool a signal of its own.
-  // In durable batch mode each call is a LangGraph task, whose listener the
-  // node makes room for on that run's signal alone: 30 calls stay quiet too.
+  // In durable batch mode the journal needs few tasks; with approvals
+  // configured each call is a LangGraph task, whose listener the node makes
+  // room for on that run's signal alone: 30 calls stay quiet either way.
   // (A fan-out of more than 10 Sends warns from LangGraph itself, as a Send
   // per call to ToolNode does: its tasks' listeners are added before any node runs.)
   it.each([
     ["batch", false, 8],
     ["batch", true, 8],
     ["batch", true, 30],
+    ["batch, a task per call (approvals configured)", true, 30],
     ["fan-out", false, 8],
     ["fan-out", true, 8],
   ] as const)(
@@ -125,7 +127,8 @@ describe("every execution path answers the same", () => {
           schema: z.object({ q: z.string() }),
         });
         const many = aiWith(Array.from({ length: count }, (_, i) => call("echo", { q: String(i) }, `m${i}`)));
-        const builder = new StateGraph(MessagesAnnotation).addNode("tools", new SafeToolNode([slow]));
+        const options = wiring.includes("approvals") ? { requireApproval: () => false } : {};
+        const builder = new StateGraph(MessagesAnnotation).addNode("tools", new SafeToolNode([slow], options));
         const router = wiring === "fan-out" ? safeToolsFanOut("tools") : () => "tools";
         const graph = builder
           .addConditionalEdges(START, router, ["tools", END])
