@@ -5,7 +5,7 @@ import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { assembleUpdate } from "../update/assemble-update.js";
 import { toolCallOf, type PlannedCall } from "../calls/call.js";
-import { NOT_AN_INTERRUPT, combineControlFlow, singleInterruptValue } from "../run/control-flow.js";
+import { combineControlFlow } from "../run/control-flow.js";
 import { CallJournal, stepLocation } from "../run/call-journal.js";
 import { canRunTasks, executeAsTask, hasCheckpointer, raiseAsTask } from "../run/durable.js";
 import { RunAbort, executeToolCall, type ExecutionContext, type NodeConfig } from "../run/execute-tool-call.js";
@@ -181,23 +181,9 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
       makeRoomForTasks(config.signal, batch.slots.length);
       run = runAsTask;
     } else if (durable && location) {
-      const log = (journal = new CallJournal(this.settings.name, location, runAsTask));
+      journal = new CallJournal(this.settings.name, location, runAsTask);
       const toRun = batch.slots.filter((slot) => slot.answer === "run").map((slot) => slot.call);
-      const replayed = await log.replay(toRun);
-      let unsettled = toRun.filter((call) => !replayed.has(call.id)).length;
-      run = async (call) => {
-        const earlier = replayed.get(call.id);
-        if (earlier) return earlier;
-        const settled = await runDirect(call);
-        if (--unsettled === 0 && settled.kind !== "control") log.closeSettled();
-        // An interrupt outside a task would have no stable id: it is raised again from the call's own task.
-        if (settled.kind === "control") {
-          const value = singleInterruptValue(settled.thrown);
-          return log.retryAsTask(call, value === NOT_AN_INTERRUPT ? runAsTask : (c) => raiseAsTask(c, context, value));
-        }
-        await log.record(call, settled);
-        return settled;
-      };
+      run = await journal.runner(toRun, runDirect, (call, value) => raiseAsTask(call, context, value));
     }
     const streaming = typeof (config.writer ?? config.configurable?.writer) === "function";
     const execute = streaming

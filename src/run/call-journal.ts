@@ -27,6 +27,7 @@
  */
 import { task } from "@langchain/langgraph";
 import type { PlannedCall } from "../calls/call.js";
+import { NOT_AN_INTERRUPT, singleInterruptValue } from "./control-flow.js";
 import type { SettledCall } from "../update/to-tool-message.js";
 import { packSettled, settledFromPacked, type PackedResult } from "./durable.js";
 import type { NodeConfig } from "./execute-tool-call.js";
@@ -113,7 +114,7 @@ export class CallJournal {
    * run. Calls that interrupted are run here, in their place, as their own
    * tasks; their outcome (a result, or the interrupt again) is in the map too.
    */
-  async replay(calls: readonly PlannedCall[]): Promise<Map<string, SettledCall>> {
+  private async replay(calls: readonly PlannedCall[]): Promise<Map<string, SettledCall>> {
     const replayed = new Map<string, SettledCall>();
     if (!this.location.resuming) return replayed;
     const { owner } = this.location;
@@ -141,8 +142,36 @@ export class CallJournal {
     return replayed;
   }
 
+  /**
+   * How each call of `calls` runs in durable mode: replayed when an earlier
+   * run of the step journaled it; else run directly (`runDirect`) and
+   * journaled. A call that interrupts outside a task is raised again from
+   * its own task (`raise`, for a single interrupt), or, for other control
+   * flow, run again there, so that its interrupt has a stable id.
+   */
+  async runner(
+    calls: readonly PlannedCall[],
+    runDirect: (call: PlannedCall) => Promise<SettledCall>,
+    raise: (call: PlannedCall, value: unknown) => Promise<SettledCall>,
+  ): Promise<(call: PlannedCall) => Promise<SettledCall>> {
+    const replayed = await this.replay(calls);
+    let unsettled = calls.filter((call) => !replayed.has(call.id)).length;
+    return async (call) => {
+      const earlier = replayed.get(call.id);
+      if (earlier) return earlier;
+      const settled = await runDirect(call);
+      if (--unsettled === 0 && settled.kind !== "control") this.closeSettled();
+      if (settled.kind === "control") {
+        const value = singleInterruptValue(settled.thrown);
+        return this.retryAsTask(call, value === NOT_AN_INTERRUPT ? this.runAsTask : (c) => raise(c, value));
+      }
+      await this.record(call, settled);
+      return settled;
+    };
+  }
+
   /** Journals a finished call; resolves once its group's task has been called. */
-  record(call: PlannedCall, settled: SettledCall): Promise<unknown> {
+  private record(call: PlannedCall, settled: SettledCall): Promise<unknown> {
     if (settled.kind === "control") return Promise.resolve();
     this.pending.push([call.id, packSettled(settled)]);
     // Calls that finish in the same turn of the event loop go in one group:
@@ -167,7 +196,7 @@ export class CallJournal {
    * own task raises the interrupt again (`raise`), so that the interrupt's id
    * is that task's; on resume the replay runs the call in that task.
    */
-  retryAsTask(call: PlannedCall, raise: (call: PlannedCall) => Promise<SettledCall>): Promise<SettledCall> {
+  private retryAsTask(call: PlannedCall, raise: (call: PlannedCall) => Promise<SettledCall>): Promise<SettledCall> {
     this.retried = true;
     const started = this.chain.then(() => {
       this.called.push(this.entryTask({ owner: this.location.owner, seq: this.seq++, retry: call.id }));
@@ -184,7 +213,7 @@ export class CallJournal {
    * not journaled yet need no task of their own. (A batch of quick calls
    * then costs no journal task at all.)
    */
-  closeSettled(): void {
+  private closeSettled(): void {
     if (!this.retried) this.settledAll = true;
   }
 
