@@ -124,7 +124,7 @@ describe("a ParentCommand thrown inside a tool (a graph it ran handed off) is ca
   });
 
   /** "agent as a tool": the tool runs another agent graph, which hands off to the agent node of the graph the tool node is in. */
-  function delegating(passConfig: boolean) {
+  function delegating(passConfig: boolean, onRun: () => void = () => {}) {
     const inner = new StateGraph(MessagesAnnotation)
       .addNode(
         "n",
@@ -139,6 +139,7 @@ describe("a ParentCommand thrown inside a tool (a graph it ran handed off) is ca
       .compile();
     return tool(
       async (_args, config) => {
+        onRun();
         await inner.invoke({ messages: [new HumanMessage("help")] }, passConfig ? config : undefined);
         return "delegated";
       },
@@ -146,10 +147,15 @@ describe("a ParentCommand thrown inside a tool (a graph it ran handed off) is ca
     );
   }
 
-  it.each([false, true])(
-    "answers every call when an agent run inside a tool hands off to this graph (the tool passes its config: %s)",
-    async (passConfig) => {
+  it.each([
+    [false, "none"],
+    [true, "none"],
+    [true, "MemorySaver"],
+  ])(
+    "answers every call when an agent run inside a tool hands off to this graph (the tool passes its config: %s; checkpointer: %s), running that agent once",
+    async (passConfig, saver) => {
       let turn = 0;
+      let delegated = 0;
       const graph = new StateGraph(MessagesAnnotation)
         .addNode("agent", () => ({
           messages: [
@@ -158,12 +164,16 @@ describe("a ParentCommand thrown inside a tool (a graph it ran handed off) is ca
               : new AIMessage({ content: "done", id: "final" }),
           ],
         }))
-        .addNode("tools", new SafeToolNode([weather, delegating(passConfig)]))
+        .addNode("tools", new SafeToolNode([weather, delegating(passConfig, () => delegated++)]))
         .addEdge(START, "agent")
         .addConditionalEdges("agent", (state) => (turn === 1 ? "tools" : END), ["tools", END])
         .addEdge("tools", "agent")
-        .compile();
-      const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
+        .compile(saver === "MemorySaver" ? { checkpointer: new MemorySaver() } : {});
+      const { messages } = await graph.invoke(
+        { messages: [new HumanMessage({ content: "go", id: "h" })] },
+        { configurable: { thread_id: "delegating" } },
+      );
+      expect(delegated).toBe(1);
       await expectValidHistory(messages);
       expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
         "Sunny in x",

@@ -27,7 +27,7 @@
  */
 import { task } from "@langchain/langgraph";
 import type { PlannedCall } from "../calls/call.js";
-import { NOT_AN_INTERRUPT, singleInterruptValue } from "./control-flow.js";
+import { isInterrupt, NOT_AN_INTERRUPT, singleInterruptValue } from "./control-flow.js";
 import type { SettledCall } from "../update/to-tool-message.js";
 import { packSettled, settledFromPacked, type PackedResult } from "./durable.js";
 import type { NodeConfig } from "./execute-tool-call.js";
@@ -146,8 +146,9 @@ export class CallJournal {
    * How each call of `calls` runs in durable mode: replayed when an earlier
    * run of the step journaled it; else run directly (`runDirect`) and
    * journaled. A call that interrupts outside a task is raised again from
-   * its own task (`raise`, for a single interrupt), or, for other control
-   * flow, run again there, so that its interrupt has a stable id.
+   * its own task (`raise`, for a single interrupt), or, for several
+   * interrupts at once (a graph the tool ran), run again there, so that its
+   * interrupts have stable ids. A ParentCommand is returned as it is.
    */
   async runner(
     calls: readonly PlannedCall[],
@@ -162,6 +163,9 @@ export class CallJournal {
       const settled = await runDirect(call);
       if (--unsettled === 0 && settled.kind !== "control") this.closeSettled();
       if (settled.kind === "control") {
+        // A ParentCommand ends the step for good (the parent carries it out),
+        // so nothing will resume it: it goes up as it is.
+        if (!isInterrupt(settled.thrown)) return settled;
         const value = singleInterruptValue(settled.thrown);
         return this.retryAsTask(call, value === NOT_AN_INTERRUPT ? this.runAsTask : (c) => raise(c, value));
       }
@@ -171,23 +175,34 @@ export class CallJournal {
   }
 
   /** Journals a finished call; resolves once its group's task has been called. */
-  private record(call: PlannedCall, settled: SettledCall): Promise<unknown> {
-    if (settled.kind === "control") return Promise.resolve();
+  private record(call: PlannedCall, settled: Exclude<SettledCall, { kind: "control" }>): Promise<unknown> {
     this.pending.push([call.id, packSettled(settled)]);
-    // Calls that finish in the same turn of the event loop go in one group:
-    // one task for all of them. The group's task is called (its place taken)
-    // in the chain's order, but not awaited there: the next group need not
-    // wait for this one's checkpoint write.
-    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      this.flushing = undefined;
-      const done = this.pending;
-      this.pending = [];
-      this.chain = this.chain.then(() => {
-        if (done.length > 0 && !this.settledAll)
-          this.called.push(this.entryTask({ owner: this.location.owner, seq: this.seq++, done }));
-      });
-      return this.chain;
-    });
+    // Group commit: while one group's write is in flight, the calls that
+    // finish join the next group, which is written once that write is done
+    // (and the event loop has had a turn, so calls finishing together share
+    // it). A batch then costs a few writes, however many calls it has, and a
+    // result waits for at most one write before it is saved.
+    if (!this.flushing) {
+      let written: Promise<unknown> = Promise.resolve();
+      const flushing = this.chain
+        .then(
+          () =>
+            new Promise<void>((resolve) =>
+              process.env.W ? setTimeout(resolve, Number(process.env.W)) : setImmediate(resolve),
+            ),
+        )
+        .then(() => {
+          this.flushing = undefined;
+          const done = this.pending;
+          this.pending = [];
+          if (done.length === 0 || this.settledAll) return;
+          written = this.entryTask({ owner: this.location.owner, seq: this.seq++, done });
+          this.called.push(written);
+        });
+      this.flushing = flushing;
+      // The chain goes on once the write is done; its failure is reported by drained().
+      this.chain = flushing.then(() => written).catch(() => undefined);
+    }
     return this.flushing;
   }
 

@@ -36,6 +36,15 @@ export function combineControlFlow(thrown: readonly unknown[]): unknown {
   return new GraphInterrupt(interrupts);
 }
 
+/** True for an interrupt (a GraphInterrupt or NodeInterrupt, with any number of interrupts), not a ParentCommand. */
+export function isInterrupt(thrown: unknown): boolean {
+  try {
+    return INTERRUPT_NAMES.has((thrown as { name?: unknown } | null)?.name as string);
+  } catch {
+    return false;
+  }
+}
+
 /** What {@link singleInterruptValue} returns for any other control flow. */
 export const NOT_AN_INTERRUPT: unique symbol = Symbol("not an interrupt");
 

@@ -399,7 +399,7 @@ const durable: {
         name,
         run: () => graph.invoke({ messages: history }, { configurable: { thread_id: `bench-${++thread}` } }),
       }));
-      const rounds = QUICK ? 3 : 7;
+      const rounds = QUICK ? 3 : ROUNDS;
       for (const c of contenders) await c.run(); // warm-up
       const samples: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
       const batch: number[] = [];
