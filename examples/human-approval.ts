@@ -9,7 +9,7 @@ import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messa
 import { tool, type ToolRuntime } from "@langchain/core/tools";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { Command, END, MessagesAnnotation, START, StateGraph, interrupt } from "@langchain/langgraph";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -64,9 +64,17 @@ function buildGraph(file: string) {
     .compile({ checkpointer: SqliteSaver.fromConnString(file) });
 }
 
-export async function main(
-  file = join(mkdtempSync(join(tmpdir(), "approval-")), "thread.sqlite"),
-): Promise<BaseMessage[]> {
+export async function main(file?: string): Promise<BaseMessage[]> {
+  if (file) return run(file);
+  const dir = mkdtempSync(join(tmpdir(), "approval-"));
+  try {
+    return await run(join(dir, "thread.sqlite"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function run(file: string): Promise<BaseMessage[]> {
   const config = { configurable: { thread_id: "support-42" } };
 
   const first = (await buildGraph(file).invoke(

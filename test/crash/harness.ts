@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
@@ -77,6 +77,14 @@ export async function crashAndResume(
     "--mode",
     options.mode ?? "batch",
   ];
+  try {
+    return await killAndResume(common, log, n);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function killAndResume(common: string[], log: string, n: number): Promise<CrashResult> {
   const first = await runWorker([...common, "--phase", "first"], "READY");
   const resumed = await runWorker([...common, "--phase", "resume"]);
   const line = resumed.stdout.split("\n").find((l) => l.startsWith("HISTORY "));

