@@ -1,3 +1,7 @@
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { crashAndResume } from "./crash/harness.js";
 import { startThrowawayPostgres } from "./crash/postgres.js";
@@ -58,3 +62,50 @@ describe.skipIf(!pg.url)(
     );
   },
 );
+
+describe("the throwaway PostgreSQL of these tests", () => {
+  it.skipIf(!pg.url || process.env.SAFE_TOOL_NODE_PG_URL)(
+    "is stopped and deleted when the process that started it is killed outright",
+    async () => {
+      // A process that starts a cluster, says where it is, and is then SIGKILLed (no cleanup of its own runs).
+      const owner = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "--input-type=module",
+          "-e",
+          `const { startThrowawayPostgres } = await import(${JSON.stringify(join(import.meta.dirname, "crash/postgres.ts"))});
+           const pg = await startThrowawayPostgres();
+           const { default: p } = await import("pg");
+           const client = new p.Client({ connectionString: pg.url });
+           await client.connect();
+           const dir = (await client.query("show data_directory")).rows[0].data_directory;
+           await client.end();
+           console.log(JSON.stringify({ dir }));
+           setInterval(() => {}, 1000);`,
+        ],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+      const { dir } = await new Promise<{ dir: string }>((resolve) =>
+        owner.stdout.on("data", (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as { dir: string })),
+      );
+      const postmaster = Number(readFileSync(join(dir, "postmaster.pid"), "utf8").split("\n")[0]);
+      expect(alive(postmaster)).toBe(true);
+      owner.kill("SIGKILL");
+      const deadline = Date.now() + 20_000;
+      while ((alive(postmaster) || existsSync(dir)) && Date.now() < deadline) await sleep(100);
+      expect(alive(postmaster)).toBe(false);
+      expect(existsSync(dir)).toBe(false);
+    },
+  );
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
