@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error - a plain .mjs lint script, without type declarations
@@ -32,5 +32,11 @@ describe("source layout", () => {
       .filter(Boolean);
     for (const statement of statements)
       expect(statement).toMatch(/^export (type )?\{[\s\S]*\} from "\.\/[\w/-]+\.js"$/);
+  });
+
+  it("reads no environment variable: what the node does depends on its options alone", () => {
+    const files = readdirSync(SRC, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    const readers = files.filter((f) => /process\.env|process\[["']env/.test(readFileSync(resolve(SRC, f), "utf8")));
+    expect(readers).toEqual([]);
   });
 });

@@ -185,12 +185,7 @@ export class CallJournal {
     if (!this.flushing) {
       let written: Promise<unknown> = Promise.resolve();
       const flushing = this.chain
-        .then(
-          () =>
-            new Promise<void>((resolve) =>
-              process.env.W ? setTimeout(resolve, Number(process.env.W)) : setImmediate(resolve),
-            ),
-        )
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
         .then(() => {
           this.flushing = undefined;
           const done = this.pending;
