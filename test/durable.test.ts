@@ -1,4 +1,4 @@
-import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool, type ToolRuntime } from "@langchain/core/tools";
 import {
   Annotation,
@@ -8,6 +8,7 @@ import {
   START,
   StateGraph,
   interrupt,
+  task,
   type BaseCheckpointSaver,
 } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
@@ -344,13 +345,150 @@ describe("the journal: a tool whose one throw holds several interrupts (a graph 
     )) as Interrupts;
     const pending = first.__interrupt__ ?? [];
     expect(pending.map((i) => i.value).sort()).toEqual(["x?", "y?"]);
-    // Such a throw has no single interrupt to raise again from the call's own task, so the tool runs
-    // again inside that task on this first pass (README: Durable execution): twice, not more.
-    expect(subRuns).toBeLessThanOrEqual(2);
+    // Interrupts from a graph the tool ran keep their ids when the call runs again where it ran: once per pass.
+    expect(subRuns).toBe(1);
     const resume = Object.fromEntries(pending.map((i) => [i.id, i.value === "x?" ? "1" : "2"]));
     const done = await graph.invoke(new Command({ resume }), config);
     await expectValidHistory(done.messages);
     expect(results(done.messages).map((r) => r.content)).toEqual(["plain 1", "x=1,y=2"]);
     expect(plainRuns).toBe(1);
+  });
+});
+
+describe("the journal beside tools that use LangGraph themselves (found by an outside check)", () => {
+  it("sends each resume value to the call that asked, when a sibling tool calls task() in the node", async () => {
+    const fetchPage = task("fetch_page", async (url: string) => `page ${url}`);
+    const research = tool(async () => `summary of ${await fetchPage("a.com")} and ${await fetchPage("b.com")}`, {
+      name: "research",
+      description: "r",
+      schema: z.object({}),
+    });
+    const transfer = tool(
+      async ({ to, amount }) => `${to} ${amount}: ${String(interrupt(`transfer ${amount} to ${to}?`))}`,
+      { name: "transfer", description: "t", schema: z.object({ to: z.string(), amount: z.number() }) },
+    );
+    const graph = toolsGraph(new SafeToolNode([research, transfer]));
+    const config = { configurable: { thread_id: "journal-foreign-tasks" } };
+    const first = (await graph.invoke(
+      {
+        messages: historyWith(
+          aiWith([
+            call("research", {}, "c_research"),
+            call("transfer", { to: "alice", amount: 10 }, "c_alice"),
+            call("transfer", { to: "mallory", amount: 5000 }, "c_mallory"),
+          ]),
+        ),
+      },
+      config,
+    )) as Interrupts;
+    const answers: Record<string, string> = {
+      "transfer 10 to alice?": "APPROVED",
+      "transfer 5000 to mallory?": "REJECTED",
+    };
+    const resume = Object.fromEntries((first.__interrupt__ ?? []).map((i) => [i.id, answers[String(i.value)]]));
+    expect(Object.keys(resume)).toHaveLength(2);
+    const done = await graph.invoke(new Command({ resume }), config);
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).map((r) => [r.tool_call_id, r.content])).toEqual([
+      ["c_research", "summary of page a.com and page b.com"],
+      ["c_alice", "alice 10: APPROVED"],
+      ["c_mallory", "mallory 5000: REJECTED"],
+    ]);
+  });
+
+  it("asks once and runs the inner steps once when a tool runs an agent graph that interrupts", async () => {
+    const runs: string[] = [];
+    const inner = new StateGraph(MessagesAnnotation)
+      .addNode("research", async () => (runs.push("research"), { messages: [] }))
+      .addNode("ask", async () => (runs.push("ask"), { messages: [new HumanMessage(String(interrupt("approve?")))] }))
+      .addEdge(START, "research")
+      .addEdge("research", "ask")
+      .compile();
+    const delegate = tool(
+      async (_args, runtime: ToolRuntime) => {
+        runs.push("delegate");
+        const { messages } = await inner.invoke({ messages: [] }, runtime.config);
+        return `the human said ${String(messages.at(-1)?.content)}`;
+      },
+      { name: "delegate", description: "d", schema: z.object({}) },
+    );
+    const fast = tool(async () => (runs.push("fast"), "fast"), {
+      name: "fast",
+      description: "f",
+      schema: z.object({}),
+    });
+    const graph = toolsGraph(new SafeToolNode([fast, delegate]));
+    const config = { configurable: { thread_id: "journal-sub-agent" } };
+    const first = (await graph.invoke(
+      { messages: historyWith(aiWith([call("fast", {}, "c1"), call("delegate", {}, "c2")])) },
+      config,
+    )) as Interrupts;
+    expect(first.__interrupt__?.map((i) => i.value)).toEqual(["approve?"]);
+    const done = (await graph.invoke(
+      new Command({ resume: { [first.__interrupt__![0]!.id]: "yes" } }),
+      config,
+    )) as Interrupts & { messages: BaseMessage[] };
+    expect(done.__interrupt__).toBeUndefined();
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).map((r) => r.content)).toEqual(["fast", "the human said yes"]);
+    expect(runs.filter((r) => r === "research")).toHaveLength(1);
+    expect(runs.filter((r) => r === "fast")).toHaveLength(1);
+  });
+
+  it("runs the interrupted calls side by side on resume (each waits for all the others), quietly", async () => {
+    const K = 8;
+    let arrived = 0;
+    let release!: () => void;
+    const all = new Promise<void>((resolve) => (release = resolve));
+    const ask = tool(
+      async ({ k }) => {
+        const answer = String(interrupt(`q${k}`));
+        if (++arrived === K) release();
+        await all; // never resolves if the calls ran one after another
+        return `${k}: ${answer}`;
+      },
+      { name: "ask", description: "a", schema: z.object({ k: z.number() }) },
+    );
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const graph = toolsGraph(new SafeToolNode([ask]));
+      const config = { configurable: { thread_id: "journal-parallel-resume" } };
+      const calls = Array.from({ length: K }, (_, k) => call("ask", { k }, `c${k}`));
+      const first = (await graph.invoke({ messages: historyWith(aiWith(calls)) }, config)) as Interrupts;
+      expect(first.__interrupt__).toHaveLength(K);
+      const resume = Object.fromEntries(first.__interrupt__!.map((i) => [i.id, `yes ${String(i.value)}`]));
+      const done = await graph.invoke(new Command({ resume }), config);
+      await expectValidHistory(done.messages);
+      expect(results(done.messages).map((r) => r.content)).toEqual(calls.map((_, k) => `${k}: yes q${k}`));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w === "MaxListenersExceededWarning")).toEqual([]);
+  }, 15_000);
+
+  it("reports call_finished once per call: results read back on resume are not reported again", async () => {
+    const { tools } = countingTools();
+    const graph = toolsGraph(new SafeToolNode(tools));
+    const config = { configurable: { thread_id: "journal-custom-events" } };
+    const finished: string[] = [];
+    const collect = async (stream: AsyncIterable<unknown>) => {
+      for await (const chunk of stream) {
+        const [mode, data] = chunk as [string, { type?: string; toolCallId?: string }];
+        if (mode === "custom" && data.type === "safe_tool_node.call_finished") finished.push(data.toolCallId!);
+      }
+    };
+    const turn = aiWith([
+      call("lookup", { q: "a" }, "c1"),
+      call("ask", { question: "ok?" }, "c2"),
+      call("lookup", { q: "b" }, "c3"),
+    ]);
+    await collect(await graph.stream({ messages: historyWith(turn) }, { ...config, streamMode: ["custom"] }));
+    const state = await graph.getState(config);
+    const id = (state.tasks.flatMap((t) => t.interrupts) as { id: string }[])[0]!.id;
+    await collect(await graph.stream(new Command({ resume: { [id]: "yes" } }), { ...config, streamMode: ["custom"] }));
+    expect([...finished].sort()).toEqual(["c1", "c2", "c3"]);
   });
 });

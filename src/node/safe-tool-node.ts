@@ -175,19 +175,24 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     const runAsTask = (call: PlannedCall) => executeAsTask(call, context, settle(call));
     const runDirect = (call: PlannedCall) => executeToolCall(call, context).then(settle(call));
     let run = runDirect;
+    let readBack = (_call: PlannedCall) => false;
     let journal: CallJournal | undefined;
     const location = durable ? stepLocation(config) : undefined;
     if (durable && (needsApproval !== undefined || !location)) {
       makeRoomForTasks(config.signal, batch.slots.length);
       run = runAsTask;
     } else if (durable && location) {
-      journal = new CallJournal(this.settings.name, location, runAsTask);
+      journal = new CallJournal(this.settings.name, location, runAsTask, config, (tasks) =>
+        makeRoomForTasks(config.signal, tasks),
+      );
       const toRun = batch.slots.filter((slot) => slot.answer === "run").map((slot) => slot.call);
-      run = await journal.runner(toRun, runDirect, (call, value) => raiseAsTask(call, context, value));
+      ({ run, readBack } = await journal.runner(toRun, runDirect, (call, value) => raiseAsTask(call, context, value)));
     }
     const streaming = typeof (config.writer ?? config.configurable?.writer) === "function";
+    // A result read back from the journal finished in an earlier run, which reported it.
     const execute = streaming
       ? (call: PlannedCall) => {
+          if (readBack(call)) return run(call);
           const startedAt = Date.now();
           return run(call).then((settled) => (reportFinished(config, call, settled, startedAt), settled));
         }

@@ -7,14 +7,17 @@
  * when the node runs again for the same step (a resume after an interrupt, a
  * restart after a crash).
  *
- * LangGraph tells a node's tasks apart by the order they are called in. So
- * every task of the journal is called through one promise chain, and each
- * entry records its place in that order (`seq`):
+ * LangGraph tells a node's tasks apart by name and by the order they are
+ * called in (a counter in the node's scratchpad, which tools that call
+ * task() themselves advance too). So every task of the journal is called
+ * through one promise chain, and each entry records the place its task
+ * really took (`seq`):
  * - a group of finished calls: `{ done: [[call id, result], ...] }`;
  * - a marker `{ retry: call id }`: the call interrupted (`interrupt()`)
  *   outside a task, and the next task is that call's own, which raises the
  *   interrupt again so that it has that task's stable id;
- * - `{ skip }`: a place re-called on a later run, whose entry was not saved.
+ * - `{ skip }`: a place re-called on a later run that no entry holds (a
+ *   write lost in a crash, or a task a tool called).
  *
  * Reading back: the saved entries come from the checkpointer (all of them,
  * in whatever order their writes landed - a crash may lose a later group's
@@ -27,14 +30,13 @@
  */
 import { task } from "@langchain/langgraph";
 import type { PlannedCall } from "../calls/call.js";
-import { isInterrupt, NOT_AN_INTERRUPT, singleInterruptValue } from "./control-flow.js";
+import { interruptIdOf, NOT_AN_INTERRUPT, singleInterruptValue } from "./control-flow.js";
 import type { SettledCall } from "../update/to-tool-message.js";
-import { packSettled, settledFromPacked, type PackedResult } from "./durable.js";
+import { nodeInterruptIds, packSettled, settledFromPacked, type PackedResult } from "./durable.js";
 import type { NodeConfig } from "./execute-tool-call.js";
 
-type JournalEntry = { owner: string; seq: number } & (
-  { done: [string, PackedResult][] } | { retry: string } | { skip: true }
-);
+type JournalFields = { done: [string, PackedResult][] } | { retry: string } | { skip: true };
+type JournalEntry = { owner: string; seq: number } & JournalFields;
 
 /** Where LangGraph saves the pending writes of this node's step, read from the node's config. */
 interface StepLocation {
@@ -43,6 +45,12 @@ interface StepLocation {
   /** The node's task id: the same on every run of this step, and the owner of its entries. */
   owner: string;
   resuming: boolean;
+  /**
+   * The node's scratchpad: `callCounter` is the place the next task() call
+   * of the node takes. A tool may call task() itself, in the node's context,
+   * taking places too; so each entry records the place its task really got.
+   */
+  scratchpad: { callCounter: number };
 }
 
 /** The step's location, or undefined when the config does not say it (then the node keeps a task per call). */
@@ -52,7 +60,9 @@ export function stepLocation(config: NodeConfig): StepLocation | undefined {
   const owner = c.__pregel_task_id;
   const namespace = typeof c.checkpoint_ns === "string" ? c.checkpoint_ns : undefined;
   const map = c.checkpoint_map as Record<string, unknown> | undefined;
+  const scratchpad = c.__pregel_scratchpad as { callCounter?: unknown } | undefined;
   if (
+    typeof scratchpad?.callCounter !== "number" ||
     !checkpointer ||
     typeof checkpointer.getTuple !== "function" ||
     typeof owner !== "string" ||
@@ -68,6 +78,7 @@ export function stepLocation(config: NodeConfig): StepLocation | undefined {
     config: { configurable: { thread_id: c.thread_id, checkpoint_ns: parent, checkpoint_id: checkpointId } },
     owner,
     resuming: c.__pregel_resuming === true,
+    scratchpad: scratchpad as StepLocation["scratchpad"],
   };
 }
 
@@ -80,6 +91,19 @@ function isEntry(value: unknown, owner: string): value is JournalEntry {
   );
 }
 
+/** A call's outcome replayed from the journal, or run in its own task during the replay. */
+interface Replayed {
+  settled: Promise<SettledCall>;
+  /** True when read back: the call did not run in this node run. */
+  readBack: boolean;
+}
+
+/** How the node runs each call in durable mode, and which results were only read back. */
+export interface JournaledRun {
+  run: (call: PlannedCall) => Promise<SettledCall>;
+  readBack: (call: PlannedCall) => boolean;
+}
+
 /** The journal of one node run's batch. */
 export class CallJournal {
   private chain: Promise<unknown> = Promise.resolve();
@@ -87,8 +111,8 @@ export class CallJournal {
   private flushing: Promise<unknown> | undefined;
   /** The journal tasks called so far, to await before the node returns. */
   private readonly called: Promise<unknown>[] = [];
-  private seq = 0;
-  private retried = false;
+  private interrupted = false;
+  private tasksCalled = 0;
   private settledAll = false;
   private readonly name: string;
 
@@ -101,21 +125,28 @@ export class CallJournal {
     nodeName: string,
     private readonly location: StepLocation,
     private readonly runAsTask: (call: PlannedCall) => Promise<SettledCall>,
+    private readonly nodeConfig: NodeConfig,
+    /** Lets the run's signal take `tasks` more task listeners (each task LangGraph runs adds one). */
+    private readonly makeRoom: (tasks: number) => void,
   ) {
     this.name = `${nodeName}#journal`;
   }
 
-  private entryTask(entry: JournalEntry): Promise<unknown> {
+  /** Calls a journal task holding `fields`, under the place it takes (read just before: task() takes it at once). */
+  private entryTask(fields: JournalFields): Promise<unknown> {
+    const entry = { owner: this.location.owner, seq: this.location.scratchpad.callCounter, ...fields } as JournalEntry;
+    this.tookPlace();
     return task(this.name, async (): Promise<JournalEntry> => entry)();
   }
 
   /**
    * What earlier runs of this step journaled, by call id; empty on a first
    * run. Calls that interrupted are run here, in their place, as their own
-   * tasks; their outcome (a result, or the interrupt again) is in the map too.
+   * tasks (all at once); their outcome (a result, or the interrupt again) is
+   * in the map too, as is whether it was read back rather than run now.
    */
-  private async replay(calls: readonly PlannedCall[]): Promise<Map<string, SettledCall>> {
-    const replayed = new Map<string, SettledCall>();
+  private async replay(calls: readonly PlannedCall[]): Promise<Map<string, Replayed>> {
+    const replayed = new Map<string, Replayed>();
     if (!this.location.resuming) return replayed;
     const { owner } = this.location;
     const tuple = await this.location.checkpointer.getTuple(this.location.config);
@@ -129,16 +160,26 @@ export class CallJournal {
     const top = Math.max(...entries.keys());
     const last = top + ("retry" in entries.get(top)! ? 1 : 0);
     for (const entry of entries.values()) {
-      if ("done" in entry) for (const [id, packed] of entry.done) replayed.set(id, settledFromPacked(packed));
+      if ("done" in entry)
+        for (const [id, packed] of entry.done)
+          replayed.set(id, { settled: Promise.resolve(settledFromPacked(packed)), readBack: true });
     }
-    // Call every place again, in order, so that the calls' own tasks get theirs and new entries come after.
-    for (let seq = 0; seq <= last; seq++) {
+    // Call every place again, in order, so that the calls' own tasks get theirs
+    // and new entries come after; a place an entry does not hold (a task a tool
+    // called, or a write lost in a crash) is taken by a `skip`. The calls'
+    // own tasks run side by side: task() takes its place when called.
+    const { scratchpad } = this.location;
+    const called: Promise<unknown>[] = [];
+    // Places before the counter were taken before the node ran (it was invoked inside another node).
+    while (scratchpad.callCounter <= last) {
+      const seq = scratchpad.callCounter;
       const before = entries.get(seq - 1);
       const call = before && "retry" in before ? byId.get(before.retry) : undefined;
-      if (call) replayed.set(call.id, await this.runAsTask(call));
-      else await this.entryTask(entries.get(seq) ?? { owner, seq, skip: true });
+      if (call) replayed.set(call.id, { settled: (this.tookPlace(), this.runAsTask(call)), readBack: false });
+      else called.push(this.entryTask(entries.get(seq) ?? { skip: true }));
+      if (scratchpad.callCounter === seq) throw new Error("BUG: a journal task took no place");
     }
-    this.seq = last + 1;
+    await Promise.all(called);
     return replayed;
   }
 
@@ -154,24 +195,41 @@ export class CallJournal {
     calls: readonly PlannedCall[],
     runDirect: (call: PlannedCall) => Promise<SettledCall>,
     raise: (call: PlannedCall, value: unknown) => Promise<SettledCall>,
-  ): Promise<(call: PlannedCall) => Promise<SettledCall>> {
+  ): Promise<JournaledRun> {
     const replayed = await this.replay(calls);
     let unsettled = calls.filter((call) => !replayed.has(call.id)).length;
-    return async (call) => {
+    const run = async (call: PlannedCall): Promise<SettledCall> => {
       const earlier = replayed.get(call.id);
-      if (earlier) return earlier;
+      if (earlier) return earlier.settled;
       const settled = await runDirect(call);
       if (--unsettled === 0 && settled.kind !== "control") this.closeSettled();
       if (settled.kind === "control") {
-        // A ParentCommand ends the step for good (the parent carries it out),
-        // so nothing will resume it: it goes up as it is.
-        if (!isInterrupt(settled.thrown)) return settled;
+        // The node will throw, writing no update: whatever is journaled must be, from now on.
+        this.interrupted = true;
         const value = singleInterruptValue(settled.thrown);
-        return this.retryAsTask(call, value === NOT_AN_INTERRUPT ? this.runAsTask : (c) => raise(c, value));
+        // Only the tool's own interrupt(), raised in the node's context, needs
+        // raising again from a task of its own: there, concurrent calls share
+        // one interrupt counter and one id. Interrupts from a graph or a task
+        // the tool ran have ids of their own, stable as long as the call runs
+        // again where it ran now - directly, on resume, as it will (it is not
+        // journaled). A ParentCommand ends the step for good: nothing resumes it.
+        if (value === NOT_AN_INTERRUPT || !this.ownInterruptIds().has(interruptIdOf(settled.thrown))) return settled;
+        return this.retryAsTask(call, (c) => raise(c, value));
       }
       await this.record(call, settled);
       return settled;
     };
+    return { run, readBack: (call) => replayed.get(call.id)?.readBack === true };
+  }
+
+  /** Counts the tasks this journal called; each adds a listener to the run's signal. */
+  private tookPlace(): void {
+    this.makeRoom(++this.tasksCalled);
+  }
+
+  private ownIds: ReadonlySet<string> | undefined;
+  private ownInterruptIds(): ReadonlySet<string> {
+    return (this.ownIds ??= nodeInterruptIds(this.nodeConfig));
   }
 
   /** Journals a finished call; resolves once its group's task has been called. */
@@ -191,7 +249,7 @@ export class CallJournal {
           const done = this.pending;
           this.pending = [];
           if (done.length === 0 || this.settledAll) return;
-          written = this.entryTask({ owner: this.location.owner, seq: this.seq++, done });
+          written = this.entryTask({ done });
           this.called.push(written);
         });
       this.flushing = flushing;
@@ -207,10 +265,10 @@ export class CallJournal {
    * is that task's; on resume the replay runs the call in that task.
    */
   private retryAsTask(call: PlannedCall, raise: (call: PlannedCall) => Promise<SettledCall>): Promise<SettledCall> {
-    this.retried = true;
     const started = this.chain.then(() => {
-      this.called.push(this.entryTask({ owner: this.location.owner, seq: this.seq++, retry: call.id }));
-      this.seq++; // the call's own task takes the next place
+      // The marker and the call's own task are called together: the task takes the place after the marker's.
+      this.called.push(this.entryTask({ retry: call.id }));
+      this.tookPlace();
       return { running: raise(call) };
     });
     this.chain = started;
@@ -224,7 +282,7 @@ export class CallJournal {
    * then costs no journal task at all.)
    */
   private closeSettled(): void {
-    if (!this.retried) this.settledAll = true;
+    if (!this.interrupted) this.settledAll = true;
   }
 
   /** Resolves once every journal task has been called and has finished. */

@@ -36,12 +36,13 @@ export function combineControlFlow(thrown: readonly unknown[]): unknown {
   return new GraphInterrupt(interrupts);
 }
 
-/** True for an interrupt (a GraphInterrupt or NodeInterrupt, with any number of interrupts), not a ParentCommand. */
-export function isInterrupt(thrown: unknown): boolean {
+/** The id of the first interrupt a thrown GraphInterrupt holds, or "" (read safely). */
+export function interruptIdOf(thrown: unknown): string {
   try {
-    return INTERRUPT_NAMES.has((thrown as { name?: unknown } | null)?.name as string);
+    const id = (thrown as { interrupts?: { id?: unknown }[] } | null)?.interrupts?.[0]?.id;
+    return typeof id === "string" ? id : "";
   } catch {
-    return false;
+    return "";
   }
 }
 

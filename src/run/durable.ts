@@ -85,6 +85,41 @@ export async function raiseAsTask(call: PlannedCall, context: ExecutionContext, 
   }
 }
 
+/**
+ * The ids LangGraph gives an `interrupt()` raised right in the node's own
+ * context - by a tool that runs directly, not in a task or in a graph it
+ * invokes. Read by raising one in a stand-in context (LangGraph derives the
+ * id from the namespace and the number of answered interrupts), so that
+ * only the public `interrupt()` is relied on.
+ */
+export function nodeInterruptIds(config: NodeConfig): ReadonlySet<string> {
+  const c = config.configurable ?? {};
+  const namespace = typeof c.checkpoint_ns === "string" ? c.checkpoint_ns : "";
+  const resume = (c.__pregel_scratchpad as { resume?: unknown } | undefined)?.resume;
+  const answered = Array.isArray(resume) ? resume.length : 0;
+  const ids = new Set<string>();
+  for (const count of new Set([0, answered])) {
+    const probe = {
+      configurable: {
+        checkpoint_ns: namespace,
+        __pregel_checkpointer: {},
+        __pregel_scratchpad: {
+          interruptCounter: count - 1,
+          resume: new Array(count).fill(null),
+          nullResume: undefined,
+        },
+      },
+    };
+    try {
+      AsyncLocalStorageProviderSingleton.runWithConfig(probe, () => interrupt(null));
+    } catch (thrown) {
+      const id = (thrown as { interrupts?: { id?: unknown }[] }).interrupts?.[0]?.id;
+      if (typeof id === "string") ids.add(id);
+    }
+  }
+  return ids;
+}
+
 /** A Command as plain data (see {@link PackedResult}). */
 interface PackedCommand {
   graph?: string;
