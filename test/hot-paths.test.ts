@@ -1,6 +1,6 @@
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool, type ToolRuntime } from "@langchain/core/tools";
-import { END, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { END, MemorySaver, MessagesAnnotation, START, Send, StateGraph } from "@langchain/langgraph";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { SafeToolNode, safeToolsFanOut, type SafeToolNodeOptions, type SafeToolRuntime } from "../src/index.js";
@@ -105,8 +105,9 @@ describe("every execution path answers the same", () => {
   // In durable batch mode the journal needs few tasks; with approvals
   // configured each call is a LangGraph task, whose listener the node makes
   // room for on that run's signal alone: 30 calls stay quiet either way.
-  // (A fan-out of more than 10 Sends warns from LangGraph itself, as a Send
-  // per call to ToolNode does: its tasks' listeners are added before any node runs.)
+  // A fan-out of more than 10 Sends puts a listener per Send task on the
+  // step's signal (a Send per call to ToolNode warns): the first Send task to
+  // reach the node lets that signal expect them all.
   it.each([
     ["batch", false, 8],
     ["batch", true, 8],
@@ -114,6 +115,9 @@ describe("every execution path answers the same", () => {
     ["batch, a task per call (approvals configured)", true, 30],
     ["fan-out", false, 8],
     ["fan-out", true, 8],
+    ["fan-out", false, 30],
+    ["fan-out", true, 30],
+    ["a Send router of your own", true, 30],
   ] as const)(
     "adds one abort listener to the run's signal, not one per call or Send (%s, checkpointer %s, %i calls): no MaxListeners warning",
     async (wiring, checkpointer, count) => {
@@ -129,7 +133,12 @@ describe("every execution path answers the same", () => {
         const many = aiWith(Array.from({ length: count }, (_, i) => call("echo", { q: String(i) }, `m${i}`)));
         const options = wiring.includes("approvals") ? { requireApproval: () => false } : {};
         const builder = new StateGraph(MessagesAnnotation).addNode("tools", new SafeToolNode([slow], options));
-        const router = wiring === "fan-out" ? safeToolsFanOut("tools") : () => "tools";
+        const ownSends = (state: typeof MessagesAnnotation.State) =>
+          ((state.messages.at(-1) as AIMessage).tool_calls ?? []).map(
+            (c) => new Send("tools", { ...state, lg_tool_call: c }),
+          );
+        const router =
+          wiring === "fan-out" ? safeToolsFanOut("tools") : wiring.startsWith("a Send") ? ownSends : () => "tools";
         const graph = builder
           .addConditionalEdges(START, router, ["tools", END])
           .compile(checkpointer ? { checkpointer: new MemorySaver() } : {});

@@ -1,4 +1,3 @@
-import { getMaxListeners, setMaxListeners } from "node:events";
 import { AIMessage } from "@langchain/core/messages";
 import { ensureConfig, type RunnableConfig } from "@langchain/core/runnables";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
@@ -10,6 +9,7 @@ import { CallJournal, stepLocation } from "../run/call-journal.js";
 import { canRunTasks, executeAsTask, hasCheckpointer, raiseAsTask } from "../run/durable.js";
 import { RunAbort, executeToolCall, type ExecutionContext, type NodeConfig } from "../run/execute-tool-call.js";
 import { runLimited } from "../run/limit.js";
+import { makeRoomForTasks } from "../run/make-room-for-tasks.js";
 import { resolveNodeOptions, type NodeSettings } from "./options.js";
 import { planBatch } from "./plan-batch.js";
 import { findAnsweredAI, type Batch } from "../calls/plan-tool-calls.js";
@@ -19,22 +19,22 @@ import { reportFinished, reportSummary } from "./report.js";
 import { settleOutcome, type SettledCall } from "../update/to-tool-message.js";
 import type { SafeTool, SafeToolNodeOptions, SafeToolNodeOutput } from "../types.js";
 
-/**
- * LangGraph (through core's `raceWithSignal`) puts one abort listener on the
- * run's signal for every task it runs, so a batch of more than 10 calls as
- * tasks would make Node warn of a leak that is none. This signal alone - the
- * one the batch's tasks share, never a global default - is told to expect
- * that many. The listeners go when the tasks end.
- */
-function makeRoomForTasks(signal: AbortSignal | undefined, tasks: number): void {
-  if (!signal || tasks <= 1) return;
-  const limit = getMaxListeners(signal);
-  if (limit !== 0 && limit < tasks + 10) setMaxListeners(tasks + 10, signal);
-}
-
 /** A Send payload (`{ ...state, lg_tool_call }`), told apart without reading the messages. */
 function isSendPayload(input: unknown): boolean {
   return typeof input === "object" && input !== null && !Array.isArray(input) && "lg_tool_call" in input;
+}
+
+/** How many calls (valid and invalid) the payload's last AIMessage holds: at most that many Sends. */
+function callsInLastTurn(payload: unknown): number {
+  const messages = (payload as { messages?: unknown }).messages;
+  if (!Array.isArray(messages)) return 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i] as { tool_calls?: unknown; invalid_tool_calls?: unknown } | undefined;
+    if (!AIMessage.isInstance(message)) continue;
+    const count = (list: unknown) => (Array.isArray(list) ? list.length : 0);
+    return count(message.tool_calls) + count(message.invalid_tool_calls);
+  }
+  return 0;
 }
 
 /** The task for a call that already has its result. */
@@ -120,6 +120,9 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     // ensureConfig picks up the enclosing run's config (callbacks, checkpoint
     // context for interrupt()) when the node is invoked from inside another
     // node without passing it, as ToolNode does.
+    // The step's Send tasks each put a listener on the step's signal; the first
+    // of them to get here, before most have started, lets the signal expect them all.
+    if (isSendPayload(input)) makeRoomForTasks(options?.signal, callsInLastTurn(input));
     const base = ensureConfig(options);
     const tags = this.settings.tags;
     const config = (tags ? { ...base, tags: [...(base.tags ?? []), ...tags] } : base) as NodeConfig;
