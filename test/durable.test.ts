@@ -322,11 +322,14 @@ describe("the journal: a tool whose one throw holds several interrupts (a graph 
     let subRuns = 0;
     let plainRuns = 0;
     const Out = Annotation.Root({ out: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }) });
+    let preRuns = 0;
     const nested = new StateGraph(Out)
+      .addNode("pre", async () => (preRuns++, { out: [] }))
       .addNode("x", async () => ({ out: [`x=${String(interrupt("x?"))}`] }))
       .addNode("y", async () => ({ out: [`y=${String(interrupt("y?"))}`] }))
-      .addEdge(START, "x")
-      .addEdge(START, "y")
+      .addEdge(START, "pre")
+      .addEdge("pre", "x")
+      .addEdge("pre", "y")
       .compile();
     const sub = tool(
       async (_args, runtime: ToolRuntime) => {
@@ -345,13 +348,16 @@ describe("the journal: a tool whose one throw holds several interrupts (a graph 
     )) as Interrupts;
     const pending = first.__interrupt__ ?? [];
     expect(pending.map((i) => i.value).sort()).toEqual(["x?", "y?"]);
-    // Interrupts from a graph the tool ran keep their ids when the call runs again where it ran: once per pass.
-    expect(subRuns).toBe(1);
+    // The tool runs a graph: the first time the node sees it, its direct run stops at the graph's start
+    // and it runs again as its own task - the code before that point twice, the graph once.
+    expect(subRuns).toBe(2);
+    expect(preRuns).toBe(1);
     const resume = Object.fromEntries(pending.map((i) => [i.id, i.value === "x?" ? "1" : "2"]));
     const done = await graph.invoke(new Command({ resume }), config);
     await expectValidHistory(done.messages);
     expect(results(done.messages).map((r) => r.content)).toEqual(["plain 1", "x=1,y=2"]);
     expect(plainRuns).toBe(1);
+    expect(preRuns).toBe(1);
   });
 });
 
@@ -490,5 +496,78 @@ describe("the journal beside tools that use LangGraph themselves (found by an ou
     const id = (state.tasks.flatMap((t) => t.interrupts) as { id: string }[])[0]!.id;
     await collect(await graph.stream(new Command({ resume: { [id]: "yes" } }), { ...config, streamMode: ["custom"] }));
     expect([...finished].sort()).toEqual(["c1", "c2", "c3"]);
+  });
+});
+
+describe("tools that use LangGraph from inside run as their own tasks (found by a second outside check)", () => {
+  it("gives each of two calls sharing an interrupting task() its own answer, and runs finished work once", async () => {
+    const runs: Record<string, number> = {};
+    const count = (k: string) => (runs[k] = (runs[k] ?? 0) + 1);
+    const ask = task("ask", async (question: string) => `answer to <${String(interrupt(question))}>`);
+    const asker = tool(async ({ who }) => (count(`asker:${who}`), `${who} got ${await ask(`question for ${who}`)}`), {
+      name: "asker",
+      description: "a",
+      schema: z.object({ who: z.string() }),
+    });
+    const plain = tool(async () => (count("plain"), "plain"), {
+      name: "plain",
+      description: "p",
+      schema: z.object({}),
+    });
+    const graph = toolsGraph(new SafeToolNode([asker, plain]));
+    const config = { configurable: { thread_id: "shared-inner-task" } };
+    const first = (await graph.invoke(
+      {
+        messages: historyWith(
+          aiWith([call("asker", { who: "A" }, "ca"), call("plain", {}, "cb"), call("asker", { who: "C" }, "cc")]),
+        ),
+      },
+      config,
+    )) as Interrupts;
+    const resume = Object.fromEntries((first.__interrupt__ ?? []).map((i) => [i.id, String(i.value)]));
+    expect(Object.values(resume).sort()).toEqual(["question for A", "question for C"]);
+    const done = await graph.invoke(new Command({ resume }), config);
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).map((r) => r.content)).toEqual([
+      "A got answer to <question for A>",
+      "plain",
+      "C got answer to <question for C>",
+    ]);
+    expect(runs.plain).toBe(1);
+  });
+
+  it("keeps each call's subgraph checkpoints its own when two tools run the same interrupting graph, answered one at a time", async () => {
+    let preRuns = 0;
+    const sub = new StateGraph(MessagesAnnotation)
+      .addNode("pre", async () => (preRuns++, { messages: [] }))
+      .addNode("ask", async () => ({ messages: [new HumanMessage(String(interrupt("q")))] }))
+      .addEdge(START, "pre")
+      .addEdge("pre", "ask")
+      .compile();
+    const runSub = tool(
+      async ({ who }, runtime: ToolRuntime) => {
+        const { messages } = await sub.invoke({ messages: [] }, runtime.config);
+        return `${who}:${String(messages.at(-1)?.content)}`;
+      },
+      { name: "run_sub", description: "s", schema: z.object({ who: z.string() }) },
+    );
+    const graph = toolsGraph(new SafeToolNode([runSub]));
+    const config = { configurable: { thread_id: "same-subgraph-twice" } };
+    const first = (await graph.invoke(
+      { messages: historyWith(aiWith([call("run_sub", { who: "A" }, "cA"), call("run_sub", { who: "C" }, "cC")])) },
+      config,
+    )) as Interrupts;
+    expect(first.__interrupt__).toHaveLength(2);
+    // Answer one, then the other: each answer stays with the call whose graph asked.
+    const [one, two] = first.__interrupt__!;
+    const mid = (await graph.invoke(new Command({ resume: { [one!.id]: "first answer" } }), config)) as Interrupts;
+    expect(mid.__interrupt__?.map((i) => i.id)).toEqual([two!.id]);
+    const done = await graph.invoke(new Command({ resume: { [two!.id]: "second answer" } }), config);
+    await expectValidHistory(done.messages);
+    const contents = results(done.messages).map((r) => String(r.content));
+    // One answer each (before the fix, the second call read the first call's finished graph).
+    expect(contents.map((c) => c.split(":")[0])).toEqual(["A", "C"]);
+    expect(contents.map((c) => c.split(":")[1]).sort()).toEqual(["first answer", "second answer"]);
+    expect(preRuns).toBe(2);
   });
 });

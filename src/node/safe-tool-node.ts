@@ -5,7 +5,8 @@ import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { assembleUpdate } from "../update/assemble-update.js";
 import { toolCallOf, type PlannedCall } from "../calls/call.js";
 import { combineControlFlow } from "../run/control-flow.js";
-import { CallJournal, stepLocation } from "../run/call-journal.js";
+import { CallJournal, stepLocation, USES_GRAPH } from "../run/call-journal.js";
+import { guardedConfig } from "../run/graph-context-guard.js";
 import { canRunTasks, executeAsTask, hasCheckpointer, raiseAsTask } from "../run/durable.js";
 import { RunAbort, executeToolCall, type ExecutionContext, type NodeConfig } from "../run/execute-tool-call.js";
 import { runLimited } from "../run/limit.js";
@@ -79,6 +80,8 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
   override lc_namespace = ["safe_tool_node"];
 
   private readonly settings: NodeSettings;
+  /** Tools seen using LangGraph from inside (a task(), a graph): in durable mode they run as their own tasks. */
+  private readonly toolsUsingGraph = new Set<string>();
 
   /**
    * @param tools Structured tools, `tool()` tools, dynamic tools or `RunnableToolLike`s, with unique names.
@@ -189,7 +192,21 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
         makeRoomForTasks(config.signal, tasks),
       );
       const toRun = batch.slots.filter((slot) => slot.answer === "run").map((slot) => slot.call);
-      ({ run, readBack } = await journal.runner(toRun, runDirect, (call, value) => raiseAsTask(call, context, value)));
+      // A tool seen using LangGraph from inside (task(), a graph) runs as its own task from then on.
+      const usesGraph = this.toolsUsingGraph;
+      const runGuarded = (call: PlannedCall) => {
+        let used = false;
+        const guarded = guardedConfig(config, () => ((used = true), usesGraph.add(call.name)));
+        return executeToolCall(call, { ...context, config: guarded }).then((outcome) =>
+          used ? USES_GRAPH : settle(call)(outcome),
+        );
+      };
+      ({ run, readBack } = await journal.runner(
+        toRun,
+        runGuarded,
+        (call, value) => raiseAsTask(call, context, value),
+        (call) => usesGraph.has(call.name),
+      ));
     }
     const streaming = typeof (config.writer ?? config.configurable?.writer) === "function";
     // A result read back from the journal finished in an earlier run, which reported it.

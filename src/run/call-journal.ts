@@ -91,6 +91,9 @@ function isEntry(value: unknown, owner: string): value is JournalEntry {
   );
 }
 
+/** What the direct run of a call gives when the tool used LangGraph from inside (see graph-context-guard.ts). */
+export const USES_GRAPH: unique symbol = Symbol("uses LangGraph from inside");
+
 /** A call's outcome replayed from the journal, or run in its own task during the replay. */
 interface Replayed {
   settled: Promise<SettledCall>;
@@ -186,38 +189,47 @@ export class CallJournal {
   /**
    * How each call of `calls` runs in durable mode: replayed when an earlier
    * run of the step journaled it; else run directly (`runDirect`) and
-   * journaled. A call that interrupts outside a task is raised again from
-   * its own task (`raise`, for a single interrupt), or, for several
-   * interrupts at once (a graph the tool ran), run again there, so that its
-   * interrupts have stable ids. A ParentCommand is returned as it is.
+   * journaled. A call that uses LangGraph from inside (`runDirect` gives
+   * {@link USES_GRAPH}; `startsAsTask` knows its tool does) runs as its own
+   * task, after a marker. A call that raises its own `interrupt()` directly
+   * has it raised again from its own task (`raise`).
    */
   async runner(
     calls: readonly PlannedCall[],
-    runDirect: (call: PlannedCall) => Promise<SettledCall>,
+    runDirect: (call: PlannedCall) => Promise<SettledCall | typeof USES_GRAPH>,
     raise: (call: PlannedCall, value: unknown) => Promise<SettledCall>,
+    startsAsTask: (call: PlannedCall) => boolean,
   ): Promise<JournaledRun> {
     const replayed = await this.replay(calls);
-    let unsettled = calls.filter((call) => !replayed.has(call.id)).length;
-    const run = async (call: PlannedCall): Promise<SettledCall> => {
-      const earlier = replayed.get(call.id);
-      if (earlier) return earlier.settled;
+    // Calls whose outcome is not known yet, the calls' own tasks of the replay included.
+    let unsettled = calls.filter((call) => replayed.get(call.id)?.readBack !== true).length;
+    const settle = (settled: SettledCall): SettledCall => {
+      // The node will throw, writing no update: whatever is journaled must be, from now on.
+      if (settled.kind === "control") this.interrupted = true;
+      if (--unsettled === 0) this.closeSettled();
+      return settled;
+    };
+    const runOnce = async (call: PlannedCall): Promise<SettledCall> => {
+      if (startsAsTask(call)) return this.inOwnTask(call, this.runAsTask);
       const settled = await runDirect(call);
-      if (--unsettled === 0 && settled.kind !== "control") this.closeSettled();
+      if (settled === USES_GRAPH) return this.inOwnTask(call, this.runAsTask);
       if (settled.kind === "control") {
-        // The node will throw, writing no update: whatever is journaled must be, from now on.
-        this.interrupted = true;
         const value = singleInterruptValue(settled.thrown);
         // Only the tool's own interrupt(), raised in the node's context, needs
         // raising again from a task of its own: there, concurrent calls share
-        // one interrupt counter and one id. Interrupts from a graph or a task
-        // the tool ran have ids of their own, stable as long as the call runs
-        // again where it ran now - directly, on resume, as it will (it is not
-        // journaled). A ParentCommand ends the step for good: nothing resumes it.
+        // one interrupt counter and one id. Other interrupts (from a tool that
+        // is no tool() and ran a graph) are not journaled: the call runs
+        // again where it ran now, directly. A ParentCommand ends the step.
         if (value === NOT_AN_INTERRUPT || !this.ownInterruptIds().has(interruptIdOf(settled.thrown))) return settled;
-        return this.retryAsTask(call, (c) => raise(c, value));
+        return this.inOwnTask(call, (c) => raise(c, value));
       }
       await this.record(call, settled);
       return settled;
+    };
+    const run = async (call: PlannedCall): Promise<SettledCall> => {
+      const earlier = replayed.get(call.id);
+      if (earlier?.readBack) return earlier.settled;
+      return settle(await (earlier ? earlier.settled : runOnce(call)));
     };
     return { run, readBack: (call) => replayed.get(call.id)?.readBack === true };
   }
@@ -260,16 +272,18 @@ export class CallJournal {
   }
 
   /**
-   * A call that interrupted outside a task: after a marker saying so, its
-   * own task raises the interrupt again (`raise`), so that the interrupt's id
-   * is that task's; on resume the replay runs the call in that task.
+   * A call that runs as its own task (it uses LangGraph from inside, or its
+   * interrupt is raised again there): after a marker saying so, its task
+   * (`inTask`) takes the next place; on resume the replay runs the call in
+   * that place again, where its saved result, its interrupts' ids and its
+   * resume values are.
    */
-  private retryAsTask(call: PlannedCall, raise: (call: PlannedCall) => Promise<SettledCall>): Promise<SettledCall> {
+  private inOwnTask(call: PlannedCall, inTask: (call: PlannedCall) => Promise<SettledCall>): Promise<SettledCall> {
     const started = this.chain.then(() => {
       // The marker and the call's own task are called together: the task takes the place after the marker's.
       this.called.push(this.entryTask({ retry: call.id }));
       this.tookPlace();
-      return { running: raise(call) };
+      return { running: inTask(call) };
     });
     this.chain = started;
     return started.then(({ running }) => running);
