@@ -5,6 +5,27 @@ import { join } from "node:path";
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 
 const WORKER = join(import.meta.dirname, "worker.ts");
+const GUARDIAN = join(import.meta.dirname, "../helpers/process-guardian.mjs");
+
+let root: string | undefined;
+/**
+ * The directory the crash runs keep their databases and logs in. A guardian
+ * process deletes it when this process goes away in any way (Ctrl-C, a kill),
+ * which the `finally` of each run would not see; each run also deletes its
+ * own subdirectory when it ends.
+ */
+function crashRoot(): string {
+  if (root) return root;
+  root = mkdtempSync(join(tmpdir(), "safe-tool-node-crash-"));
+  const guardian = spawn(process.execPath, [GUARDIAN, process.execPath, "-e", "setInterval(() => {}, 2 ** 30)"], {
+    stdio: ["pipe", "ignore", "ignore"],
+    env: { ...process.env, GUARDIAN_REMOVE_PATHS: JSON.stringify([root]) },
+  });
+  // Neither keeps this process alive; its exit closes the pipe, and the guardian cleans up.
+  guardian.unref();
+  (guardian.stdin as unknown as { unref(): void }).unref();
+  return root;
+}
 
 interface Run {
   stdout: string;
@@ -55,7 +76,7 @@ export async function crashAndResume(
   k: number,
   options: { durable?: boolean; mode?: "batch" | "fanout" } = {},
 ): Promise<CrashResult> {
-  const dir = mkdtempSync(join(tmpdir(), "safe-tool-node-crash-"));
+  const dir = mkdtempSync(join(crashRoot(), "run-"));
   const log = join(dir, "executions.log");
   writeFileSync(log, "");
   const thread = `crash-${backend}-${options.mode ?? "batch"}-${n}-${k}-${Date.now()}`;
