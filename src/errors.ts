@@ -437,13 +437,15 @@ export class CallNotRunError extends ToolCallError {
   /** Always `"not_run"`. */
   declare readonly kind: "not_run";
   /** Why the call did not run. */
-  readonly reason: "unlisted" | "ended";
-  constructor(call: FailedCall, reason: "unlisted" | "ended") {
+  readonly reason: "unlisted" | "ended" | "concurrency_key";
+  constructor(call: FailedCall, reason: "unlisted" | "ended" | "concurrency_key", options?: { cause?: unknown }) {
     const why =
       reason === "unlisted"
         ? "it is missing from the message's parsed tool calls. Call the tool again if it is still needed."
-        : "the agent ended with its structured response before running it.";
-    super("not_run", call, `Error: the call to "${call.name}" was not run: ${why}`);
+        : reason === "ended"
+          ? "the agent ended with its structured response before running it."
+          : "the node could not tell which calls it must wait for. Call the tool again if it is still needed.";
+    super("not_run", call, `Error: the call to "${call.name}" was not run: ${why}`, options);
     this.reason = reason;
   }
 }

@@ -82,6 +82,21 @@ export interface SafeToolNodeOptions {
   /** How many calls run at once. Default `Infinity` (all at once, as `ToolNode`). */
   maxConcurrency?: number;
   /**
+   * Per-tool limits on how many calls of that tool run at once, by tool name
+   * (each a tool of the node): `{ write_file: 1, search: 8 }`. `maxConcurrency`
+   * still bounds the total.
+   */
+  concurrency?: Readonly<Record<string, number>>;
+  /**
+   * Calls with the same key run one at a time, in `tool_calls` order; calls
+   * with different keys, or none (undefined), run side by side. For example
+   * `(call) => (call.name === "write_file" ? String(call.args.path) : undefined)`.
+   * A function that throws, or returns anything but a string or undefined,
+   * answers that call with a `CallNotRunError` (`reason: "concurrency_key"`)
+   * and holds no other call back.
+   */
+  concurrencyKey?: (call: ToolCall) => string | undefined;
+  /**
    * Also repair earlier turns (see `repairToolResults`) when the history
    * would still be rejected after this update: the messages update then
    * removes all messages and writes the repaired history. Default `false`:

@@ -22,6 +22,10 @@ export interface NodeSettings {
   handleToolErrors: ToolErrorHandling;
   timeoutMs(toolName: string): number | undefined;
   maxConcurrency: number;
+  /** Per-tool limits on calls at once (undefined when none is set). */
+  toolConcurrency: ((toolName: string) => number | undefined) | undefined;
+  /** The user's key function: calls with the same key run one at a time. */
+  concurrencyKey: ((call: ToolCall) => unknown) | undefined;
   repairHistory: boolean;
   durable: boolean | "auto";
   /** Undefined when no call needs approval. */
@@ -46,6 +50,8 @@ const NODE_KEYS = [
   "timeoutMs",
   "toolTimeoutMs",
   "maxConcurrency",
+  "concurrency",
+  "concurrencyKey",
   "repairHistory",
   "durable",
   "requireApproval",
@@ -161,6 +167,24 @@ export function resolveNodeOptions(toolList: unknown, options: unknown): NodeSet
       `${who}: maxConcurrency must be a whole number of at least 1, received ${String(limit)}.`,
     );
   }
+  const perToolLimit = new Map<string, number>();
+  if (o.concurrency !== undefined) {
+    if (typeof o.concurrency !== "object" || o.concurrency === null || Array.isArray(o.concurrency)) {
+      throw new InvalidOptionsError(`${who}: concurrency must be an object of tool names to a number of calls.`);
+    }
+    for (const [toolName, n] of Object.entries(o.concurrency)) {
+      if (!tools.has(toolName)) throw notATool(who, "concurrency", toolName, tools);
+      if (typeof n !== "number" || !Number.isInteger(n) || n < 1)
+        throw new InvalidOptionsError(
+          `${who}: concurrency.${toolName} must be a whole number of at least 1, received ${String(n)}.`,
+        );
+      perToolLimit.set(toolName, n);
+    }
+  }
+  if (o.concurrencyKey !== undefined && typeof o.concurrencyKey !== "function")
+    throw new InvalidOptionsError(
+      `${who}: concurrencyKey must be a function of the call that returns a string or undefined.`,
+    );
   const durable = o.durable ?? "auto";
   if (durable !== "auto" && typeof durable !== "boolean")
     throw new InvalidOptionsError(`${who}: durable must be "auto", true or false, received ${String(durable)}.`);
@@ -194,6 +218,8 @@ export function resolveNodeOptions(toolList: unknown, options: unknown): NodeSet
     handleToolErrors: errorHandling(who, o.handleToolErrors),
     timeoutMs: (toolName) => (perTool.has(toolName) ? perTool.get(toolName) : defaultTimeout),
     maxConcurrency: limit,
+    toolConcurrency: perToolLimit.size > 0 ? (toolName) => perToolLimit.get(toolName) : undefined,
+    concurrencyKey: o.concurrencyKey as NodeSettings["concurrencyKey"],
     repairHistory: (o.repairHistory as boolean | undefined) ?? false,
     durable,
     needsApproval,

@@ -9,7 +9,9 @@ import { CallJournal, stepLocation, USES_GRAPH } from "../run/call-journal.js";
 import { guardedConfig } from "../run/graph-context-guard.js";
 import { canRunTasks, executeAsTask, hasCheckpointer, raiseAsTask } from "../run/durable.js";
 import { RunAbort, executeToolCall, type ExecutionContext, type NodeConfig } from "../run/execute-tool-call.js";
-import { runLimited } from "../run/limit.js";
+import { runScheduled, type ScheduledJob } from "../run/run-scheduled.js";
+import { concurrencyKeyOf } from "../run/concurrency-key.js";
+import { CallNotRunError } from "../errors.js";
 import { makeRoomForTasks } from "../run/make-room-for-tasks.js";
 import { resolveNodeOptions, type NodeSettings } from "./options.js";
 import { planBatch } from "./plan-batch.js";
@@ -180,6 +182,13 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     const durable = !read.send && this.runsAsTasks(config);
     const runAsTask = (call: PlannedCall) => executeAsTask(call, context, settle(call));
     const runDirect = (call: PlannedCall) => executeToolCall(call, context).then(settle(call));
+    // Keys are read once, before anything runs; a call whose key cannot be read is answered at once.
+    const keys = new Map<string, string | undefined | CallNotRunError>();
+    const keyOf = this.settings.concurrencyKey;
+    if (keyOf)
+      for (const slot of batch.slots)
+        if (slot.answer === "run") keys.set(slot.call.id, concurrencyKeyOf(slot.call, keyOf));
+    const refusedByKey = (call: PlannedCall) => keys.get(call.id) instanceof CallNotRunError;
     let run = runDirect;
     let readBack = (_call: PlannedCall) => false;
     let journal: CallJournal | undefined;
@@ -191,7 +200,9 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
       journal = new CallJournal(this.settings.name, location, runAsTask, config, (tasks) =>
         makeRoomForTasks(config.signal, tasks),
       );
-      const toRun = batch.slots.filter((slot) => slot.answer === "run").map((slot) => slot.call);
+      const toRun = batch.slots
+        .filter((slot) => slot.answer === "run" && !refusedByKey(slot.call))
+        .map((slot) => slot.call);
       // A tool seen using LangGraph from inside (task(), a graph) runs as its own task from then on.
       const usesGraph = this.toolsUsingGraph;
       const runGuarded = (call: PlannedCall) => {
@@ -217,8 +228,16 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
           return run(call).then((settled) => (reportFinished(config, call, settled, startedAt), settled));
         }
       : run;
-    const tasks = batch.slots.map((slot) => (slot.answer === "run" ? () => execute(slot.call) : answeredBefore));
-    const settled = await runLimited<SettledCall | undefined>(tasks, this.settings.maxConcurrency);
+    const { toolConcurrency } = this.settings;
+    const jobs = batch.slots.map((slot): ScheduledJob<SettledCall | undefined> => {
+      if (slot.answer !== "run") return { run: answeredBefore };
+      const { call } = slot;
+      const key = keys.get(call.id);
+      if (key instanceof CallNotRunError)
+        return { run: () => Promise.resolve(settle(call)({ kind: "error", error: key })) };
+      return { run: () => execute(call), tool: call.name, toolLimit: toolConcurrency?.(call.name), key };
+    });
+    const settled = await runScheduled(jobs, this.settings.maxConcurrency);
     await journal?.drained();
 
     const control = settled.flatMap((call) => (call?.kind === "control" ? [call.thrown] : []));

@@ -1,0 +1,69 @@
+import { runLimited } from "./limit.js";
+
+/** One call to run, with what may hold it back. */
+export interface ScheduledJob<T> {
+  run: () => Promise<T>;
+  /** The tool it calls, and how many calls of that tool may run at once (undefined: no limit of its own). */
+  tool?: string;
+  toolLimit?: number;
+  /** Calls with the same key run one at a time, in the order given. */
+  key?: string;
+}
+
+/**
+ * Runs the jobs and returns their results in input order: at most
+ * `maxConcurrency` at once in all, at most `toolLimit` of one tool, and one
+ * at a time per key, in input order. A job starts as soon as nothing holds it
+ * back - a job never waits behind another key, or behind a full tool it
+ * does not call. Jobs must not reject (calls settle every failure into an
+ * outcome).
+ */
+export function runScheduled<T>(jobs: readonly ScheduledJob<T>[], maxConcurrency: number): Promise<T[]> {
+  if (jobs.every((job) => job.key === undefined && job.toolLimit === undefined))
+    return runLimited(
+      jobs.map((job) => job.run),
+      maxConcurrency,
+    );
+  return new Promise((resolve) => {
+    const results = new Array<T>(jobs.length);
+    const waiting = jobs.map((_, index) => index);
+    const runningByTool = new Map<string, number>();
+    const busyKeys = new Set<string>();
+    let running = 0;
+    let left = jobs.length;
+    if (left === 0) resolve(results);
+
+    const start = (index: number) => {
+      const job = jobs[index]!;
+      running++;
+      if (job.tool !== undefined) runningByTool.set(job.tool, (runningByTool.get(job.tool) ?? 0) + 1);
+      if (job.key !== undefined) busyKeys.add(job.key);
+      void job.run().then((result) => {
+        results[index] = result;
+        running--;
+        if (job.tool !== undefined) runningByTool.set(job.tool, runningByTool.get(job.tool)! - 1);
+        if (job.key !== undefined) busyKeys.delete(job.key);
+        if (--left === 0) resolve(results);
+        else pump();
+      });
+    };
+
+    // Starts, in input order, every waiting job that nothing holds back.
+    const pump = () => {
+      // A key whose earlier job still waits: its later jobs must not overtake it.
+      const heldKeys = new Set<string>();
+      for (let at = 0; at < waiting.length && running < maxConcurrency;) {
+        const job = jobs[waiting[at]!]!;
+        const toolFull = job.toolLimit !== undefined && (runningByTool.get(job.tool!) ?? 0) >= job.toolLimit;
+        const keyBusy = job.key !== undefined && (busyKeys.has(job.key) || heldKeys.has(job.key));
+        if (toolFull || keyBusy) {
+          if (job.key !== undefined) heldKeys.add(job.key);
+          at++;
+          continue;
+        }
+        start(waiting.splice(at, 1)[0]!);
+      }
+    };
+    pump();
+  });
+}

@@ -1,0 +1,195 @@
+/**
+ * Limits per tool (`concurrency`) and ordering per key (`concurrencyKey`):
+ * what ran at once, in which order, and that the history stays valid when a
+ * queued call times out, is cancelled, or its key cannot be read.
+ */
+import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
+import { MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { InvalidOptionsError, SafeToolNode } from "../src/index.js";
+import { aiWith, call, historyWith } from "./helpers/fixtures.js";
+import { expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
+
+/** Tools that sleep `ms` and record each call's start and end, in the order they happen. */
+function recordingTools(names: string[], ms = 15) {
+  const events: { at: "start" | "end"; tool: string; id: string; path?: string }[] = [];
+  const tools = names.map((name) =>
+    tool(
+      async ({ path }, runtime) => {
+        const id = String((runtime as { toolCall?: { id?: string } }).toolCall?.id);
+        events.push({ at: "start", tool: name, id, path });
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        events.push({ at: "end", tool: name, id, path });
+        return `${name} ${path ?? ""}`.trim();
+      },
+      { name, description: name, schema: z.object({ path: z.string().optional() }) },
+    ),
+  );
+  /** The most calls running at once among those `pick` selects. */
+  const peak = (pick: (e: (typeof events)[number]) => boolean) => {
+    let running = 0;
+    let most = 0;
+    for (const e of events.filter(pick)) {
+      running += e.at === "start" ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    return most;
+  };
+  return { tools, events, peak };
+}
+
+const results = (messages: BaseMessage[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+
+describe("concurrency: limits per tool", () => {
+  it("runs at most the tool's limit at once, and the node-wide cap bounds the total", async () => {
+    const { tools, peak } = recordingTools(["write_file", "search", "read"]);
+    const calls = [
+      ...Array.from({ length: 5 }, (_, i) => call("write_file", { path: `f${i}` }, `w${i}`)),
+      ...Array.from({ length: 8 }, (_, i) => call("search", {}, `s${i}`)),
+      ...Array.from({ length: 6 }, (_, i) => call("read", {}, `r${i}`)),
+    ];
+    const node = new SafeToolNode(tools, { concurrency: { write_file: 1, search: 3 }, maxConcurrency: 6 });
+    const history = historyWith(aiWith(calls));
+    const out = await node.invoke({ messages: history });
+    const after = await expectValidAfter(history, out);
+    expect(results(after).map((r) => r.tool_call_id)).toEqual(calls.map((c) => c.id));
+    expect(peak((e) => e.tool === "write_file")).toBe(1);
+    expect(peak((e) => e.tool === "search")).toBe(3);
+    expect(peak(() => true)).toBe(6);
+  });
+
+  it("refuses limits that are not whole numbers of at least 1, or name no tool", () => {
+    const { tools } = recordingTools(["search"]);
+    expect(() => new SafeToolNode(tools, { concurrency: { search: 0 } })).toThrow(InvalidOptionsError);
+    expect(() => new SafeToolNode(tools, { concurrency: { search: 1.5 } })).toThrow(/concurrency\.search/);
+    expect(() => new SafeToolNode(tools, { concurrency: { serch: 1 } })).toThrow(/did you mean "search"/);
+    expect(() => new SafeToolNode(tools, { concurrencyKey: "path" as never })).toThrow(/concurrencyKey/);
+  });
+});
+
+describe("concurrency: ordering per key", () => {
+  const byPath = (c: { name: string; args: Record<string, unknown> }) =>
+    c.name === "write_file" ? String(c.args.path) : undefined;
+
+  it("runs calls sharing a key one at a time, in call order; other keys and unkeyed calls do not wait", async () => {
+    const { tools, events, peak } = recordingTools(["write_file", "read"]);
+    const calls = [
+      call("write_file", { path: "a" }, "a1"),
+      call("write_file", { path: "b" }, "b1"),
+      call("write_file", { path: "a" }, "a2"),
+      call("read", {}, "r1"),
+      call("write_file", { path: "a" }, "a3"),
+      call("write_file", { path: "b" }, "b2"),
+    ];
+    const history = historyWith(aiWith(calls));
+    const out = await new SafeToolNode(tools, { concurrencyKey: byPath }).invoke({ messages: history });
+    const after = await expectValidAfter(history, out);
+    expect(results(after).map((r) => r.content)).toEqual([
+      "write_file a",
+      "write_file b",
+      "write_file a",
+      "read",
+      "write_file a",
+      "write_file b",
+    ]);
+    expect(peak((e) => e.path === "a")).toBe(1);
+    expect(peak((e) => e.path === "b")).toBe(1);
+    // Within a key, in call order: each starts after the one before it ended.
+    const starts = (path: string) => events.filter((e) => e.path === path && e.at === "start").map((e) => e.id);
+    expect(starts("a")).toEqual(["a1", "a2", "a3"]);
+    expect(starts("b")).toEqual(["b1", "b2"]);
+    // Nobody waits behind another key: the first call of each key, and the unkeyed read, start before any call ends.
+    const firstEnd = events.findIndex((e) => e.at === "end");
+    const startedBeforeAnyEnd = events.slice(0, firstEnd).map((e) => e.id);
+    expect(startedBeforeAnyEnd.sort()).toEqual(["a1", "b1", "r1"]);
+  });
+
+  it.each([
+    [
+      "throws",
+      () => () => {
+        throw new Error("no path");
+      },
+    ],
+    ["returns a number", () => () => 42 as never],
+    ["returns a Promise", () => async () => "a"],
+  ] as const)("answers a call whose key function %s as not run, and holds no other call back", async (_label, make) => {
+    const { tools, events } = recordingTools(["write_file", "read"]);
+    const bad = make();
+    const keyOf = (c: { id?: string; name: string; args: Record<string, unknown> }) =>
+      c.id === "w2" ? (bad as unknown as (c: unknown) => string)(c) : byPath(c);
+    const calls = [
+      call("write_file", { path: "a" }, "w1"),
+      call("write_file", { path: "a" }, "w2"),
+      call("read", {}, "r1"),
+    ];
+    const history = historyWith(aiWith(calls));
+    const out = await new SafeToolNode(tools, { concurrencyKey: keyOf }).invoke({ messages: history });
+    const after = await expectValidAfter(history, out);
+    const [w1, w2, r1] = results(after);
+    expect(w1!.content).toBe("write_file a");
+    expect(w2!.status).toBe("error");
+    expect(String(w2!.content)).toBe(
+      'Error: the call to "write_file" was not run: the node could not tell which calls it must wait for. Call the tool again if it is still needed.',
+    );
+    expect(r1!.content).toBe("read");
+    expect(events.filter((e) => e.at === "start").map((e) => e.id)).not.toContain("w2");
+  });
+
+  it("counts a call's timeout from when it starts running, not from when it was queued", async () => {
+    const { tools } = recordingTools(["write_file"], 30);
+    const calls = Array.from({ length: 10 }, (_, i) => call("write_file", { path: "same" }, `w${i}`));
+    const history = historyWith(aiWith(calls));
+    // The last call starts after about 270 ms in the queue; its own 30 ms fit well in the 200 ms timeout.
+    const out = await new SafeToolNode(tools, { concurrencyKey: byPath, timeoutMs: 200 }).invoke({
+      messages: history,
+    });
+    const after = await expectValidAfter(history, out);
+    expect(results(after).map((r) => r.status)).toEqual(calls.map(() => "success"));
+  });
+
+  it("answers every queued call as cancelled when the run is cancelled, and the history stays valid", async () => {
+    let started = 0;
+    const hang = tool(
+      (_args, runtime) =>
+        new Promise<string>((resolve) => {
+          started++;
+          runtime.signal?.addEventListener("abort", () => resolve("stopped"));
+        }),
+      { name: "write_file", description: "w", schema: z.object({ path: z.string() }) },
+    );
+    const calls = [1, 2, 3].map((i) => call("write_file", { path: "same" }, `w${i}`));
+    const history = historyWith(aiWith(calls));
+    const controller = new AbortController();
+    const pending = new SafeToolNode([hang], { concurrencyKey: byPath }).invoke(
+      { messages: history },
+      { signal: controller.signal },
+    );
+    while (started === 0) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    const after = await expectValidAfter(history, await pending);
+    const answers = results(after);
+    expect(answers.map((r) => r.tool_call_id)).toEqual(["w1", "w2", "w3"]);
+    for (const r of answers) expect(String(r.content)).toMatch(/cancelled/);
+    expect(started).toBe(1);
+  });
+
+  it("keeps the order per key in durable mode, with a checkpointer", async () => {
+    const { tools, events, peak } = recordingTools(["write_file"]);
+    const calls = ["a", "b", "a", "a", "b"].map((path, i) => call("write_file", { path }, `w${i}`));
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new SafeToolNode(tools, { concurrencyKey: byPath }))
+      .addEdge(START, "tools")
+      .compile({ checkpointer: new MemorySaver() });
+    const { messages } = await graph.invoke(
+      { messages: historyWith(aiWith(calls)) },
+      { configurable: { thread_id: "keys-durable" } },
+    );
+    await expectValidHistory(messages);
+    expect(peak((e) => e.path === "a")).toBe(1);
+    expect(events.filter((e) => e.path === "a" && e.at === "start").map((e) => e.id)).toEqual(["w0", "w2", "w3"]);
+    expect(peak(() => true)).toBe(2);
+  });
+});
