@@ -7,6 +7,7 @@ import { main as quickStart } from "../examples/quick-start.js";
 import { brokenThread, main as repairHistory } from "../examples/repair-history.js";
 import { executions, main as humanApproval } from "../examples/human-approval.js";
 import { main as mcpAgent } from "../examples/mcp-agent.js";
+import { main as concurrency, timeline } from "../examples/concurrency.js";
 import { sendThroughProviders } from "./helpers/wire.js";
 import { expectValidHistory } from "./helpers/invariant.js";
 
@@ -24,6 +25,22 @@ describe("examples run and keep the invariant", () => {
     expect(results(safeHistory).map((r) => r.status)).toEqual(["success", "error", "error", "error", "error"]);
     expect(toolNodeOutcome).toMatch(/must be followed by tool messages responding to each 'tool_call_id'/);
     expect(lines.join("\n")).toMatch(/SafeToolNode \+ safeToolsCondition.*\n\s+-> accepted/);
+  });
+
+  it("concurrency: one writer per path, in call order; two searches at once; the read never waits", async () => {
+    const messages = await concurrency();
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.tool_call_id)).toEqual(["w1", "w2", "w3", "s1", "s2", "s3", "w4", "r1"]);
+    const writesOf = (path: string) => timeline.filter((l) => l.startsWith("start write " + path));
+    expect(writesOf("notes.md")).toEqual(['start write notes.md "draft"', 'start write notes.md "final"']);
+    expect(writesOf("todo.md")).toEqual(['start write todo.md "buy milk"', 'start write todo.md "call Ana"']);
+    // Each write of a path starts after the one before it ended.
+    const at = (line: string) => timeline.indexOf(line);
+    expect(at('start write notes.md "final"')).toBeGreaterThan(at('end   write notes.md "draft"'));
+    expect(at('start write todo.md "call Ana"')).toBeGreaterThan(at('end   write todo.md "buy milk"'));
+    // The third search waits for one of the first two; the read goes before anything ends.
+    expect(at("start search c")).toBeGreaterThan(Math.min(at("end   search a"), at("end   search b")));
+    expect(at("read readme.md")).toBeLessThan(timeline.findIndex((l) => l.startsWith("end")));
   });
 
   it("quick start", async () => {

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, it, vi } from "vitest";
 import { turnCaseArb } from "./fuzz/cases.js";
 import { checkRepair, checkTurn, type HistoryItem } from "./fuzz/check.js";
+import { checkSchedule, scheduleCaseArb } from "./fuzz/scheduling.js";
 
 /**
  * Property-based fuzzing with a fixed seed. CI runs FUZZ_RUNS cases per
@@ -25,7 +26,7 @@ async function runProperty<T>(
       `\n${name}: counterexample after ${details.numRuns} runs (seed ${details.seed}, path "${details.counterexamplePath}", shrunk ${details.numShrinks} times).`,
       "Paste this into a test file to keep it:\n",
       `import { it } from "vitest";`,
-      `import { ${checkName} } from "./fuzz/check.js";\n`,
+      `import { ${checkName} } from "./fuzz/${checkName === "checkSchedule" ? "scheduling" : "check"}.js";\n`,
       `it("fuzz regression (seed ${details.seed})", async () => {`,
       `  await ${checkName}(${example.replace(/\n/g, "\n  ")});`,
       `});\n`,
@@ -60,6 +61,14 @@ describe(`fuzz (seed ${SEED}, ${RUNS} runs per property)`, () => {
       await runProperty("node property", turnCaseArb, checkTurn, "checkTurn");
     },
     Math.max(60_000, RUNS * 500),
+  );
+
+  it(
+    "any calls, keys and limits: one result per call in call order, one call at a time per key in call order, every limit held",
+    async () => {
+      await runProperty("scheduling property", scheduleCaseArb, checkSchedule, "checkSchedule");
+    },
+    Math.max(60_000, RUNS * 100),
   );
 
   it(
