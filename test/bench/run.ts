@@ -434,6 +434,44 @@ const durable: {
   }
 }
 
+// Ordering per key: 100 calls over 10 keys, tools sleeping 20 ms, beside the unkeyed node in the same rounds.
+// The keys set a bound: the longest chain of calls sharing a key (10) × 20 ms.
+const keyed: { unkeyedMs: number; keyedMs: number; boundMs: number; keyedToBound: number } = {
+  unkeyedMs: 0,
+  keyedMs: 0,
+  boundMs: 0,
+  keyedToBound: 0,
+};
+{
+  const tools = makeTools(5, 20);
+  const calls = makeCalls(100, 5);
+  const history = makeHistory(2, calls);
+  const keyOf = (call: { id?: string }) => `key_${Number(String(call.id).split("_").at(-1)) % 10}`;
+  const contenders: Contender[] = [
+    { name: "unkeyed", run: () => new SafeToolNode(tools).invoke({ messages: history }) },
+    { name: "keyed", run: () => new SafeToolNode(tools, { concurrencyKey: keyOf }).invoke({ messages: history }) },
+  ];
+  const rounds = QUICK ? 2 : 5;
+  const samples: Record<string, number[]> = { unkeyed: [], keyed: [] };
+  for (const c of contenders) await c.run(); // warm-up
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const c = contenders[(round + k) % contenders.length]!;
+      gc?.();
+      const start = process.hrtime.bigint();
+      await c.run();
+      samples[c.name]!.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  }
+  keyed.unkeyedMs = median(samples.unkeyed!);
+  keyed.keyedMs = median(samples.keyed!);
+  keyed.boundMs = 10 * 20;
+  keyed.keyedToBound = keyed.keyedMs / keyed.boundMs;
+  console.log(
+    `${"keys".padEnd(12)} ${"100 calls over 10 keys × 20 ms".padEnd(34)} unkeyed ${keyed.unkeyedMs.toFixed(1).padStart(7)} ms  keyed ${keyed.keyedMs.toFixed(1).padStart(7)} ms  bound ${keyed.boundMs} ms  keyed/bound ${keyed.keyedToBound.toFixed(2)}`,
+  );
+}
+
 // Heap growth per call for the 1,000-call batch (needs --expose-gc).
 const heap: Record<string, number> = {};
 {
@@ -515,6 +553,11 @@ for (const d of durable) {
   ]);
 }
 
+checks.push([
+  `100 calls over 10 keys × 20 ms: ${keyed.keyedMs.toFixed(0)} ms within 10% of the keys' bound (${keyed.boundMs} ms): ${keyed.keyedToBound.toFixed(2)}`,
+  keyed.keyedToBound >= 1 && keyed.keyedToBound <= 1.1,
+]);
+
 console.log("\ntargets:");
 for (const [text, ok] of checks) console.log(`  ${ok ? "met " : "MISS"} ${text}`);
 
@@ -528,6 +571,7 @@ const report = {
   rounds: ROUNDS,
   results,
   durable,
+  keyed,
   heapPerCallBytes: heap,
   targets: checks.map(([text, ok]) => ({ text, ok })),
 };
