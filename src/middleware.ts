@@ -13,7 +13,9 @@ import { callMarkOf, copyToolMessage, usableName, type CallMark, type PlannedCal
 import { closestMatch } from "./util/closest-match.js";
 import { isGraphControlFlow } from "./run/control-flow.js";
 import { isRecord } from "./util/guards.js";
-import { InvalidToolArgumentsError, ToolTimeoutError, UnknownToolError } from "./errors.js";
+import { CallNotRunError, InvalidToolArgumentsError, ToolTimeoutError, UnknownToolError } from "./errors.js";
+import { CallGates } from "./run/call-gates.js";
+import { concurrencyKeyOf } from "./run/concurrency-key.js";
 import { checkStandardArguments, uncheckedStandardSchema } from "./util/argument-issues.js";
 import { refuseCall } from "./calls/refuse-call.js";
 import { classifyThrown, type CallOutcome } from "./run/execute-tool-call.js";
@@ -51,6 +53,17 @@ export interface SafeToolMiddlewareOptions {
    * its own, so nothing can be placed after the whole batch.
    */
   resultMedia?: ResultMedia;
+  /**
+   * Per-tool limits on calls at once, `{ search: 4 }`, among the calls of one
+   * turn (createAgent runs each call as its own task: see the README).
+   */
+  concurrency?: Readonly<Record<string, number>>;
+  /**
+   * Calls of one turn with the same key run one at a time, in call order;
+   * other keys and no key run side by side. A function that throws or
+   * returns no string answers that call as not run.
+   */
+  concurrencyKey?: (call: ToolCall) => string | undefined;
 }
 
 /** The call createAgent's tool node hands the middleware, in the planner's shape. */
@@ -96,6 +109,8 @@ function requestCall(call: ToolCall, mark: Readonly<CallMark>): PlannedCall {
 export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
   const settings = resolveMiddlewareOptions(options);
   const media: ResultMedia = settings.resultMedia === "user_message" ? "note" : settings.resultMedia;
+  const gates = new CallGates(settings.toolConcurrency ?? (() => undefined));
+  const gated = settings.toolConcurrency !== undefined || settings.concurrencyKey !== undefined;
 
   return createMiddleware({
     name: "SafeToolMiddleware",
@@ -119,8 +134,10 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
         cutOffCall: settings.cutOffCall,
         tools: call.nameless ? new Set(tools ?? []) : undefined,
       });
+      const key = settings.concurrencyKey && !refusal ? concurrencyKeyOf(call, settings.concurrencyKey) : undefined;
       let outcome: CallOutcome;
       if (refusal) outcome = { kind: "error", error: refusal };
+      else if (key instanceof CallNotRunError) outcome = { kind: "error", error: key };
       else {
         // An unregistered name still goes down the chain: a later middleware may provide the tool (dynamic tools).
         // Valibot / ArkType arguments, which core does not check: checked here, the tool gets the schema's output.
@@ -133,7 +150,10 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
         else if (checked && "thrown" in checked) outcome = classifyThrown(tool, call, checked.thrown);
         else {
           const sent = checked ? { ...request, toolCall: { ...request.toolCall, args: checked.args } } : request;
-          outcome = await runWithTimeout(() => next(sent), tool, call, settings.timeoutMs);
+          const run = () => runWithTimeout(() => next(sent), tool, call, settings.timeoutMs);
+          // The turn: the AIMessage's id and calls (each call's task sees the same AIMessage).
+          const turn = gated ? `${ai?.id ?? ""}|${(ai?.tool_calls ?? []).map((c) => c.id).join(",")}` : "";
+          outcome = gated ? await gates.run(turn, call.name, key, run) : await run();
         }
         const registered = tool ? undefined : notAValidTool(outcome, call);
         if (registered) {

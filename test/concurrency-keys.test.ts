@@ -3,12 +3,15 @@
  * what ran at once, in which order, and that the history stays valid when a
  * queued call times out, is cancelled, or its key cannot be read.
  */
-import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createAgent } from "langchain";
 import { InvalidOptionsError, SafeToolNode } from "../src/index.js";
+import { safeToolMiddleware } from "../src/middleware.js";
+import { ScriptedChatModel } from "../src/testing.js";
 import { aiWith, call, historyWith } from "./helpers/fixtures.js";
 import { expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
 
@@ -191,5 +194,63 @@ describe("concurrency: ordering per key", () => {
     expect(peak((e) => e.path === "a")).toBe(1);
     expect(events.filter((e) => e.path === "a" && e.at === "start").map((e) => e.id)).toEqual(["w0", "w2", "w3"]);
     expect(peak(() => true)).toBe(2);
+  });
+});
+
+describe("concurrency in the createAgent middleware (each call its own task)", () => {
+  const byPath = (c: { name: string; args: Record<string, unknown> }) =>
+    c.name === "write_file" ? String(c.args.path) : undefined;
+
+  it("runs one call at a time per key in call order, and the tool's limit, within the turn; the rest side by side", async () => {
+    const { tools, events, peak } = recordingTools(["write_file", "search"]);
+    const calls = [
+      call("write_file", { path: "a" }, "a1"),
+      call("write_file", { path: "b" }, "b1"),
+      call("search", {}, "s1"),
+      call("write_file", { path: "a" }, "a2"),
+      call("search", {}, "s2"),
+      call("write_file", { path: "a" }, "a3"),
+      call("search", {}, "s3"),
+    ];
+    const agent = createAgent({
+      model: new ScriptedChatModel({ responses: [aiWith(calls), "done"] }),
+      tools,
+      middleware: [safeToolMiddleware({ concurrencyKey: byPath, concurrency: { search: 2 } })],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.tool_call_id)).toEqual(calls.map((c) => c.id));
+    expect(peak((e) => e.path === "a")).toBe(1);
+    expect(events.filter((e) => e.path === "a" && e.at === "start").map((e) => e.id)).toEqual(["a1", "a2", "a3"]);
+    expect(peak((e) => e.tool === "search")).toBe(2);
+    // b1 and the first searches do not wait behind key a.
+    const firstEnd = events.findIndex((e) => e.at === "end");
+    expect(
+      events
+        .slice(0, firstEnd)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(["a1", "b1", "s1", "s2"]);
+  });
+
+  it("answers a call whose key cannot be read as not run, and runs the others", async () => {
+    const { tools, events } = recordingTools(["write_file"]);
+    const calls = [call("write_file", { path: "a" }, "w1"), call("write_file", { path: "a" }, "w2")];
+    const agent = createAgent({
+      model: new ScriptedChatModel({ responses: [aiWith(calls), "done"] }),
+      tools,
+      middleware: [
+        safeToolMiddleware({
+          concurrencyKey: (c) => {
+            if (c.id === "w1") throw new Error("no key");
+            return byPath(c);
+          },
+        }),
+      ],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.status)).toEqual(["error", "success"]);
+    expect(events.filter((e) => e.at === "start").map((e) => e.id)).toEqual(["w2"]);
   });
 });

@@ -38,6 +38,8 @@ export interface NodeSettings {
 export interface MiddlewareSettings {
   handleToolErrors: ToolErrorHandling;
   timeoutMs: number | undefined;
+  toolConcurrency: ((toolName: string) => number | undefined) | undefined;
+  concurrencyKey: ((call: ToolCall) => unknown) | undefined;
   repairBeforeModel: boolean;
   cutOffCall: "error" | "run";
   resultMedia: ResultMedia;
@@ -58,7 +60,15 @@ const NODE_KEYS = [
   "cutOffCall",
   "resultMedia",
 ] as const;
-const MIDDLEWARE_KEYS = ["handleToolErrors", "timeoutMs", "repairBeforeModel", "cutOffCall", "resultMedia"] as const;
+const MIDDLEWARE_KEYS = [
+  "handleToolErrors",
+  "timeoutMs",
+  "concurrency",
+  "concurrencyKey",
+  "repairBeforeModel",
+  "cutOffCall",
+  "resultMedia",
+] as const;
 
 type Options = Record<string, unknown>;
 
@@ -110,6 +120,40 @@ function errorHandling(who: string, value: unknown): ToolErrorHandling {
   if (typeof value !== "string" && typeof value !== "function")
     throw new InvalidOptionsError(`${who}: handleToolErrors must be true, a string, or a function.`);
   return value as ToolErrorHandling;
+}
+
+/**
+ * `concurrency` (per-tool limits) and `concurrencyKey`, checked; `tools` is
+ * undefined where the tools are not known yet (the middleware), and then
+ * any tool name is taken.
+ */
+function concurrencyOptions(
+  who: string,
+  o: Options,
+  tools: ReadonlyMap<string, SafeTool> | undefined,
+): Pick<NodeSettings, "toolConcurrency" | "concurrencyKey"> {
+  const perTool = new Map<string, number>();
+  if (o.concurrency !== undefined) {
+    if (typeof o.concurrency !== "object" || o.concurrency === null || Array.isArray(o.concurrency)) {
+      throw new InvalidOptionsError(`${who}: concurrency must be an object of tool names to a number of calls.`);
+    }
+    for (const [toolName, n] of Object.entries(o.concurrency)) {
+      if (tools && !tools.has(toolName)) throw notATool(who, "concurrency", toolName, tools);
+      if (typeof n !== "number" || !Number.isInteger(n) || n < 1)
+        throw new InvalidOptionsError(
+          `${who}: concurrency.${toolName} must be a whole number of at least 1, received ${String(n)}.`,
+        );
+      perTool.set(toolName, n);
+    }
+  }
+  if (o.concurrencyKey !== undefined && typeof o.concurrencyKey !== "function")
+    throw new InvalidOptionsError(
+      `${who}: concurrencyKey must be a function of the call that returns a string or undefined.`,
+    );
+  return {
+    toolConcurrency: perTool.size > 0 ? (toolName) => perTool.get(toolName) : undefined,
+    concurrencyKey: o.concurrencyKey as NodeSettings["concurrencyKey"],
+  };
 }
 
 /** The error for a name in an option that is not a tool of the node. */
@@ -167,24 +211,7 @@ export function resolveNodeOptions(toolList: unknown, options: unknown): NodeSet
       `${who}: maxConcurrency must be a whole number of at least 1, received ${String(limit)}.`,
     );
   }
-  const perToolLimit = new Map<string, number>();
-  if (o.concurrency !== undefined) {
-    if (typeof o.concurrency !== "object" || o.concurrency === null || Array.isArray(o.concurrency)) {
-      throw new InvalidOptionsError(`${who}: concurrency must be an object of tool names to a number of calls.`);
-    }
-    for (const [toolName, n] of Object.entries(o.concurrency)) {
-      if (!tools.has(toolName)) throw notATool(who, "concurrency", toolName, tools);
-      if (typeof n !== "number" || !Number.isInteger(n) || n < 1)
-        throw new InvalidOptionsError(
-          `${who}: concurrency.${toolName} must be a whole number of at least 1, received ${String(n)}.`,
-        );
-      perToolLimit.set(toolName, n);
-    }
-  }
-  if (o.concurrencyKey !== undefined && typeof o.concurrencyKey !== "function")
-    throw new InvalidOptionsError(
-      `${who}: concurrencyKey must be a function of the call that returns a string or undefined.`,
-    );
+  const { toolConcurrency, concurrencyKey } = concurrencyOptions(who, o, tools);
   const durable = o.durable ?? "auto";
   if (durable !== "auto" && typeof durable !== "boolean")
     throw new InvalidOptionsError(`${who}: durable must be "auto", true or false, received ${String(durable)}.`);
@@ -218,8 +245,8 @@ export function resolveNodeOptions(toolList: unknown, options: unknown): NodeSet
     handleToolErrors: errorHandling(who, o.handleToolErrors),
     timeoutMs: (toolName) => (perTool.has(toolName) ? perTool.get(toolName) : defaultTimeout),
     maxConcurrency: limit,
-    toolConcurrency: perToolLimit.size > 0 ? (toolName) => perToolLimit.get(toolName) : undefined,
-    concurrencyKey: o.concurrencyKey as NodeSettings["concurrencyKey"],
+    toolConcurrency,
+    concurrencyKey,
     repairHistory: (o.repairHistory as boolean | undefined) ?? false,
     durable,
     needsApproval,
@@ -237,6 +264,7 @@ export function resolveMiddlewareOptions(options: unknown): MiddlewareSettings {
   return {
     handleToolErrors: errorHandling(who, o.handleToolErrors),
     timeoutMs: duration(who, o.timeoutMs, "timeoutMs"),
+    ...concurrencyOptions(who, o, undefined),
     repairBeforeModel: (o.repairBeforeModel as boolean | undefined) ?? true,
     cutOffCall: oneOf(who, o.cutOffCall, "cutOffCall", ["error", "run"], "error"),
     resultMedia: oneOf(who, o.resultMedia, "resultMedia", ["note", "user_message", "keep"], "note"),
