@@ -5,11 +5,11 @@
  */
 import { HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { END, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createAgent } from "langchain";
-import { InvalidOptionsError, SafeToolNode } from "../src/index.js";
+import { InvalidOptionsError, SafeToolNode, safeToolsFanOut } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { ScriptedChatModel } from "../src/testing.js";
 import { aiWith, call, historyWith } from "./helpers/fixtures.js";
@@ -253,4 +253,44 @@ describe("concurrency in the createAgent middleware (each call its own task)", (
     expect(results(messages).map((r) => r.status)).toEqual(["error", "success"]);
     expect(events.filter((e) => e.at === "start").map((e) => e.id)).toEqual(["w2"]);
   });
+});
+
+describe("concurrency in fan-out mode (each call a Send, its own node run)", () => {
+  const byPath = (c: { name: string; args: Record<string, unknown> }) =>
+    c.name === "write_file" ? String(c.args.path) : undefined;
+
+  it.each([false, true])(
+    "orders calls per key and keeps the tool's limit across the Sends of a turn (checkpointer: %s)",
+    async (checkpointer) => {
+      const { tools, events, peak } = recordingTools(["write_file", "search"]);
+      const calls = [
+        call("write_file", { path: "a" }, "a1"),
+        call("search", {}, "s1"),
+        call("write_file", { path: "a" }, "a2"),
+        call("write_file", { path: "b" }, "b1"),
+        call("search", {}, "s2"),
+        call("write_file", { path: "a" }, "a3"),
+        call("search", {}, "s3"),
+      ];
+      const graph = new StateGraph(MessagesAnnotation)
+        .addNode("tools", new SafeToolNode(tools, { concurrencyKey: byPath, concurrency: { search: 1 } }))
+        .addConditionalEdges(START, safeToolsFanOut("tools"), ["tools", END])
+        .compile(checkpointer ? { checkpointer: new MemorySaver() } : {});
+      const { messages } = await graph.invoke(
+        { messages: historyWith(aiWith(calls)) },
+        { configurable: { thread_id: `keys-fan-out-${checkpointer}` } },
+      );
+      await expectValidHistory(messages);
+      expect(peak((e) => e.path === "a")).toBe(1);
+      expect(events.filter((e) => e.path === "a" && e.at === "start").map((e) => e.id)).toEqual(["a1", "a2", "a3"]);
+      expect(peak((e) => e.tool === "search")).toBe(1);
+      const firstEnd = events.findIndex((e) => e.at === "end");
+      expect(
+        events
+          .slice(0, firstEnd)
+          .map((e) => e.id)
+          .sort(),
+      ).toEqual(["a1", "b1", "s1"]);
+    },
+  );
 });

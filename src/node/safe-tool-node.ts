@@ -11,6 +11,7 @@ import { canRunTasks, executeAsTask, hasCheckpointer, raiseAsTask } from "../run
 import { RunAbort, executeToolCall, type ExecutionContext, type NodeConfig } from "../run/execute-tool-call.js";
 import { runScheduled, type ScheduledJob } from "../run/run-scheduled.js";
 import { concurrencyKeyOf } from "../run/concurrency-key.js";
+import { CallGates } from "../run/call-gates.js";
 import { CallNotRunError } from "../errors.js";
 import { makeRoomForTasks } from "../run/make-room-for-tasks.js";
 import { resolveNodeOptions, type NodeSettings } from "./options.js";
@@ -84,6 +85,8 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
   private readonly settings: NodeSettings;
   /** Tools seen using LangGraph from inside (a task(), a graph): in durable mode they run as their own tasks. */
   private readonly toolsUsingGraph = new Set<string>();
+  /** Limits and keys across the Sends of one turn (fan-out mode), where each call is a node run of its own. */
+  private readonly sendGates: CallGates;
 
   /**
    * @param tools Structured tools, `tool()` tools, dynamic tools or `RunnableToolLike`s, with unique names.
@@ -104,6 +107,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     // Only its tools list is used: invoke below replaces its execution.
     super([...tools], { name: settings.name });
     this.settings = settings;
+    this.sendGates = new CallGates(settings.toolConcurrency ?? (() => undefined));
   }
 
   /**
@@ -235,6 +239,11 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
       const key = keys.get(call.id);
       if (key instanceof CallNotRunError)
         return { run: () => Promise.resolve(settle(call)({ kind: "error", error: key })) };
+      if (read.send && (key !== undefined || toolConcurrency?.(call.name) !== undefined)) {
+        // Each Send is a node run of its own: the Sends of one turn meet at the node's gates (in this process).
+        const turn = `${String(config.configurable?.thread_id ?? "")}|${batch.aiMessageId ?? ""}`;
+        return { run: () => this.sendGates.run(turn, call.name, key, () => execute(call)) };
+      }
       return { run: () => execute(call), tool: call.name, toolLimit: toolConcurrency?.(call.name), key };
     });
     const settled = await runScheduled(jobs, this.settings.maxConcurrency);
