@@ -153,6 +153,30 @@ describe("concurrency: ordering per key", () => {
     expect(results(after).map((r) => r.status)).toEqual(calls.map(() => "success"));
   });
 
+  it("answers a queued call that times out once it runs, and the calls behind it in its key still run", async () => {
+    const starts: string[] = [];
+    const writeFile = tool(
+      ({ path }, runtime) =>
+        new Promise<string>((resolve) => {
+          const id = String((runtime as { toolCall?: { id?: string } }).toolCall?.id);
+          starts.push(id);
+          if (id === "w2") runtime.signal?.addEventListener("abort", () => resolve("stopped"));
+          else setTimeout(() => resolve(`wrote ${path}`), 5);
+        }),
+      { name: "write_file", description: "w", schema: z.object({ path: z.string() }) },
+    );
+    const calls = [1, 2, 3].map((i) => call("write_file", { path: "same" }, `w${i}`));
+    const history = historyWith(aiWith(calls));
+    const out = await new SafeToolNode([writeFile], { concurrencyKey: byPath, timeoutMs: 100 }).invoke({
+      messages: history,
+    });
+    const after = await expectValidAfter(history, out);
+    const answers = results(after);
+    expect(answers.map((r) => r.status)).toEqual(["success", "error", "success"]);
+    expect(String(answers[1]!.content)).toMatch(/timed out after 100 ms/);
+    expect(starts).toEqual(["w1", "w2", "w3"]);
+  });
+
   it("answers every queued call as cancelled when the run is cancelled, and the history stays valid", async () => {
     let started = 0;
     const hang = tool(
