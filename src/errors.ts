@@ -437,14 +437,20 @@ export class CallNotRunError extends ToolCallError {
   /** Always `"not_run"`. */
   declare readonly kind: "not_run";
   /** Why the call did not run. */
-  readonly reason: "unlisted" | "ended" | "concurrency_key";
-  constructor(call: FailedCall, reason: "unlisted" | "ended" | "concurrency_key", options?: { cause?: unknown }) {
+  readonly reason: "unlisted" | "ended" | "concurrency_key" | "key_paused";
+  constructor(
+    call: FailedCall,
+    reason: "unlisted" | "ended" | "concurrency_key" | "key_paused",
+    options?: { cause?: unknown },
+  ) {
     const why =
       reason === "unlisted"
         ? "it is missing from the message's parsed tool calls. Call the tool again if it is still needed."
         : reason === "ended"
           ? "the agent ended with its structured response before running it."
-          : "the node could not tell which calls it must wait for. Call the tool again if it is still needed.";
+          : reason === "key_paused"
+            ? "it must run after an earlier call that is paused, waiting for an answer. Call the tool again once that call has its result."
+            : "the node could not tell which calls it must wait for. Call the tool again if it is still needed.";
     super("not_run", call, `Error: the call to "${call.name}" was not run: ${why}`, options);
     this.reason = reason;
   }

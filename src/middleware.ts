@@ -14,7 +14,7 @@ import { closestMatch } from "./util/closest-match.js";
 import { isGraphControlFlow } from "./run/control-flow.js";
 import { isRecord } from "./util/guards.js";
 import { CallNotRunError, InvalidToolArgumentsError, ToolTimeoutError, UnknownToolError } from "./errors.js";
-import { CallGates } from "./run/call-gates.js";
+import { CallGates, KeyPaused } from "./run/call-gates.js";
 import { concurrencyKeyOf } from "./run/concurrency-key.js";
 import { checkStandardArguments, uncheckedStandardSchema } from "./util/argument-issues.js";
 import { refuseCall } from "./calls/refuse-call.js";
@@ -153,7 +153,15 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
           const run = () => runWithTimeout(() => next(sent), tool, call, settings.timeoutMs);
           // The turn: the AIMessage's id and calls (each call's task sees the same AIMessage).
           const turn = gated ? `${ai?.id ?? ""}|${(ai?.tool_calls ?? []).map((c) => c.id).join(",")}` : "";
-          outcome = gated ? await gates.run(turn, call.name, key, run) : await run();
+          const scope = (request.runtime as { signal?: AbortSignal } | undefined)?.signal;
+          outcome = gated
+            ? await gates
+                .run(scope, turn, call.name, key, run, (o) => o.kind === "control")
+                .catch((thrown: unknown): CallOutcome => {
+                  if (!(thrown instanceof KeyPaused)) throw thrown;
+                  return { kind: "error", error: new CallNotRunError(call, "key_paused") };
+                })
+            : await run();
         }
         const registered = tool ? undefined : notAValidTool(outcome, call);
         if (registered) {

@@ -5,7 +5,7 @@
  */
 import { HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { END, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { Command, END, MemorySaver, MessagesAnnotation, START, StateGraph, interrupt } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createAgent } from "langchain";
@@ -317,4 +317,78 @@ describe("concurrency in fan-out mode (each call a Send, its own node run)", () 
       ).toEqual(["a1", "b1", "s1"]);
     },
   );
+});
+
+describe("concurrency keys across an interrupt, and between unrelated runs (found by an outside check)", () => {
+  const byPath = (c: { name: string; args: Record<string, unknown> }) =>
+    c.name === "write_file" ? String(c.args.path) : undefined;
+
+  /** write_file asks before its first write (n = 1), and records every write in order. */
+  function askingWriter() {
+    const writes: number[] = [];
+    const writeFile = tool(
+      async ({ n }) => {
+        if (n === 1) interrupt(`approve write ${n}?`);
+        writes.push(n);
+        return `wrote ${n}`;
+      },
+      { name: "write_file", description: "w", schema: z.object({ path: z.string(), n: z.number() }) },
+    );
+    return { writes, writeFile };
+  }
+  const turn = () =>
+    aiWith([call("write_file", { path: "a", n: 1 }, "w1"), call("write_file", { path: "a", n: 2 }, "w2")]);
+
+  it.each(["batch", "batch, approvals configured", "fan-out"] as const)(
+    "does not let a later call of a key run before an earlier one that paused (%s)",
+    async (mode) => {
+      const { writes, writeFile } = askingWriter();
+      const options = {
+        concurrencyKey: byPath,
+        ...(mode.includes("approvals") ? { requireApproval: () => false } : {}),
+      };
+      const builder = new StateGraph(MessagesAnnotation).addNode("tools", new SafeToolNode([writeFile], options));
+      const graph = (
+        mode === "fan-out"
+          ? builder.addConditionalEdges(START, safeToolsFanOut("tools"), ["tools", END])
+          : builder.addEdge(START, "tools")
+      ).compile({ checkpointer: new MemorySaver() });
+      const config = { configurable: { thread_id: `keys-pause-${mode}` } };
+      const first = (await graph.invoke({ messages: historyWith(turn()) }, config)) as {
+        __interrupt__?: { id: string }[];
+      };
+      expect(writes).toEqual([]);
+      const done = await graph.invoke(new Command({ resume: { [first.__interrupt__![0]!.id]: "yes" } }), config);
+      await expectValidHistory(done.messages);
+      const answers = results(done.messages);
+      expect(answers.map((r) => r.tool_call_id)).toEqual(["w1", "w2"]);
+      if (mode === "fan-out") {
+        // Its own Send could not wait for the resume: it is answered as not run, and the model can call it again.
+        expect(writes).toEqual([1]);
+        expect(String(answers[1]!.content)).toMatch(/must run after an earlier call that is paused/);
+      } else expect(writes).toEqual([1, 2]);
+    },
+  );
+
+  it("does not make two unrelated runs with the same AIMessage ids wait for each other (fan-out, no checkpointer)", async () => {
+    let running = 0;
+    let peak = 0;
+    const slow = tool(
+      async () => {
+        peak = Math.max(peak, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        running--;
+        return "ok";
+      },
+      { name: "write_file", description: "w", schema: z.object({ path: z.string() }) },
+    );
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new SafeToolNode([slow], { concurrencyKey: byPath }))
+      .addConditionalEdges(START, safeToolsFanOut("tools"), ["tools", END])
+      .compile();
+    // The same AIMessage id in both (a forked or replayed thread, a scripted model).
+    const history = () => historyWith(aiWith([call("write_file", { path: "a" }, "w1")], [], { id: "same-ai" }));
+    await Promise.all([graph.invoke({ messages: history() }), graph.invoke({ messages: history() })]);
+    expect(peak).toBe(2);
+  });
 });

@@ -11,7 +11,7 @@ import { canRunTasks, executeAsTask, hasCheckpointer, raiseAsTask } from "../run
 import { RunAbort, executeToolCall, type ExecutionContext, type NodeConfig } from "../run/execute-tool-call.js";
 import { runScheduled, type ScheduledJob } from "../run/run-scheduled.js";
 import { concurrencyKeyOf } from "../run/concurrency-key.js";
-import { CallGates } from "../run/call-gates.js";
+import { CallGates, KeyPaused } from "../run/call-gates.js";
 import { CallNotRunError } from "../errors.js";
 import { makeRoomForTasks } from "../run/make-room-for-tasks.js";
 import { resolveNodeOptions, type NodeSettings } from "./options.js";
@@ -242,11 +242,21 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
       if (read.send && (key !== undefined || toolConcurrency?.(call.name) !== undefined)) {
         // Each Send is a node run of its own: the Sends of one turn meet at the node's gates (in this process).
         const turn = `${String(config.configurable?.thread_id ?? "")}|${batch.aiMessageId ?? ""}`;
-        return { run: () => this.sendGates.run(turn, call.name, key, () => execute(call)) };
+        const paused = (settled: SettledCall) => settled.kind === "control";
+        return {
+          run: () =>
+            this.sendGates
+              .run(config.signal, turn, call.name, key, () => execute(call), paused)
+              .catch((thrown: unknown) => {
+                if (!(thrown instanceof KeyPaused)) throw thrown;
+                return settle(call)({ kind: "error", error: new CallNotRunError(call, "key_paused") });
+              }),
+        };
       }
       return { run: () => execute(call), tool: call.name, toolLimit: toolConcurrency?.(call.name), key };
     });
-    const settled = await runScheduled(jobs, this.settings.maxConcurrency);
+    // A call that pauses (an interrupt) holds its key: the later calls of the key wait for the resume.
+    const settled = await runScheduled(jobs, this.settings.maxConcurrency, (s) => s?.kind === "control", undefined);
     await journal?.drained();
 
     const control = settled.flatMap((call) => (call?.kind === "control" ? [call.thrown] : []));

@@ -7,8 +7,12 @@
  * arrives - answered elsewhere, or removed by another middleware - holds
  * nobody back.
  */
+import { isGraphControlFlow } from "./control-flow.js";
+
 class TurnGate {
   active = 0;
+  /** Keys whose call paused the turn (an interrupt): the calls after it must not run before it resumes. */
+  readonly pausedKeys = new Set<string>();
   /** Per key: the promise that the last arrived call of that key has finished. */
   readonly lastOfKey = new Map<string, Promise<void>>();
   private readonly running = new Map<string, number>();
@@ -33,15 +37,44 @@ class TurnGate {
   }
 }
 
+/**
+ * What a call waiting behind a call of its key gets when that call paused
+ * (an interrupt, an approval): it must not run before the paused call
+ * resumes, and its own task cannot wait that long, so it is answered as not
+ * run and the model can call it again.
+ */
+export class KeyPaused extends Error {
+  constructor() {
+    super("an earlier call of the same concurrency key is paused");
+    this.name = "KeyPaused";
+  }
+}
+
 export class CallGates {
-  private readonly turns = new Map<string, TurnGate>();
+  /** Per run step (the signal its tasks share) when known, so that unrelated runs never meet. */
+  private readonly scoped = new WeakMap<object, Map<string, TurnGate>>();
+  private readonly unscoped = new Map<string, TurnGate>();
 
   constructor(private readonly limitOf: (tool: string) => number | undefined) {}
 
-  /** Runs `body` once the call's turn lets it: after the earlier calls of its key, within its tool's limit. */
-  async run<T>(turn: string, tool: string, key: string | undefined, body: () => Promise<T>): Promise<T> {
-    let gate = this.turns.get(turn);
-    if (!gate) this.turns.set(turn, (gate = new TurnGate()));
+  /**
+   * Runs `body` once the call's turn lets it: after the earlier calls of its
+   * key, within its tool's limit. `scope` is the step's shared object (its
+   * abort signal); `paused` tells a result that paused the turn. Rejects with
+   * {@link KeyPaused}, without running `body`, when an earlier call of the key paused.
+   */
+  async run<T>(
+    scope: object | undefined,
+    turn: string,
+    tool: string,
+    key: string | undefined,
+    body: () => Promise<T>,
+    paused: (result: T) => boolean,
+  ): Promise<T> {
+    let turns = scope ? this.scoped.get(scope) : this.unscoped;
+    if (!turns) this.scoped.set(scope!, (turns = new Map()));
+    let gate = turns.get(turn);
+    if (!gate) turns.set(turn, (gate = new TurnGate()));
     gate.active++;
     let finished!: () => void;
     const mine = new Promise<void>((resolve) => (finished = resolve));
@@ -50,15 +83,21 @@ export class CallGates {
     const limit = this.limitOf(tool);
     try {
       await before;
+      if (key !== undefined && gate.pausedKeys.has(key)) throw new KeyPaused();
       await gate.acquire(tool, limit);
       try {
-        return await body();
+        const result = await body();
+        if (key !== undefined && paused(result)) gate.pausedKeys.add(key);
+        return result;
+      } catch (thrown) {
+        if (key !== undefined && isGraphControlFlow(thrown)) gate.pausedKeys.add(key);
+        throw thrown;
       } finally {
         gate.release(tool, limit);
       }
     } finally {
       finished();
-      if (--gate.active === 0) this.turns.delete(turn);
+      if (--gate.active === 0) turns.delete(turn);
     }
   }
 }

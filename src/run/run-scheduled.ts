@@ -15,10 +15,16 @@ export interface ScheduledJob<T> {
  * `maxConcurrency` at once in all, at most `toolLimit` of one tool, and one
  * at a time per key, in input order. A job starts as soon as nothing holds it
  * back - a job never waits behind another key, or behind a full tool it
- * does not call. Jobs must not reject (calls settle every failure into an
- * outcome).
+ * does not call. A result that `halts` (a call that paused) holds its key:
+ * the key's later jobs do not run, and get `held`. Jobs must not reject
+ * (calls settle every failure into an outcome).
  */
-export function runScheduled<T>(jobs: readonly ScheduledJob<T>[], maxConcurrency: number): Promise<T[]> {
+export function runScheduled<T>(
+  jobs: readonly ScheduledJob<T>[],
+  maxConcurrency: number,
+  halts: (result: T) => boolean = () => false,
+  held?: T,
+): Promise<T[]> {
   if (jobs.every((job) => job.key === undefined && job.toolLimit === undefined))
     return runLimited(
       jobs.map((job) => job.run),
@@ -29,6 +35,7 @@ export function runScheduled<T>(jobs: readonly ScheduledJob<T>[], maxConcurrency
     const waiting = jobs.map((_, index) => index);
     const runningByTool = new Map<string, number>();
     const busyKeys = new Set<string>();
+    const haltedKeys = new Set<string>();
     let running = 0;
     let left = jobs.length;
     if (left === 0) resolve(results);
@@ -42,7 +49,8 @@ export function runScheduled<T>(jobs: readonly ScheduledJob<T>[], maxConcurrency
         results[index] = result;
         running--;
         if (job.tool !== undefined) runningByTool.set(job.tool, runningByTool.get(job.tool)! - 1);
-        if (job.key !== undefined) busyKeys.delete(job.key);
+        if (job.key !== undefined && halts(result)) haltedKeys.add(job.key);
+        else if (job.key !== undefined) busyKeys.delete(job.key);
         if (--left === 0) resolve(results);
         else pump();
       });
@@ -50,6 +58,17 @@ export function runScheduled<T>(jobs: readonly ScheduledJob<T>[], maxConcurrency
 
     // Starts, in input order, every waiting job that nothing holds back.
     const pump = () => {
+      // The jobs of a halted key get `held`, without running.
+      for (let at = 0; at < waiting.length;) {
+        const job = jobs[waiting[at]!]!;
+        if (job.key === undefined || !haltedKeys.has(job.key)) {
+          at++;
+          continue;
+        }
+        results[waiting.splice(at, 1)[0]!] = held as T;
+        left--;
+      }
+      if (left === 0) return resolve(results);
       // A key whose earlier job still waits: its later jobs must not overtake it.
       const heldKeys = new Set<string>();
       for (let at = 0; at < waiting.length && running < maxConcurrency;) {
