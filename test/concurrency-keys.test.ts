@@ -40,7 +40,18 @@ function recordingTools(names: string[], ms = 15) {
     }
     return most;
   };
-  return { tools, events, peak };
+  /** The calls of one path, in the order they started. */
+  const startsOf = (path: string) => events.filter((e) => e.path === path && e.at === "start").map((e) => e.id);
+  /** The calls that started before any call ended, sorted. */
+  const firstWave = () =>
+    events
+      .slice(
+        0,
+        events.findIndex((e) => e.at === "end"),
+      )
+      .map((e) => e.id)
+      .sort();
+  return { tools, events, peak, startsOf, firstWave };
 }
 
 const results = (messages: BaseMessage[]) => messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
@@ -204,7 +215,7 @@ describe("concurrency: ordering per key", () => {
   });
 
   it("keeps the order per key in durable mode, with a checkpointer", async () => {
-    const { tools, events, peak } = recordingTools(["write_file"]);
+    const { tools, peak, startsOf } = recordingTools(["write_file"]);
     const calls = ["a", "b", "a", "a", "b"].map((path, i) => call("write_file", { path }, `w${i}`));
     const graph = new StateGraph(MessagesAnnotation)
       .addNode("tools", new SafeToolNode(tools, { concurrencyKey: byPath }))
@@ -216,7 +227,7 @@ describe("concurrency: ordering per key", () => {
     );
     await expectValidHistory(messages);
     expect(peak((e) => e.path === "a")).toBe(1);
-    expect(events.filter((e) => e.path === "a" && e.at === "start").map((e) => e.id)).toEqual(["w0", "w2", "w3"]);
+    expect(startsOf("a")).toEqual(["w0", "w2", "w3"]);
     expect(peak(() => true)).toBe(2);
   });
 });
@@ -226,7 +237,7 @@ describe("concurrency in the createAgent middleware (each call its own task)", (
     c.name === "write_file" ? String(c.args.path) : undefined;
 
   it("runs one call at a time per key in call order, and the tool's limit, within the turn; the rest side by side", async () => {
-    const { tools, events, peak } = recordingTools(["write_file", "search"]);
+    const { tools, peak, startsOf, firstWave } = recordingTools(["write_file", "search"]);
     const calls = [
       call("write_file", { path: "a" }, "a1"),
       call("write_file", { path: "b" }, "b1"),
@@ -245,16 +256,10 @@ describe("concurrency in the createAgent middleware (each call its own task)", (
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.tool_call_id)).toEqual(calls.map((c) => c.id));
     expect(peak((e) => e.path === "a")).toBe(1);
-    expect(events.filter((e) => e.path === "a" && e.at === "start").map((e) => e.id)).toEqual(["a1", "a2", "a3"]);
+    expect(startsOf("a")).toEqual(["a1", "a2", "a3"]);
     expect(peak((e) => e.tool === "search")).toBe(2);
     // b1 and the first searches do not wait behind key a.
-    const firstEnd = events.findIndex((e) => e.at === "end");
-    expect(
-      events
-        .slice(0, firstEnd)
-        .map((e) => e.id)
-        .sort(),
-    ).toEqual(["a1", "b1", "s1", "s2"]);
+    expect(firstWave()).toEqual(["a1", "b1", "s1", "s2"]);
   });
 
   it("answers a call whose key cannot be read as not run, and runs the others", async () => {
@@ -286,7 +291,7 @@ describe("concurrency in fan-out mode (each call a Send, its own node run)", () 
   it.each([false, true])(
     "orders calls per key and keeps the tool's limit across the Sends of a turn (checkpointer: %s)",
     async (checkpointer) => {
-      const { tools, events, peak } = recordingTools(["write_file", "search"]);
+      const { tools, peak, startsOf, firstWave } = recordingTools(["write_file", "search"]);
       const calls = [
         call("write_file", { path: "a" }, "a1"),
         call("search", {}, "s1"),
@@ -306,15 +311,9 @@ describe("concurrency in fan-out mode (each call a Send, its own node run)", () 
       );
       await expectValidHistory(messages);
       expect(peak((e) => e.path === "a")).toBe(1);
-      expect(events.filter((e) => e.path === "a" && e.at === "start").map((e) => e.id)).toEqual(["a1", "a2", "a3"]);
+      expect(startsOf("a")).toEqual(["a1", "a2", "a3"]);
       expect(peak((e) => e.tool === "search")).toBe(1);
-      const firstEnd = events.findIndex((e) => e.at === "end");
-      expect(
-        events
-          .slice(0, firstEnd)
-          .map((e) => e.id)
-          .sort(),
-      ).toEqual(["a1", "b1", "s1"]);
+      expect(firstWave()).toEqual(["a1", "b1", "s1"]);
     },
   );
 });
