@@ -338,14 +338,11 @@ describe("concurrency keys across an interrupt, and between unrelated runs (foun
   const turn = () =>
     aiWith([call("write_file", { path: "a", n: 1 }, "w1"), call("write_file", { path: "a", n: 2 }, "w2")]);
 
-  it.each(["batch", "batch, approvals configured", "fan-out"] as const)(
+  it.each(["batch", "fan-out"] as const)(
     "does not let a later call of a key run before an earlier one that paused (%s)",
     async (mode) => {
       const { writes, writeFile } = askingWriter();
-      const options = {
-        concurrencyKey: byPath,
-        ...(mode.includes("approvals") ? { requireApproval: () => false } : {}),
-      };
+      const options = { concurrencyKey: byPath };
       const builder = new StateGraph(MessagesAnnotation).addNode("tools", new SafeToolNode([writeFile], options));
       const graph = (
         mode === "fan-out"
@@ -389,5 +386,18 @@ describe("concurrency keys across an interrupt, and between unrelated runs (foun
     const history = () => historyWith(aiWith([call("write_file", { path: "a" }, "w1")], [], { id: "same-ai" }));
     await Promise.all([graph.invoke({ messages: history() }), graph.invoke({ messages: history() })]);
     expect(peak).toBe(2);
+  });
+});
+
+describe("concurrency options beside approvals", () => {
+  it("refuses requireApproval with concurrency or concurrencyKey, saying why (an outside check sent an approval to another call)", () => {
+    const { tools } = recordingTools(["write_file"]);
+    for (const extra of [{ concurrency: { write_file: 1 } }, { concurrencyKey: () => "k" }]) {
+      expect(() => new SafeToolNode(tools, { requireApproval: ["write_file"], ...extra })).toThrow(InvalidOptionsError);
+      expect(() => new SafeToolNode(tools, { requireApproval: ["write_file"], ...extra })).toThrow(
+        /the order the tasks start in/,
+      );
+    }
+    expect(() => new SafeToolNode(tools, { requireApproval: ["write_file"], maxConcurrency: 1 })).not.toThrow();
   });
 });

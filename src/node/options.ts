@@ -226,6 +226,11 @@ export function resolveNodeOptions(toolList: unknown, options: unknown): NodeSet
     needsApproval = (call) => names.has(call.name);
   } else if (approval !== undefined)
     throw new InvalidOptionsError(`${who}: requireApproval must be a list of tool names or a function of the call.`);
+  if (needsApproval && (toolConcurrency || concurrencyKey)) {
+    throw new InvalidOptionsError(
+      `${who}: requireApproval cannot be combined with concurrency or concurrencyKey yet: with approvals each call is its own LangGraph task, which LangGraph tells apart by the order the tasks start in, and limits and keys change that order between a pause and its resume (an approval could reach another call). Use maxConcurrency, or approvals without them.`,
+    );
+  }
   if (needsApproval && durable === false) {
     throw new InvalidOptionsError(
       `${who}: requireApproval needs durable mode: each approval is an interrupt, and without a task per call the approved siblings would run again on resume. Remove durable: false.`,
