@@ -14,7 +14,7 @@ import { closestMatch } from "./util/closest-match.js";
 import { isGraphControlFlow } from "./run/control-flow.js";
 import { isRecord } from "./util/guards.js";
 import { CallNotRunError, InvalidToolArgumentsError, ToolTimeoutError, UnknownToolError } from "./errors.js";
-import { CallGates, KeyPaused } from "./run/call-gates.js";
+import { CallGates } from "./run/call-gates.js";
 import { concurrencyKeyOf } from "./run/concurrency-key.js";
 import { checkStandardArguments, uncheckedStandardSchema } from "./util/argument-issues.js";
 import { refuseCall } from "./calls/refuse-call.js";
@@ -155,12 +155,15 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
           const turn = gated ? `${ai?.id ?? ""}|${(ai?.tool_calls ?? []).map((c) => c.id).join(",")}` : "";
           const scope = (request.runtime as { signal?: AbortSignal } | undefined)?.signal;
           outcome = gated
-            ? await gates
-                .run(scope, turn, call.name, key, run, (o) => o.kind === "control")
-                .catch((thrown: unknown): CallOutcome => {
-                  if (!(thrown instanceof KeyPaused)) throw thrown;
-                  return { kind: "error", error: new CallNotRunError(call, "key_paused") };
-                })
+            ? await gates.run({
+                scope,
+                turn,
+                tool: call.name,
+                key,
+                body: run,
+                paused: (o) => o.kind === "control",
+                whenPaused: () => ({ kind: "error", error: new CallNotRunError(call, "key_paused") }),
+              })
             : await run();
         }
         const registered = tool ? undefined : notAValidTool(outcome, call);

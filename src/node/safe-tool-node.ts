@@ -11,7 +11,7 @@ import { canRunTasks, executeAsTask, hasCheckpointer, raiseAsTask } from "../run
 import { RunAbort, executeToolCall, type ExecutionContext, type NodeConfig } from "../run/execute-tool-call.js";
 import { runScheduled, type ScheduledJob } from "../run/run-scheduled.js";
 import { concurrencyKeyOf } from "../run/concurrency-key.js";
-import { CallGates, KeyPaused } from "../run/call-gates.js";
+import { CallGates } from "../run/call-gates.js";
 import { CallNotRunError } from "../errors.js";
 import { makeRoomForTasks } from "../run/make-room-for-tasks.js";
 import { resolveNodeOptions, type NodeSettings } from "./options.js";
@@ -131,7 +131,8 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     // node without passing it, as ToolNode does.
     // The step's Send tasks each put a listener on the step's signal; the first
     // of them to get here, before most have started, lets the signal expect them all.
-    if (isSendPayload(input)) makeRoomForTasks(options?.signal, callsInLastTurn(input));
+    const send = isSendPayload(input);
+    if (send) makeRoomForTasks(options?.signal, callsInLastTurn(input));
     const base = ensureConfig(options);
     const tags = this.settings.tags;
     const config = (tags ? { ...base, tags: [...(base.tags ?? []), ...tags] } : base) as NodeConfig;
@@ -140,7 +141,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     // run tree per invocation, so only durable runs pay for it.
     // A Send runs its one call in its own graph task already: without approvals
     // (whose interrupt() reads this config from the storage) nothing needs it.
-    const plainSend = isSendPayload(input) && this.settings.needsApproval === undefined;
+    const plainSend = send && this.settings.needsApproval === undefined;
     if (plainSend || !this.runsAsTasks(config)) return this.respond(input, config);
     return AsyncLocalStorageProviderSingleton.runWithConfig(config, () => this.respond(input, config));
   }
@@ -242,15 +243,17 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
       if (read.send && (key !== undefined || toolConcurrency?.(call.name) !== undefined)) {
         // Each Send is a node run of its own: the Sends of one turn meet at the node's gates (in this process).
         const turn = `${String(config.configurable?.thread_id ?? "")}|${batch.aiMessageId ?? ""}`;
-        const paused = (settled: SettledCall) => settled.kind === "control";
         return {
           run: () =>
-            this.sendGates
-              .run(config.signal, turn, call.name, key, () => execute(call), paused)
-              .catch((thrown: unknown) => {
-                if (!(thrown instanceof KeyPaused)) throw thrown;
-                return settle(call)({ kind: "error", error: new CallNotRunError(call, "key_paused") });
-              }),
+            this.sendGates.run({
+              scope: config.signal,
+              turn,
+              tool: call.name,
+              key,
+              body: () => execute(call),
+              paused: (settled) => settled.kind === "control",
+              whenPaused: () => settle(call)({ kind: "error", error: new CallNotRunError(call, "key_paused") }),
+            }),
         };
       }
       return { run: () => execute(call), tool: call.name, toolLimit: toolConcurrency?.(call.name), key };

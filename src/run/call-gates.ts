@@ -37,17 +37,24 @@ class TurnGate {
   }
 }
 
-/**
- * What a call waiting behind a call of its key gets when that call paused
- * (an interrupt, an approval): it must not run before the paused call
- * resumes, and its own task cannot wait that long, so it is answered as not
- * run and the model can call it again.
- */
-export class KeyPaused extends Error {
-  constructor() {
-    super("an earlier call of the same concurrency key is paused");
-    this.name = "KeyPaused";
-  }
+/** One call at the gates of its turn. */
+export interface GatedCall<T> {
+  /** The run step's shared object (the signal its tasks share); undefined when there is none. */
+  scope: object | undefined;
+  /** The turn: the calls of one AIMessage. */
+  turn: string;
+  tool: string;
+  key: string | undefined;
+  /** Runs the call. */
+  body: () => Promise<T>;
+  /** Whether a result paused the turn (an interrupt). */
+  paused: (result: T) => boolean;
+  /**
+   * The answer for a call whose key's earlier call paused: it must not run
+   * before that call resumes, and its own task cannot wait that long, so it
+   * is answered as not run and the model can call it again.
+   */
+  whenPaused: () => T;
 }
 
 export class CallGates {
@@ -58,19 +65,11 @@ export class CallGates {
   constructor(private readonly limitOf: (tool: string) => number | undefined) {}
 
   /**
-   * Runs `body` once the call's turn lets it: after the earlier calls of its
-   * key, within its tool's limit. `scope` is the step's shared object (its
-   * abort signal); `paused` tells a result that paused the turn. Rejects with
-   * {@link KeyPaused}, without running `body`, when an earlier call of the key paused.
+   * Runs the call's `body` once its turn lets it: after the earlier calls of
+   * its key, within its tool's limit; or answers it `whenPaused`, without
+   * running it, when an earlier call of its key paused.
    */
-  async run<T>(
-    scope: object | undefined,
-    turn: string,
-    tool: string,
-    key: string | undefined,
-    body: () => Promise<T>,
-    paused: (result: T) => boolean,
-  ): Promise<T> {
+  async run<T>({ scope, turn, tool, key, body, paused, whenPaused }: GatedCall<T>): Promise<T> {
     let turns = scope ? this.scoped.get(scope) : this.unscoped;
     if (!turns) this.scoped.set(scope!, (turns = new Map()));
     let gate = turns.get(turn);
@@ -83,7 +82,7 @@ export class CallGates {
     const limit = this.limitOf(tool);
     try {
       await before;
-      if (key !== undefined && gate.pausedKeys.has(key)) throw new KeyPaused();
+      if (key !== undefined && gate.pausedKeys.has(key)) return whenPaused();
       await gate.acquire(tool, limit);
       try {
         const result = await body();

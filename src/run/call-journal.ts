@@ -13,9 +13,10 @@
  * through one promise chain, and each entry records the place its task
  * really took (`seq`):
  * - a group of finished calls: `{ done: [[call id, result], ...] }`;
- * - a marker `{ retry: call id }`: the call interrupted (`interrupt()`)
- *   outside a task, and the next task is that call's own, which raises the
- *   interrupt again so that it has that task's stable id;
+ * - a marker `{ retry: call id }`: the next task is that call's own - a
+ *   call whose tool uses LangGraph from inside (it runs there), or one that
+ *   raised its own `interrupt()` directly (its task raises it again, so that
+ *   the interrupt has that task's stable id);
  * - `{ skip }`: a place re-called on a later run that no entry holds (a
  *   write lost in a crash, or a task a tool called).
  *
