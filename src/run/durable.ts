@@ -4,6 +4,7 @@ import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { Command, interrupt, task } from "@langchain/langgraph";
 import type { PlannedCall } from "../calls/call.js";
 import type { ToolCallError } from "../errors.js";
+import { interruptIdOf } from "./control-flow.js";
 import { executeToolCall, type CallOutcome, type ExecutionContext, type NodeConfig } from "./execute-tool-call.js";
 import type { SettledCall } from "../update/to-tool-message.js";
 
@@ -113,8 +114,8 @@ export function nodeInterruptIds(config: NodeConfig): ReadonlySet<string> {
     try {
       AsyncLocalStorageProviderSingleton.runWithConfig(probe, () => interrupt(null));
     } catch (thrown) {
-      const id = (thrown as { interrupts?: { id?: unknown }[] }).interrupts?.[0]?.id;
-      if (typeof id === "string") ids.add(id);
+      const id = interruptIdOf(thrown);
+      if (id !== "") ids.add(id);
     }
   }
   return ids;
