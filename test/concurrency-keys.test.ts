@@ -389,6 +389,86 @@ describe("concurrency keys across an interrupt, and between unrelated runs (foun
   });
 });
 
+describe("concurrency on resume: calls that paused wait for their limits again (found by an outside check)", () => {
+  /** write_file asks first, then writes (sleeping), recording when each write starts and ends. */
+  function askingThenWriting() {
+    const events: { at: "start" | "end"; n: number }[] = [];
+    const writeFile = tool(
+      async ({ n }) => {
+        interrupt(`write ${n}?`);
+        events.push({ at: "start", n });
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        events.push({ at: "end", n });
+        return `wrote ${n}`;
+      },
+      { name: "write_file", description: "w", schema: z.object({ path: z.string(), n: z.number() }) },
+    );
+    const reads = tool(async () => "read", { name: "read_file", description: "r", schema: z.object({}) });
+    const peak = () => {
+      let running = 0;
+      let most = 0;
+      for (const e of events) most = Math.max(most, (running += e.at === "start" ? 1 : -1));
+      return most;
+    };
+    return { events, tools: [writeFile, reads], peak };
+  }
+  const turn = () =>
+    aiWith([
+      call("write_file", { path: "a", n: 1 }, "w1"),
+      call("read_file", {}, "r1"),
+      call("write_file", { path: "b", n: 2 }, "w2"),
+      call("write_file", { path: "c", n: 3 }, "w3"),
+    ]);
+
+  it.each([
+    ["a per-tool limit", { concurrency: { write_file: 1 } }],
+    ["maxConcurrency", { maxConcurrency: 1 }],
+    ["a per-tool limit with keys", { concurrency: { write_file: 1 }, concurrencyKey: () => undefined }],
+  ] as const)("keeps %s among the resumed calls, in call order", async (_, options) => {
+    const { events, tools, peak } = askingThenWriting();
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new SafeToolNode(tools, options))
+      .addEdge(START, "tools")
+      .compile({ checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: `resume-limits-${JSON.stringify(options)}` } };
+    const first = (await graph.invoke({ messages: historyWith(turn()) }, config)) as {
+      __interrupt__?: { id: string }[];
+    };
+    expect(first.__interrupt__).toHaveLength(3);
+    const resume = Object.fromEntries(first.__interrupt__!.map((i) => [i.id, "yes"]));
+    const done = await graph.invoke(new Command({ resume }), config);
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).map((r) => r.content)).toEqual(["wrote 1", "read", "wrote 2", "wrote 3"]);
+    expect(peak()).toBe(1);
+    expect(events.filter((e) => e.at === "start").map((e) => e.n)).toEqual([1, 2, 3]);
+  });
+
+  it("resumes a call whose answer comes in a later round, behind a limit, without running it twice", async () => {
+    const { events, tools } = askingThenWriting();
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new SafeToolNode(tools, { concurrency: { write_file: 1 } }))
+      .addEdge(START, "tools")
+      .compile({ checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "resume-limits-rounds" } };
+    const first = (await graph.invoke({ messages: historyWith(turn()) }, config)) as {
+      __interrupt__?: { id: string; value: string }[];
+    };
+    // Answer the second write only: the other two ask again, the second writes.
+    const second = first.__interrupt__!.find((i) => i.value === "write 2?")!;
+    const again = (await graph.invoke(new Command({ resume: { [second.id]: "yes" } }), config)) as {
+      __interrupt__?: { id: string }[];
+    };
+    expect(again.__interrupt__).toHaveLength(2);
+    const done = await graph.invoke(
+      new Command({ resume: Object.fromEntries(again.__interrupt__!.map((i) => [i.id, "yes"])) }),
+      config,
+    );
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).map((r) => r.content)).toEqual(["wrote 1", "read", "wrote 2", "wrote 3"]);
+    expect(events.filter((e) => e.at === "start").map((e) => e.n)).toEqual([2, 1, 3]);
+  });
+});
+
 describe("concurrency options beside approvals", () => {
   it("refuses requireApproval with concurrency or concurrencyKey, saying why (an outside check sent an approval to another call)", () => {
     const { tools } = recordingTools(["write_file"]);

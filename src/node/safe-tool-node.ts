@@ -185,7 +185,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     // call-journal.ts); with approvals every call is its own task instead,
     // since approvals interrupt per call, in call order.
     const durable = !read.send && this.runsAsTasks(config);
-    const runAsTask = (call: PlannedCall) => executeAsTask(call, context, settle(call));
+    const runAsTask = (call: PlannedCall, turn?: Promise<void>) => executeAsTask(call, context, settle(call), turn);
     const runDirect = (call: PlannedCall) => executeToolCall(call, context).then(settle(call));
     // Keys are read once, before anything runs; a call whose key cannot be read is answered at once.
     const keys = new Map<string, string | undefined | CallNotRunError>();
@@ -196,6 +196,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     const refusedByKey = (call: PlannedCall) => keys.get(call.id) instanceof CallNotRunError;
     let run = runDirect;
     let readBack = (_call: PlannedCall) => false;
+    let resumed = (_call: PlannedCall) => false;
     let journal: CallJournal | undefined;
     const location = durable ? stepLocation(config) : undefined;
     if (durable && (needsApproval !== undefined || !location)) {
@@ -217,7 +218,7 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
           used ? USES_GRAPH : settle(call)(outcome),
         );
       };
-      ({ run, readBack } = await journal.runner(
+      ({ run, readBack, resumed } = await journal.runner(
         toRun,
         runGuarded,
         (call, value) => raiseAsTask(call, context, value),
@@ -256,7 +257,8 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
             }),
         };
       }
-      return { run: () => execute(call), tool: call.name, toolLimit: toolConcurrency?.(call.name), key };
+      const toolLimit = toolConcurrency?.(call.name);
+      return { run: () => execute(call), tool: call.name, toolLimit, key, resumed: resumed(call) };
     });
     // A call that pauses (an interrupt) holds its key: the later calls of the key wait for the resume.
     const settled = await runScheduled(jobs, this.settings.maxConcurrency, (s) => s?.kind === "control", undefined);

@@ -100,12 +100,22 @@ interface Replayed {
   settled: Promise<SettledCall>;
   /** True when read back: the call did not run in this node run. */
   readBack: boolean;
+  /** Lets a resumed call's task, already in its place, start the call (once the scheduler says so). */
+  start?: () => void;
 }
+
+/** Runs one call as its own LangGraph task, which waits for `turn` before it starts the call. */
+export type RunAsTask = (call: PlannedCall, turn?: Promise<void>) => Promise<SettledCall>;
 
 /** How the node runs each call in durable mode, and which results were only read back. */
 export interface JournaledRun {
   run: (call: PlannedCall) => Promise<SettledCall>;
   readBack: (call: PlannedCall) => boolean;
+  /**
+   * True for a call that paused in an earlier run and is resumed now: it ran
+   * in its key's order then, so it waits for limits only (never for its key).
+   */
+  resumed: (call: PlannedCall) => boolean;
 }
 
 /** The journal of one node run's batch. */
@@ -128,7 +138,7 @@ export class CallJournal {
   constructor(
     nodeName: string,
     private readonly location: StepLocation,
-    private readonly runAsTask: (call: PlannedCall) => Promise<SettledCall>,
+    private readonly runAsTask: RunAsTask,
     private readonly nodeConfig: NodeConfig,
     /** Lets the run's signal take `tasks` more task listeners (each task LangGraph runs adds one). */
     private readonly makeRoom: (tasks: number) => void,
@@ -145,9 +155,10 @@ export class CallJournal {
 
   /**
    * What earlier runs of this step journaled, by call id; empty on a first
-   * run. Calls that interrupted are run here, in their place, as their own
-   * tasks (all at once); their outcome (a result, or the interrupt again) is
-   * in the map too, as is whether it was read back rather than run now.
+   * run. Calls that interrupted get their own tasks here, in their places;
+   * each task waits until the node starts its call (`start`), as the limits
+   * and `maxConcurrency` allow. Their outcome (a result, or the interrupt
+   * again) is in the map too, as is whether it was read back rather than run now.
    */
   private async replay(calls: readonly PlannedCall[]): Promise<Map<string, Replayed>> {
     const replayed = new Map<string, Replayed>();
@@ -171,7 +182,7 @@ export class CallJournal {
     // Call every place again, in order, so that the calls' own tasks get theirs
     // and new entries come after; a place an entry does not hold (a task a tool
     // called, or a write lost in a crash) is taken by a `skip`. The calls'
-    // own tasks run side by side: task() takes its place when called.
+    // own tasks take their places now (task() takes its place when called) and wait to be started.
     const { scratchpad } = this.location;
     const called: Promise<unknown>[] = [];
     // Places before the counter were taken before the node ran (it was invoked inside another node).
@@ -179,8 +190,13 @@ export class CallJournal {
       const seq = scratchpad.callCounter;
       const before = entries.get(seq - 1);
       const call = before && "retry" in before ? byId.get(before.retry) : undefined;
-      if (call) replayed.set(call.id, { settled: (this.tookPlace(), this.runAsTask(call)), readBack: false });
-      else called.push(this.entryTask(entries.get(seq) ?? { skip: true }));
+      if (call) {
+        let start!: () => void;
+        const turn = new Promise<void>((resolve) => (start = resolve));
+        this.tookPlace();
+        replayed.set(call.id, { settled: this.runAsTask(call, turn), readBack: false, start });
+        this.waitingToStart.add(start);
+      } else called.push(this.entryTask(entries.get(seq) ?? { skip: true }));
       if (scratchpad.callCounter === seq) throw new Error("BUG: a journal task took no place");
     }
     await Promise.all(called);
@@ -230,9 +246,22 @@ export class CallJournal {
     const run = async (call: PlannedCall): Promise<SettledCall> => {
       const earlier = replayed.get(call.id);
       if (earlier?.readBack) return earlier.settled;
+      if (earlier?.start) this.started(earlier.start);
       return settle(await (earlier ? earlier.settled : runOnce(call)));
     };
-    return { run, readBack: (call) => replayed.get(call.id)?.readBack === true };
+    return {
+      run,
+      readBack: (call) => replayed.get(call.id)?.readBack === true,
+      resumed: (call) => replayed.get(call.id)?.readBack === false,
+    };
+  }
+
+  /** The resumed calls' tasks not started yet. */
+  private readonly waitingToStart = new Set<() => void>();
+
+  private started(start: () => void): void {
+    this.waitingToStart.delete(start);
+    start();
   }
 
   /** Counts the tasks this journal called; each adds a listener to the run's signal. */
@@ -302,6 +331,10 @@ export class CallJournal {
 
   /** Resolves once every journal task has been called and has finished. */
   async drained(): Promise<void> {
+    // Every resumed call is scheduled (a resumed call is never held back for
+    // good); should one not have been, its task must still end, or the step
+    // would wait for it forever.
+    for (const start of [...this.waitingToStart]) this.started(start);
     // Once every call settled, a group still waiting for its turn writes nothing: no need to wait for it.
     if (!this.settledAll) await this.chain;
     await Promise.all(this.called);

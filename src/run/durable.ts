@@ -43,11 +43,18 @@ function taskName(nodeName: string, toolName: string): string {
  *
  * The task's result must survive serialization, so the call is settled into
  * its final ToolMessage (or the Command it returned) inside the task.
+ *
+ * LangGraph tells tasks apart by the order they are called in, so a call
+ * resumed after an interrupt must call its task in its old place, which may
+ * be before the scheduler lets it start (limits, `maxConcurrency`): then the
+ * task waits for `turn` inside.
  */
 export async function executeAsTask(
   call: PlannedCall,
   context: ExecutionContext,
   settle: (outcome: CallOutcome) => SettledCall,
+  /** Resolves when the call may start: the task takes its place at once, and waits inside for its turn. */
+  turn?: Promise<void>,
 ): Promise<SettledCall> {
   // Known only when the task runs in this process (not when its result is replayed).
   let error: ToolCallError | undefined;
@@ -55,6 +62,7 @@ export async function executeAsTask(
     // The task's own config (its checkpoint namespace, scratchpad and
     // callbacks) is what interrupt() and tracing inside the tool must see.
     const taskConfig = (AsyncLocalStorageProviderSingleton.getRunnableConfig() ?? {}) as NodeConfig;
+    await turn;
     const settled = settle(await executeToolCall(call, { ...context, config: { ...context.config, ...taskConfig } }));
     if (settled.kind === "control") throw settled.thrown;
     if (settled.kind === "message") error = settled.error;

@@ -8,6 +8,12 @@ export interface ScheduledJob<T> {
   toolLimit?: number;
   /** Calls with the same key run one at a time, in the order given. */
   key?: string;
+  /**
+   * A call resumed after it paused: it ran in its key's order before, so it
+   * waits for limits only, and is never held. (Its task waits for it to be
+   * started: holding it would leave that task waiting.)
+   */
+  resumed?: boolean;
 }
 
 /**
@@ -61,7 +67,7 @@ export function runScheduled<T>(
       // The jobs of a halted key get `held`, without running.
       for (let at = 0; at < waiting.length;) {
         const job = jobs[waiting[at]!]!;
-        if (job.key === undefined || !haltedKeys.has(job.key)) {
+        if (job.key === undefined || job.resumed || !haltedKeys.has(job.key)) {
           at++;
           continue;
         }
@@ -74,7 +80,7 @@ export function runScheduled<T>(
       for (let at = 0; at < waiting.length && running < maxConcurrency;) {
         const job = jobs[waiting[at]!]!;
         const toolFull = job.toolLimit !== undefined && (runningByTool.get(job.tool!) ?? 0) >= job.toolLimit;
-        const keyBusy = job.key !== undefined && (busyKeys.has(job.key) || heldKeys.has(job.key));
+        const keyBusy = job.key !== undefined && !job.resumed && (busyKeys.has(job.key) || heldKeys.has(job.key));
         if (toolFull || keyBusy) {
           if (job.key !== undefined) heldKeys.add(job.key);
           at++;
