@@ -459,10 +459,15 @@ export class CallNotRunError extends ToolCallError {
 /** A short description of a value for error messages: its kind, never its content. */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") {
-    const name = (value as object).constructor?.name;
-    return name && name !== "Object" ? `a ${name}` : "an object";
+  try {
+    if (Array.isArray(value)) return "an array";
+    if (typeof value === "object") {
+      const name: unknown = (value as object).constructor?.name;
+      return typeof name === "string" && name !== "" && name !== "Object" ? `a ${name}` : "an object";
+    }
+  } catch {
+    // A revoked Proxy, or one whose traps throw: it cannot be looked at.
+    return "an object that cannot be read";
   }
   return `a ${typeof value}`;
 }

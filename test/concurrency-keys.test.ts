@@ -129,6 +129,14 @@ describe("concurrency: ordering per key", () => {
     ],
     ["returns a number", () => () => 42 as never],
     ["returns a Promise", () => async () => "a"],
+    [
+      "returns a revoked Proxy (which throws when looked at)",
+      () => {
+        const revocable = Proxy.revocable({}, {});
+        revocable.revoke();
+        return () => revocable.proxy as never;
+      },
+    ],
   ] as const)("answers a call whose key function %s as not run, and holds no other call back", async (_label, make) => {
     const { tools, events } = recordingTools(["write_file", "read"]);
     const bad = make();
@@ -403,11 +411,22 @@ describe("concurrency on resume: calls that paused wait for their limits again (
       },
       { name: "write_file", description: "w", schema: z.object({ path: z.string(), n: z.number() }) },
     );
-    const reads = tool(async () => "read", { name: "read_file", description: "r", schema: z.object({}) });
-    const peak = () => {
+    // Reads record as n = 0.
+    const reads = tool(
+      async () => {
+        events.push({ at: "start", n: 0 });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        events.push({ at: "end", n: 0 });
+        return "read";
+      },
+      { name: "read_file", description: "r", schema: z.object({}) },
+    );
+    /** The most writes (or, with `reads`, calls) running at once. */
+    const peak = (count: "writes" | "calls" = "writes") => {
       let running = 0;
       let most = 0;
-      for (const e of events) most = Math.max(most, (running += e.at === "start" ? 1 : -1));
+      for (const e of events.filter((e) => count === "calls" || e.n > 0))
+        most = Math.max(most, (running += e.at === "start" ? 1 : -1));
       return most;
     };
     return { events, tools: [writeFile, reads], peak };
@@ -440,7 +459,33 @@ describe("concurrency on resume: calls that paused wait for their limits again (
     await expectValidHistory(done.messages);
     expect(results(done.messages).map((r) => r.content)).toEqual(["wrote 1", "read", "wrote 2", "wrote 3"]);
     expect(peak()).toBe(1);
-    expect(events.filter((e) => e.at === "start").map((e) => e.n)).toEqual([1, 2, 3]);
+    expect(events.filter((e) => e.at === "start" && e.n > 0).map((e) => e.n)).toEqual([1, 2, 3]);
+  });
+
+  it("keeps one call at a time per key on resume, beside a call of the key read back from the journal", async () => {
+    // Key B: w1 finishes in the first pass, ask pauses, w3 waits for it. On
+    // resume w1 is read back; it must not free the key while ask runs.
+    const { tools, events, peak } = askingThenWriting();
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new SafeToolNode(tools, { concurrencyKey: () => "B" }))
+      .addEdge(START, "tools")
+      .compile({ checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "resume-key-beside-read-back" } };
+    const turn = aiWith([
+      call("read_file", {}, "r1"),
+      call("write_file", { path: "a", n: 2 }, "w2"),
+      call("read_file", {}, "r3"),
+    ]);
+    const first = (await graph.invoke({ messages: historyWith(turn) }, config)) as {
+      __interrupt__?: { id: string }[];
+    };
+    expect(first.__interrupt__).toHaveLength(1);
+    const done = await graph.invoke(new Command({ resume: { [first.__interrupt__![0]!.id]: "yes" } }), config);
+    await expectValidHistory(done.messages);
+    expect(results(done.messages).map((r) => r.content)).toEqual(["read", "wrote 2", "read"]);
+    expect(peak("calls")).toBe(1);
+    // The first pass ran r1; the resume runs w2, then r3 after it.
+    expect(events.map((e) => `${e.at} ${e.n}`)).toEqual(["start 0", "end 0", "start 2", "end 2", "start 0", "end 0"]);
   });
 
   it("resumes a call whose answer comes in a later round, behind a limit, without running it twice", async () => {
@@ -465,7 +510,7 @@ describe("concurrency on resume: calls that paused wait for their limits again (
     );
     await expectValidHistory(done.messages);
     expect(results(done.messages).map((r) => r.content)).toEqual(["wrote 1", "read", "wrote 2", "wrote 3"]);
-    expect(events.filter((e) => e.at === "start").map((e) => e.n)).toEqual([2, 1, 3]);
+    expect(events.filter((e) => e.at === "start" && e.n > 0).map((e) => e.n)).toEqual([2, 1, 3]);
   });
 });
 

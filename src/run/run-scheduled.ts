@@ -9,9 +9,9 @@ export interface ScheduledJob<T> {
   /** Calls with the same key run one at a time, in the order given. */
   key?: string;
   /**
-   * A call resumed after it paused: it ran in its key's order before, so it
-   * waits for limits only, and is never held. (Its task waits for it to be
-   * started: holding it would leave that task waiting.)
+   * A call resumed after it paused: it is never held, since its task waits
+   * for it to be started (holding it would leave that task waiting). It
+   * waits for its limits, and while another call of its key runs.
    */
   resumed?: boolean;
 }
@@ -40,8 +40,11 @@ export function runScheduled<T>(
     const results = new Array<T>(jobs.length);
     const waiting = jobs.map((_, index) => index);
     const runningByTool = new Map<string, number>();
-    const busyKeys = new Set<string>();
+    // Keys with a job running (one at most each), and keys whose job paused.
+    const runningKeys = new Set<string>();
     const haltedKeys = new Set<string>();
+    const add = (counts: Map<string, number>, name: string, by: number) =>
+      counts.set(name, (counts.get(name) ?? 0) + by);
     let running = 0;
     let left = jobs.length;
     if (left === 0) resolve(results);
@@ -49,14 +52,14 @@ export function runScheduled<T>(
     const start = (index: number) => {
       const job = jobs[index]!;
       running++;
-      if (job.tool !== undefined) runningByTool.set(job.tool, (runningByTool.get(job.tool) ?? 0) + 1);
-      if (job.key !== undefined) busyKeys.add(job.key);
+      if (job.tool !== undefined) add(runningByTool, job.tool, 1);
+      if (job.key !== undefined) runningKeys.add(job.key);
       void job.run().then((result) => {
         results[index] = result;
         running--;
-        if (job.tool !== undefined) runningByTool.set(job.tool, runningByTool.get(job.tool)! - 1);
+        if (job.tool !== undefined) add(runningByTool, job.tool, -1);
+        if (job.key !== undefined) runningKeys.delete(job.key);
         if (job.key !== undefined && halts(result)) haltedKeys.add(job.key);
-        else if (job.key !== undefined) busyKeys.delete(job.key);
         if (--left === 0) resolve(results);
         else pump();
       });
@@ -80,7 +83,10 @@ export function runScheduled<T>(
       for (let at = 0; at < waiting.length && running < maxConcurrency;) {
         const job = jobs[waiting[at]!]!;
         const toolFull = job.toolLimit !== undefined && (runningByTool.get(job.tool!) ?? 0) >= job.toolLimit;
-        const keyBusy = job.key !== undefined && !job.resumed && (busyKeys.has(job.key) || heldKeys.has(job.key));
+        // A halted key holds back its later jobs for good; a resumed job waits only while its key runs.
+        const keyBusy =
+          job.key !== undefined &&
+          (runningKeys.has(job.key) || heldKeys.has(job.key) || (!job.resumed && haltedKeys.has(job.key)));
         if (toolFull || keyBusy) {
           if (job.key !== undefined) heldKeys.add(job.key);
           at++;

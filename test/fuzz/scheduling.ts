@@ -1,10 +1,13 @@
 /**
  * The fuzz property of limits per tool and ordering per key: any calls over
- * three tools, any keys (or none), any limits; the invariant, call order of
- * results, one call at a time per key in call order, and every limit held.
+ * three tools, any keys (or none), any limits, some calls pausing first
+ * (durable mode, resumed in rounds); the invariant, call order of results,
+ * each call's work done once, one call at a time per key in call order, and
+ * every limit held, across the pauses too.
  */
-import { ToolMessage } from "@langchain/core/messages";
+import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
+import { Command, MemorySaver, MessagesAnnotation, START, StateGraph, interrupt } from "@langchain/langgraph";
 import fc from "fast-check";
 import { expect } from "vitest";
 import { z } from "zod";
@@ -21,6 +24,10 @@ export interface ScheduleCase {
   maxConcurrency: number | null;
   /** When the key function throws for a call (its index), or null. */
   badKeyAt: number | null;
+  /** Calls (indexes) whose tool calls interrupt() first; any makes it a durable graph run, resumed until done. */
+  pauseAt: number[];
+  /** Each resume answers one pending interrupt (the lowest call), or all of them. */
+  answer: "one" | "all";
 }
 
 export const scheduleCaseArb: fc.Arbitrary<ScheduleCase> = fc.record({
@@ -35,13 +42,42 @@ export const scheduleCaseArb: fc.Arbitrary<ScheduleCase> = fc.record({
   ),
   maxConcurrency: fc.option(fc.integer({ min: 1, max: 6 })),
   badKeyAt: fc.option(fc.nat(15)),
+  pauseAt: fc.uniqueArray(fc.nat(15), { maxLength: 4 }),
+  answer: fc.constantFrom("one", "all"),
 });
+
+let threads = 0;
+
+/** The history after the node answered the turn: one invoke, or a durable graph resumed until nothing pauses. */
+async function answerTurn(node: SafeToolNode, history: BaseMessage[], c: ScheduleCase): Promise<BaseMessage[]> {
+  if (c.pauseAt.length === 0) return applyOutput(history, await node.invoke({ messages: history }));
+  const graph = new StateGraph(MessagesAnnotation)
+    .addNode("tools", node)
+    .addEdge(START, "tools")
+    .compile({ checkpointer: new MemorySaver() });
+  const config = { configurable: { thread_id: `schedule-${++threads}` } };
+  let out = (await graph.invoke({ messages: history }, config)) as {
+    messages: BaseMessage[];
+    __interrupt__?: { id: string; value: number }[];
+  };
+  for (let round = 0; out.__interrupt__?.length; round++) {
+    expect(round).toBeLessThan(c.calls.length);
+    const pending = [...out.__interrupt__].sort((a, b) => a.value - b.value);
+    const answered = c.answer === "one" ? pending.slice(0, 1) : pending;
+    out = (await graph.invoke(
+      new Command({ resume: Object.fromEntries(answered.map((i) => [i.id, "go"])) }),
+      config,
+    )) as typeof out;
+  }
+  return out.messages;
+}
 
 export async function checkSchedule(c: ScheduleCase): Promise<void> {
   const events: { at: "start" | "end"; index: number }[] = [];
   const tools = TOOLS.map((name) =>
     tool(
       async ({ i }) => {
+        if (c.pauseAt.includes(i)) interrupt(i);
         events.push({ at: "start", index: i });
         await new Promise((resolve) => setTimeout(resolve, c.calls[i]!.ms));
         events.push({ at: "end", index: i });
@@ -65,7 +101,7 @@ export async function checkSchedule(c: ScheduleCase): Promise<void> {
   });
   const turn = c.calls.map((spec, i) => call(TOOLS[spec.tool]!, { i }, `call_${i}`));
   const history = historyWith(aiWith(turn));
-  const after = applyOutput(history, await node.invoke({ messages: history }));
+  const after = await answerTurn(node, history, c);
   expect(invariantProblems(after)).toEqual([]);
   const results = after.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
   expect(results.map((r) => r.tool_call_id)).toEqual(turn.map((t) => t.id));
@@ -92,5 +128,8 @@ export async function checkSchedule(c: ScheduleCase): Promise<void> {
     if (limit !== null && limit !== undefined) expect(runningByTool[spec.tool]).toBeLessThanOrEqual(limit);
   }
   for (const starts of startsByKey.values()) expect(starts).toEqual([...starts].sort((a, b) => a - b));
-  expect(events.filter((e) => e.at === "start").map((e) => e.index)).not.toContain(c.badKeyAt);
+  const starts = events.filter((e) => e.at === "start").map((e) => e.index);
+  expect(starts).not.toContain(c.badKeyAt);
+  // Each call's work (after its pause) ran once.
+  expect(new Set(starts).size).toBe(starts.length);
 }
