@@ -19,6 +19,7 @@ import {
 } from "../src/index.js";
 import { aiWith, anthropicStyleAI, call, invalidCall, responsesStyleAI, weather } from "./helpers/fixtures.js";
 import { applyOutput, expectValidAfter, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
+import { PROVIDERS, sendThroughProviders } from "./helpers/wire.js";
 
 const human = (text: string) => new HumanMessage({ content: text, id: `h-${text}` });
 const result = (id: string, content = `result ${id}`, messageId = `t-${id}-${content.length}`) =>
@@ -389,9 +390,15 @@ describe("repairHistory sees what the tools' Commands write", () => {
       new ToolMessage({ content: "Sunny in old", tool_call_id: "o1", name: "get_weather", id: "t0" }),
       aiWith([call("forget", { n: 2 }, "c1")]),
     ];
-    await expectValidAfter(
+    const after = applyOutput(
       history,
       await new SafeToolNode([forget, weather], { repairHistory: true }).invoke({ messages: history }),
     );
+    // The tool removed the human turn, so the history starts with the model's: Bedrock wants a user message first.
+    await expectValidHistory(
+      after,
+      PROVIDERS.filter((p) => p !== "bedrock"),
+    );
+    expect((await sendThroughProviders(after, ["bedrock"]))[0]!.error).toMatch(/must start with a user message/);
   });
 });

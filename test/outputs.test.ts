@@ -21,6 +21,7 @@ import { safeToolMiddleware } from "../src/middleware.js";
 import { WIRINGS, runScript } from "./helpers/agent-graphs.js";
 import { aiWith, call, historyWith, weather } from "./helpers/fixtures.js";
 import { applyOutput, expectValidAfter, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
+import { PROVIDERS } from "./helpers/wire.js";
 
 /** A tool that returns whatever the test gives it, as a raw function result. */
 function returning(name: string, value: () => unknown) {
@@ -55,10 +56,25 @@ describe("whatever a tool returns becomes valid content (behaviour 6)", () => {
     ["an empty array", () => [], (c) => expect(c).toBe("(no output)")],
     ["an array of plain objects", () => [{ id: 1 }, { id: 2 }], (c) => expect(c).toBe('[{"id":1},{"id":2}]')],
     ["an array of numbers", () => [1, 2], (c) => expect(c).toBe("[1,2]")],
+    // Joined: Ollama's converter takes only a string in a tool message, and nothing is lost.
     [
       "text content blocks",
-      () => [{ type: "text", text: "block" }],
-      (c) => expect(c).toEqual([{ type: "text", text: "block" }]),
+      () => [
+        { type: "text", text: "block" },
+        { type: "text", text: "two" },
+      ],
+      (c) => expect(c).toBe("block\ntwo"),
+    ],
+    ["a blank string (Bedrock rejects blank text)", () => "  \n", (c) => expect(c).toBe("(no output)")],
+    ["blank text blocks", () => [{ type: "text", text: " " }], (c) => expect(c).toBe("(no output)")],
+    [
+      "text and an image, with a blank text block between (the image becomes a note)",
+      () => [
+        { type: "text", text: "see" },
+        { type: "text", text: "" },
+        { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+      ],
+      (c) => expect(c).toBe("see\n[The tool returned an image (image/png); it cannot be passed on in a tool result.]"),
     ],
     ["a BigInt", () => 10n, (c) => expect(typeof c).toBe("string")],
     ["an object holding a BigInt", () => ({ big: 10n }), (c) => expect(typeof c).toBe("string")],
@@ -76,6 +92,22 @@ describe("whatever a tool returns becomes valid content (behaviour 6)", () => {
     expect(result.status).toBe("success");
     check(result.content);
     expect(result.name).toBe("r");
+  });
+
+  it("keeps text blocks with provider fields (a cache marker) as blocks, which every client but Ollama's takes", async () => {
+    const marked = [{ type: "text", text: "t", cache_control: { type: "ephemeral" } }];
+    const history = historyWith(aiWith([call("t", {}, "c1")]));
+    const after = applyOutput(
+      history,
+      await new SafeToolNode([returning("t", () => marked)]).invoke({ messages: history }),
+    );
+    const result = after.find((m): m is ToolMessage => ToolMessage.isInstance(m))!;
+    expect(result.content).toEqual(marked);
+    // "Non string tool message content is not supported": the README names this limit of @langchain/ollama.
+    await expectValidHistory(
+      after,
+      PROVIDERS.filter((p) => p !== "ollama"),
+    );
   });
 
   it("turns a returned non-tool message into text", async () => {

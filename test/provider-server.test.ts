@@ -1,3 +1,4 @@
+import { Agent, fetch as fetchTrusting } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProviderServer } from "./helpers/provider-server.js";
 
@@ -14,6 +15,19 @@ async function post(path: string, body: unknown) {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  // Ollama streams its reply as NDJSON: the first line is enough here.
+  return { status: res.status, body: JSON.parse(text.split("\n")[0]!) as Record<string, any>, headers: res.headers };
+}
+
+/** A POST to the HTTPS listener (Vertex AI), trusting the server's certificate. */
+async function postTls(path: string, body: unknown) {
+  const res = await fetchTrusting(`https://${server.tlsHost}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    dispatcher: new Agent({ connect: { ca: server.ca } }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
@@ -288,9 +302,201 @@ describe("Gemini rules", () => {
   });
 });
 
+describe("Amazon Bedrock Converse rules", () => {
+  const converse = (...messages: unknown[]) => ({ messages });
+  const u = { role: "user", content: [{ text: "hi" }] };
+  const use = (id: string) => ({ toolUse: { toolUseId: id, name: "get_weather", input: {} } });
+  const result = (id: string, content: unknown[] = [{ text: "x" }], status?: string) => ({
+    toolResult: { toolUseId: id, content, ...(status ? { status } : {}) },
+  });
+  const turn = (...uses: unknown[]) => ({ role: "assistant", content: uses });
+  const answers = (...results: unknown[]) => ({ role: "user", content: results });
+  const cases: [string, unknown, unknown, RegExp][] = [
+    [
+      "every toolUse answered in the next user message",
+      converse(u, turn(use("a"), use("b")), answers(result("a"))),
+      converse(u, turn(use("a"), use("b")), answers(result("a"), result("b"))),
+      /Expected toolResult blocks at messages.2.content for the following Ids: b/,
+    ],
+    [
+      "no more results than calls",
+      converse(u, turn(use("a")), answers(result("a"), result("z"))),
+      converse(u, turn(use("a")), answers(result("a"))),
+      /The number of toolResult blocks at messages.2.content exceeds the number of toolUse blocks of previous turn/,
+    ],
+    [
+      "a result answers a toolUse of the previous turn",
+      converse(u, turn(use("a")), answers(result("z"))),
+      converse(u, turn(use("a")), answers(result("a"))),
+      /toolResult z answers no toolUse of the previous turn/,
+    ],
+    [
+      "roles alternate",
+      converse(u, turn(use("a")), answers(result("a")), u),
+      converse(u, turn(use("a")), answers(result("a")), { role: "assistant", content: [{ text: "ok" }] }, u),
+      /A conversation must alternate between user and assistant roles/,
+    ],
+    [
+      "the first message is the user's",
+      converse({ role: "assistant", content: [{ text: "hello" }] }, u),
+      converse(u),
+      /A conversation must start with a user message/,
+    ],
+    [
+      "no message is empty",
+      converse(u, { role: "assistant", content: [] }, u),
+      converse(u, { role: "assistant", content: [{ text: "ok" }] }, u),
+      /The content field in the Message object at messages.1 is empty/,
+    ],
+    [
+      "an error result is not empty",
+      converse(u, turn(use("a")), answers(result("a", [], "error"))),
+      converse(u, turn(use("a")), answers(result("a", [{ text: "Error: boom" }], "error"))),
+      /cannot be empty when status value is error/,
+    ],
+    [
+      "result text is not blank",
+      converse(u, turn(use("a")), answers(result("a", [{ text: "  " }]))),
+      converse(u, turn(use("a")), answers(result("a", [{ text: "(no output)" }]))),
+      /toolResult.content.0 is blank/,
+    ],
+    [
+      "a json result is an object",
+      converse(u, turn(use("a")), answers(result("a", [{ json: [1, 2] }]))),
+      converse(u, turn(use("a")), answers(result("a", [{ json: { rows: [1, 2] } }]))),
+      /json must be an object/,
+    ],
+    [
+      "toolUse ids match [a-zA-Z0-9_-]+",
+      converse(u, turn(use("functions.read:0")), answers(result("functions.read:0"))),
+      converse(u, turn(use("functions_read_0")), answers(result("functions_read_0"))),
+      /Member must satisfy regular expression pattern: \[a-zA-Z0-9_-\]\+/,
+    ],
+  ];
+  it.each(cases)("%s", async (_rule, bad, good, message) => {
+    const rejected = await post("/model/anthropic.claude-local/converse", bad);
+    expect(rejected.status).toBe(400);
+    expect(rejected.headers.get("x-amzn-errortype")).toBe("ValidationException");
+    expect(rejected.body.message).toMatch(message);
+    expect((await post("/model/anthropic.claude-local/converse", good)).status).toBe(200);
+  });
+});
+
+describe("Vertex AI rules (over HTTPS, the only scheme its client speaks)", () => {
+  const path = "/v1/projects/p/locations/us-central1/publishers/google/models/gemini-local:generateContent";
+  const fc = { functionCall: { name: "get_weather", args: {} } };
+  const fr = { functionResponse: { name: "get_weather", response: { content: "ok" } } };
+  const u = { role: "user", parts: [{ text: "hi" }] };
+  it("as many responses as calls, in the next content", async () => {
+    const bad = { contents: [u, { role: "model", parts: [fc, fc] }, { role: "function", parts: [fr] }] };
+    const good = { contents: [u, { role: "model", parts: [fc, fc] }, { role: "function", parts: [fr, fr] }] };
+    const rejected = await postTls(path, bad);
+    expect(rejected.status).toBe(400);
+    expect(rejected.body.error.message).toMatch(
+      /number of function response parts is equal to the number of function call parts/,
+    );
+    expect((await postTls(path, good)).status).toBe(200);
+  });
+});
+
+describe("Mistral rules", () => {
+  const path = "/mistral/v1/chat/completions";
+  const mistralFn = (id: string) => ({ id, type: "function", function: { name: "get_weather", arguments: "{}" } });
+  const cases: [string, unknown, unknown, RegExp][] = [
+    [
+      "tool call ids are nine letters or digits",
+      chat(
+        user,
+        { role: "assistant", tool_calls: [mistralFn("call_a")] },
+        { role: "tool", tool_call_id: "call_a", content: "x" },
+      ),
+      chat(
+        user,
+        { role: "assistant", tool_calls: [mistralFn("a1B2c3D4e")] },
+        { role: "tool", tool_call_id: "a1B2c3D4e", content: "x" },
+      ),
+      /Tool call id was call_a but must be a-z, A-Z, 0-9, with a length of 9/,
+    ],
+    [
+      "as many responses as calls",
+      chat(
+        user,
+        { role: "assistant", tool_calls: [mistralFn("aaaaaaaaa"), mistralFn("bbbbbbbbb")] },
+        { role: "tool", tool_call_id: "aaaaaaaaa", content: "x" },
+      ),
+      chat(
+        user,
+        { role: "assistant", tool_calls: [mistralFn("aaaaaaaaa"), mistralFn("bbbbbbbbb")] },
+        { role: "tool", tool_call_id: "aaaaaaaaa", content: "x" },
+        { role: "tool", tool_call_id: "bbbbbbbbb", content: "y" },
+      ),
+      /Not the same number of function calls and responses/,
+    ],
+    [
+      "a response answers a call of the message before",
+      chat(
+        user,
+        { role: "assistant", tool_calls: [mistralFn("aaaaaaaaa")] },
+        { role: "tool", tool_call_id: "zzzzzzzzz", content: "x" },
+      ),
+      chat(
+        user,
+        { role: "assistant", tool_calls: [mistralFn("aaaaaaaaa")] },
+        { role: "tool", tool_call_id: "aaaaaaaaa", content: "x" },
+      ),
+      /Tool call id zzzzzzzzz has no matching tool call/,
+    ],
+    [
+      "a tool message follows tool calls",
+      chat(user, { role: "tool", tool_call_id: "aaaaaaaaa", content: "x" }),
+      chat(user, { role: "assistant", content: "hello" }),
+      /Unexpected role 'tool' after role 'user'/,
+    ],
+  ];
+  it.each(cases)("%s", async (_rule, bad, good, message) => {
+    const rejected = await post(path, bad);
+    expect(rejected.status).toBe(400);
+    expect(rejected.body.message).toMatch(message);
+    expect((await post(path, good)).status).toBe(200);
+  });
+});
+
+describe("Ollama rules (ours: its tool results carry no id, so a model pairs them by position)", () => {
+  const path = "/ollama/api/chat";
+  const calls = (n: number) => ({
+    role: "assistant",
+    content: "",
+    tool_calls: Array.from({ length: n }, () => ({ function: { name: "get_weather", arguments: {} } })),
+  });
+  const toolMessage = { role: "tool", content: "x" };
+  const cases: [string, unknown, unknown, RegExp][] = [
+    [
+      "as many tool messages as calls, right after them",
+      chat(user, calls(2), toolMessage, user),
+      chat(user, calls(2), toolMessage, toolMessage, user),
+      /2 tool calls are followed by 1 tool messages/,
+    ],
+    [
+      "a tool message follows tool calls",
+      chat(user, { role: "assistant", content: "hello" }, toolMessage),
+      chat(user, { role: "assistant", content: "hello" }),
+      /a tool message follows no tool calls/,
+    ],
+  ];
+  it.each(cases)("%s", async (_rule, bad, good, message) => {
+    const rejected = await post(path, bad);
+    expect(rejected.status).toBe(400);
+    expect(rejected.body.error).toMatch(message);
+    const accepted = await post(path, good);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.message).toEqual({ role: "assistant", content: "ok" });
+  });
+});
+
 describe("the server", () => {
   it("listens on loopback only and records what it answered", async () => {
     expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.tlsHost).toMatch(/^127\.0\.0\.1:\d+$/);
     const before = server.requests.length;
     await post("/v1/chat/completions", chat(user));
     expect(server.requests.slice(before)).toEqual([{ api: "openai-chat", body: chat(user), problems: [] }]);

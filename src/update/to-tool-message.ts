@@ -1,40 +1,10 @@
 import { isBaseMessage, ToolMessage } from "@langchain/core/messages";
 import { isCommand, type Command } from "@langchain/langgraph";
 import { copyToolMessage, toolCallOf, type PlannedCall } from "../calls/call.js";
-import { safeStringify } from "../util/describe-error.js";
+import { toResultContent } from "./result-content.js";
 import { ToolExecutionError, type ToolCallError } from "../errors.js";
 import type { CallOutcome } from "../run/execute-tool-call.js";
 import type { ToolErrorHandling } from "../types.js";
-
-/** What an empty result becomes: some providers reject empty tool content. */
-export const EMPTY_RESULT = "(no output)";
-
-/** Block types that the converters know how to send as tool result content. */
-const CONTENT_BLOCK_TYPES = new Set(["text", "image_url", "image", "file", "audio", "video"]);
-
-function isContentBlock(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  const block = value as { type?: unknown; text?: unknown };
-  if (typeof block.type !== "string" || !CONTENT_BLOCK_TYPES.has(block.type)) return false;
-  return block.type !== "text" || typeof block.text === "string";
-}
-
-/**
- * Message content that every provider accepts, for any value a tool returns:
- * strings stay (empty ones get a placeholder), lists of real content blocks
- * stay, everything else (plain objects, arrays of them, numbers, BigInts,
- * circular structures, undefined) becomes JSON or a placeholder.
- */
-export function toResultContent(value: unknown): ToolMessage["content"] {
-  if (typeof value === "string") return value === "" ? EMPTY_RESULT : value;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return EMPTY_RESULT;
-    if (value.every(isContentBlock)) return value as ToolMessage["content"];
-  }
-  if (value === undefined || value === null) return EMPTY_RESULT;
-  const json = safeStringify(value);
-  return json === undefined || json === "" ? EMPTY_RESULT : json;
-}
 
 /**
  * The ToolMessage for a value a tool returned (not a Command). A ToolMessage

@@ -78,6 +78,55 @@ function body(provider: Provider, calls: readonly ReplyCall[], cutOff: boolean):
       usage: { input_tokens: 1, output_tokens: 1 },
     };
   }
+  if (provider === "bedrock") {
+    return {
+      output: {
+        message: {
+          role: "assistant",
+          content: calls.map((c) => ({ toolUse: { toolUseId: c.id, name: c.name, input: c.args } })),
+        },
+      },
+      stopReason: cutOff ? "max_tokens" : "tool_use",
+      usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+      metrics: { latencyMs: 1 },
+    };
+  }
+  if (provider === "mistral") {
+    return {
+      id: `cmpl-${replies}`,
+      object: "chat.completion",
+      model: "mistral-local",
+      created: 0,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: "assistant",
+            content: "",
+            tool_calls: calls.map((c) => ({
+              id: c.id,
+              type: "function",
+              function: { name: c.name, arguments: JSON.stringify(c.args) },
+            })),
+          },
+          finish_reason: cutOff ? "length" : "tool_calls",
+        },
+      ],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    };
+  }
+  if (provider === "ollama") {
+    // Ollama's calls have no ids: its client makes them.
+    return {
+      message: {
+        role: "assistant",
+        content: "",
+        tool_calls: calls.map((c) => ({ function: { name: c.name, arguments: c.args } })),
+      },
+      done_reason: cutOff ? "length" : "stop",
+    };
+  }
+  // Gemini and Vertex AI
   return {
     candidates: [
       {
@@ -100,7 +149,7 @@ export async function scriptReply(
   server.script(provider, body(provider, calls, options.cutOff ?? false));
 }
 
-/** The AIMessage `provider`'s real client builds from a reply holding `calls` (Gemini makes its own ids). */
+/** The AIMessage `provider`'s real client builds from a reply holding `calls` (Gemini, Vertex AI and Ollama make their own ids). */
 export async function replyFrom(
   provider: Provider,
   calls: readonly ReplyCall[],

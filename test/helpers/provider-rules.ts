@@ -213,3 +213,158 @@ export function geminiViolations(body: Json, options: { mergeSplitResponses?: bo
   });
   return problems;
 }
+
+const BEDROCK_ID = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/**
+ * Amazon Bedrock Converse: roles alternate, starting with a user message
+ * (`joinTurns` first joins consecutive messages of one role, which the
+ * converter does only for tool results);
+ * no message is empty; every `toolUse` of an assistant message has one
+ * `toolResult` in the next user message and no result answers anything
+ * else; a result's text is never blank, an error result is never empty,
+ * and a `json` result is an object.
+ */
+export function bedrockViolations(body: Json, options: { joinTurns?: boolean } = {}): string[] {
+  const problems: string[] = [];
+  const blocksOf = (message: Json | undefined) => (Array.isArray(message?.content) ? (message!.content as Json[]) : []);
+  let messages = (body.messages ?? []) as Json[];
+  if (options.joinTurns) {
+    // What the converter could have sent: consecutive messages of one role as one.
+    const joined: Json[] = [];
+    for (const message of messages) {
+      const last = joined[joined.length - 1];
+      if (last !== undefined && last.role === message.role)
+        joined[joined.length - 1] = { ...last, content: [...blocksOf(last), ...blocksOf(message)] };
+      else joined.push(message);
+    }
+    messages = joined;
+  }
+  if (messages[0] && messages[0].role !== "user")
+    problems.push(
+      "A conversation must start with a user message. Try again with a conversation that starts with a user message.",
+    );
+  messages.forEach((message, i) => {
+    if (i > 0 && messages[i - 1]!.role === message.role)
+      problems.push(
+        "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.",
+      );
+    if (blocksOf(message).length === 0)
+      problems.push(
+        `The content field in the Message object at messages.${i} is empty. Add a ContentBlock object to the content field and try again.`,
+      );
+    const uses = blocksOf(message).flatMap((b) => (b.toolUse ? [b.toolUse as Json] : []));
+    for (const use of uses)
+      if (typeof use.toolUseId !== "string" || !BEDROCK_ID.test(use.toolUseId))
+        problems.push(
+          `Value at 'messages.${i}.member.content.member.toolUse.toolUseId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+`,
+        );
+    const results = blocksOf(message).flatMap((b) => (b.toolResult ? [b.toolResult as Json] : []));
+    const previousUses =
+      messages[i - 1]?.role === "assistant"
+        ? blocksOf(messages[i - 1]).flatMap((b) => (b.toolUse ? [String((b.toolUse as Json).toolUseId)] : []))
+        : [];
+    if (results.length > previousUses.length)
+      problems.push(
+        `The number of toolResult blocks at messages.${i}.content exceeds the number of toolUse blocks of previous turn.`,
+      );
+    results.forEach((result, m) => {
+      const id = String(result.toolUseId);
+      if (!previousUses.includes(id))
+        problems.push(`messages.${i}.content.${m}: toolResult ${id} answers no toolUse of the previous turn.`);
+      const content = Array.isArray(result.content) ? (result.content as Json[]) : [];
+      if (result.status === "error" && content.length === 0)
+        problems.push(
+          `The content field at messages.${i}.content.${m}.toolResult cannot be empty when status value is error.`,
+        );
+      content.forEach((part, k) => {
+        if ("text" in part && (typeof part.text !== "string" || part.text.trim() === ""))
+          problems.push(
+            `The text field in the ContentBlock object at messages.${i}.content.${m}.toolResult.content.${k} is blank. Add text to the text field, and try again.`,
+          );
+        if ("json" in part && (typeof part.json !== "object" || part.json === null || Array.isArray(part.json)))
+          problems.push(`messages.${i}.content.${m}.toolResult.content.${k}.json must be an object.`);
+      });
+    });
+    if (uses.length > 0) {
+      const next = messages[i + 1];
+      const answered =
+        next?.role === "user"
+          ? blocksOf(next).flatMap((b) => (b.toolResult ? [String((b.toolResult as Json).toolUseId)] : []))
+          : [];
+      const missing = uses.map((u) => String(u.toolUseId)).filter((id) => !answered.includes(id));
+      if (missing.length > 0)
+        problems.push(
+          `Expected toolResult blocks at messages.${i + 1}.content for the following Ids: ${missing.join(", ")}`,
+        );
+    }
+  });
+  return problems;
+}
+
+const MISTRAL_ID = /^[a-zA-Z0-9]{9}$/;
+
+/**
+ * Mistral chat completions: tool call ids are nine letters or digits; the
+ * tool messages right after an assistant message with tool calls answer
+ * those calls, as many responses as calls; a tool message stands nowhere else.
+ */
+export function mistralViolations(body: Json): string[] {
+  const problems: string[] = [];
+  const messages = (body.messages ?? []) as Json[];
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    const calls =
+      message.role === "assistant" && Array.isArray(message.tool_calls) ? (message.tool_calls as Json[]) : [];
+    for (const call of calls)
+      if (typeof call.id !== "string" || !MISTRAL_ID.test(call.id))
+        problems.push(`Tool call id was ${String(call.id)} but must be a-z, A-Z, 0-9, with a length of 9.`);
+    if (calls.length > 0) {
+      let j = i + 1;
+      const ids = calls.map((c) => String(c.id));
+      for (; j < messages.length && messages[j]!.role === "tool"; j++) {
+        const id = String(messages[j]!.tool_call_id);
+        if (!ids.includes(id))
+          problems.push(`Tool call id ${id} has no matching tool call in the previous assistant message.`);
+        if (typeof messages[j]!.tool_call_id !== "string") problems.push(`Tool message ${j} has no tool_call_id.`);
+      }
+      if (j - (i + 1) !== calls.length) problems.push("Not the same number of function calls and responses");
+      i = j - 1;
+      continue;
+    }
+    if (message.role === "tool") {
+      const before = messages[i - 1]?.role ?? "none";
+      problems.push(`Unexpected role 'tool' after role '${String(before)}'`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Ollama's chat API: tool results carry no call id (the converter sends
+ * none), so a model can only pair them by position. Ollama itself rejects
+ * nothing here; the rule is ours: right after an assistant message with N
+ * tool calls come exactly N tool messages, and a tool message stands nowhere else.
+ */
+export function ollamaViolations(body: Json): string[] {
+  const problems: string[] = [];
+  const messages = (body.messages ?? []) as Json[];
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    const calls = message.role === "assistant" && Array.isArray(message.tool_calls) ? message.tool_calls.length : 0;
+    if (calls > 0) {
+      let j = i + 1;
+      while (j < messages.length && messages[j]!.role === "tool") j++;
+      if (j - (i + 1) !== calls)
+        problems.push(
+          `messages.${i}: ${calls} tool calls are followed by ${j - (i + 1)} tool messages (paired by position).`,
+        );
+      i = j - 1;
+      continue;
+    }
+    if (message.role === "tool") problems.push(`messages.${i}: a tool message follows no tool calls.`);
+    if (message.role === "tool" && typeof message.content !== "string")
+      problems.push(`messages.${i}: tool content must be a string.`);
+  }
+  return problems;
+}

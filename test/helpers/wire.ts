@@ -1,42 +1,111 @@
-import type { BaseMessage } from "@langchain/core/messages";
+import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { ChatAnthropic } from "@langchain/anthropic";
+import { ChatBedrockConverse } from "@langchain/aws";
 import { ChatGoogleGenerativeAI } from "@langchain/google-genai";
+import { ChatVertexAI } from "@langchain/google-vertexai";
+import { ChatMistralAI } from "@langchain/mistralai";
+import { ChatOllama } from "@langchain/ollama";
 import { ChatOpenAI } from "@langchain/openai";
-import { geminiViolations } from "./provider-rules.js";
-import { ProviderServer } from "./provider-server.js";
+import { Agent, fetch as fetchTrusting } from "undici";
+import { bedrockViolations, geminiViolations } from "./provider-rules.js";
+import { ProviderServer, type Api } from "./provider-server.js";
 
-export type Provider = "openai-chat" | "openai-responses" | "anthropic" | "gemini";
-export const PROVIDERS: readonly Provider[] = ["openai-chat", "openai-responses", "anthropic", "gemini"];
+export type Provider = Api;
+export const PROVIDERS: readonly Provider[] = [
+  "openai-chat",
+  "openai-responses",
+  "anthropic",
+  "gemini",
+  "bedrock",
+  "vertex",
+  "mistral",
+  "ollama",
+];
+
+/**
+ * What a client's own converter does to a history whatever executor
+ * answered its calls, so that the request is refused or rejected for that
+ * reason alone (the README lists each, with its workaround):
+ * - `"split-responses"`: `@langchain/google-genai` sends each ToolMessage as
+ *   its own content; Gemini wants one content per turn of calls.
+ * - `"call-blocks"`: an AIMessage carries its calls as content blocks too
+ *   (Anthropic `tool_use`, standard `tool_call`). `@langchain/google-genai`
+ *   sends them besides `tool_calls`, doubling every call; the Bedrock,
+ *   Vertex AI and Mistral converters throw on them; Ollama's drops the calls
+ *   of an AIMessage whose content is a list without `tool_use` blocks.
+ * - `"alternation"`: Bedrock Converse wants roles to alternate, and its
+ *   converter joins consecutive tool results only: a HumanMessage after tool
+ *   results, or two AIMessages in a row (two agents answering one after the
+ *   other), is sent as two turns of one role.
+ */
+export type ConverterLimit = "split-responses" | "call-blocks" | "alternation";
 
 export interface WireResult {
   provider: Provider;
   /** The provider's 400 message, or the client's own exception before sending; undefined when accepted. */
   error?: string;
   /**
-   * Gemini only: the request was rejected solely because `@langchain/google-genai`
-   * sends each ToolMessage as its own content (see provider-rules.ts); with
-   * the responses of a turn joined, it passes.
+   * Not sent, or rejected, because of this limit of the client's converter
+   * alone: for a rejection, the request passes every rule once the
+   * converter's doing is undone (the turn's responses joined, consecutive turns of one role joined).
    */
-  splitByConverter?: boolean;
-  /**
-   * Gemini only: not sent, because an AIMessage carries its calls as content
-   * blocks too (Anthropic `tool_use`, standard `tool_call`), which
-   * `@langchain/google-genai` sends in addition to `tool_calls`, doubling
-   * every call whatever answered it.
-   */
-  skipped?: string;
+  limit?: ConverterLimit;
 }
 
-const CALL_BLOCKS = new Set(["tool_use", "tool_call", "invalid_tool_call"]);
+const CALL_BLOCKS = new Set(["tool_use", "tool_call", "invalid_tool_call", "functionCall"]);
+type Block = { type?: string };
 
-function hasCallBlocks(history: readonly BaseMessage[]): boolean {
-  return history.some(
-    (m) =>
-      m.getType() === "ai" &&
-      Array.isArray(m.content) &&
-      (m.content as { type?: string }[]).some((b) => CALL_BLOCKS.has(b?.type ?? "")),
-  );
+const aiMessages = (history: readonly BaseMessage[]) => history.filter((m) => m.getType() === "ai");
+const blocksOf = (m: BaseMessage): Block[] => (Array.isArray(m.content) ? (m.content as Block[]) : []);
+
+/** Whether `provider`'s converter cannot send the calls of this history as they are (see {@link ConverterLimit}). */
+function hasCallBlocksFor(provider: Provider, history: readonly BaseMessage[]): boolean {
+  const withBlocks = aiMessages(history).some((m) => blocksOf(m).some((b) => CALL_BLOCKS.has(b?.type ?? "")));
+  if (provider === "gemini" || provider === "bedrock" || provider === "vertex" || provider === "mistral")
+    return withBlocks;
+  if (provider === "ollama")
+    return aiMessages(history).some(
+      (m) =>
+        Array.isArray(m.content) &&
+        ((m as { tool_calls?: unknown[] }).tool_calls?.length ?? 0) > 0 &&
+        !blocksOf(m).some((b) => b?.type === "tool_use"),
+    );
+  return false;
+}
+
+/**
+ * The workaround the README shows for the `call-blocks` limit, as written
+ * there: each AIMessage whose content is a list gets its text as content,
+ * its calls staying in `tool_calls`.
+ */
+export function withoutCallBlocks(messages: readonly BaseMessage[]): BaseMessage[] {
+  return messages.map((m) => {
+    if (!AIMessage.isInstance(m) || typeof m.content === "string") return m;
+    const text = m.content.flatMap((block) => (block.type === "text" ? [block.text as string] : [])).join("");
+    // Without output_version "v1": converters read a v1 message's calls from its content blocks.
+    const { output_version: _v1, ...response_metadata } = m.response_metadata ?? {};
+    const { id, name, tool_calls, invalid_tool_calls, additional_kwargs, usage_metadata } = m;
+    return new AIMessage({
+      id,
+      name,
+      content: text,
+      tool_calls,
+      invalid_tool_calls,
+      additional_kwargs,
+      response_metadata,
+      usage_metadata,
+    });
+  });
+}
+
+/** A fetch that trusts `ca` (and nothing else) for HTTPS. */
+function trusting(ca: string): typeof fetch {
+  const dispatcher = new Agent({ connect: { ca } });
+  return ((url: string, init?: RequestInit) =>
+    fetchTrusting(url, { ...(init as object), dispatcher })) as unknown as typeof fetch;
 }
 
 interface Wire {
@@ -67,6 +136,33 @@ export function localProviders(): Promise<Wire> {
         anthropic: new ChatAnthropic({ ...common, model: "claude-local", clientOptions: { baseURL: server.origin } }),
         // a multimodal model's name: the client refuses to send images for others
         gemini: new ChatGoogleGenerativeAI({ ...common, model: "gemini-2.5-flash", baseUrl: server.origin }),
+        bedrock: new ChatBedrockConverse({
+          model: "anthropic.claude-local",
+          region: "us-east-1",
+          maxRetries: 0,
+          // The SDK's default HTTP/2 handler cannot talk to a plain Node server.
+          client: new BedrockRuntimeClient({
+            endpoint: server.origin,
+            region: "us-east-1",
+            credentials: { accessKeyId: "test-key", secretAccessKey: "test-secret" },
+            requestHandler: new NodeHttpHandler(),
+            maxAttempts: 1,
+          }),
+        }),
+        vertex: new ChatVertexAI({
+          model: "gemini-2.5-flash",
+          maxRetries: 0,
+          endpoint: server.tlsHost,
+          location: "us-central1",
+          authOptions: {
+            apiKey: "test-key",
+            projectId: "local-project",
+            // The client speaks HTTPS only: trust the local server's certificate, for this client alone.
+            clientOptions: { transporterOptions: { fetchImplementation: trusting(server.ca) } },
+          },
+        }),
+        mistral: new ChatMistralAI({ ...common, model: "mistral-local", serverURL: `${server.origin}/mistral` }),
+        ollama: new ChatOllama({ model: "llama-local", maxRetries: 0, baseUrl: `${server.origin}/ollama` }),
       },
     };
   });
@@ -81,10 +177,10 @@ export async function closeLocalProviders(): Promise<void> {
 }
 
 /**
- * Sends `history` through the real `ChatOpenAI` (Chat Completions and
- * Responses), `ChatAnthropic` and `ChatGoogleGenerativeAI` clients to the
- * local provider server, as the next model call would, and reports per
- * provider whether the request was accepted.
+ * Sends `history` through the eight real clients to the local provider
+ * server, as the next model call would, and reports per provider whether
+ * the request was accepted. An empty history is not sent (every API refuses
+ * an empty request before any rule applies).
  */
 export async function sendThroughProviders(
   history: readonly BaseMessage[],
@@ -93,14 +189,16 @@ export async function sendThroughProviders(
   const { server, clients } = await localProviders();
   const results: WireResult[] = [];
   for (const provider of providers) {
-    if (provider === "gemini" && hasCallBlocks(history)) {
-      results.push({ provider, skipped: "calls in content blocks are doubled by the Gemini converter" });
+    if (history.length === 0) {
+      results.push({ provider });
       continue;
     }
+    // The README's workaround for this limit: the client gets the history with each AIMessage's text as its content.
+    const blocked = hasCallBlocksFor(provider, history);
     const before = server.requests.length;
     try {
-      await clients[provider].invoke([...history]);
-      results.push({ provider });
+      await clients[provider].invoke(blocked ? withoutCallBlocks(history) : [...history]);
+      results.push(blocked ? { provider, limit: "call-blocks" } : { provider });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       const request = server.requests.length > before ? server.requests[server.requests.length - 1] : undefined;
@@ -108,11 +206,11 @@ export async function sendThroughProviders(
         provider === "gemini" &&
         request &&
         geminiViolations(request.body, { mergeSplitResponses: true }).length === 0
-      ) {
-        results.push({ provider, splitByConverter: true });
-      } else {
-        results.push({ provider, error });
-      }
+      )
+        results.push({ provider, limit: "split-responses" });
+      else if (provider === "bedrock" && request && bedrockViolations(request.body, { joinTurns: true }).length === 0)
+        results.push({ provider, limit: "alternation" });
+      else results.push({ provider, error });
     }
   }
   return results;

@@ -1,0 +1,62 @@
+import type { ToolMessage } from "@langchain/core/messages";
+import { safeStringify } from "../util/describe-error.js";
+
+/** What an empty result becomes: some providers reject empty tool content. */
+export const EMPTY_RESULT = "(no output)";
+
+/** Block types that the converters know how to send as tool result content. */
+const CONTENT_BLOCK_TYPES = new Set(["text", "image_url", "image", "file", "audio", "video"]);
+
+function isContentBlock(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const block = value as { type?: unknown; text?: unknown };
+  if (typeof block.type !== "string" || !CONTENT_BLOCK_TYPES.has(block.type)) return false;
+  return block.type !== "text" || typeof block.text === "string";
+}
+
+const isBlank = (text: string) => text.trim() === "";
+
+/**
+ * A text block with nothing but its text (no cache marker, no annotations;
+ * LangChain's `source_type: "text"` says only that): joining it into a
+ * string loses nothing.
+ */
+function isPlainText(block: unknown): block is { type: "text"; text: string } {
+  if (!isContentBlock(block) || (block as { type: string }).type !== "text") return false;
+  return Object.entries(block as object).every(
+    ([key, value]) => key === "type" || key === "text" || (key === "source_type" && value === "text"),
+  );
+}
+
+/**
+ * Content whose blocks are all plain text, joined into one string; other
+ * content as it is. Every converter takes a string, and Ollama's takes
+ * nothing else in a tool message ("Non string tool message content is not
+ * supported"), so a list of text blocks is sent as its text.
+ */
+export function joinPlainText(content: ToolMessage["content"]): ToolMessage["content"] {
+  if (!Array.isArray(content) || content.length === 0 || !content.every(isPlainText)) return content;
+  const text = content.map((block) => block.text).join("\n");
+  return isBlank(text) ? EMPTY_RESULT : text;
+}
+
+/**
+ * Message content that every provider accepts, for any value a tool returns:
+ * strings stay (blank ones get a placeholder: Bedrock rejects blank text),
+ * lists of real content blocks stay (blank text blocks dropped; plain text
+ * joined into a string), everything else (plain objects, arrays of them,
+ * numbers, BigInts, circular structures, undefined) becomes JSON or a placeholder.
+ */
+export function toResultContent(value: unknown): ToolMessage["content"] {
+  if (typeof value === "string") return isBlank(value) ? EMPTY_RESULT : value;
+  if (Array.isArray(value)) {
+    if (value.length > 0 && value.every(isContentBlock)) {
+      const blocks = value.filter((block) => !(isPlainText(block) && isBlank(block.text)));
+      return blocks.length === 0 ? EMPTY_RESULT : joinPlainText(blocks as ToolMessage["content"]);
+    }
+    if (value.length === 0) return EMPTY_RESULT;
+  }
+  if (value === undefined || value === null) return EMPTY_RESULT;
+  const json = safeStringify(value);
+  return json === undefined || json === "" ? EMPTY_RESULT : json;
+}
