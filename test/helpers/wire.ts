@@ -1,14 +1,5 @@
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { ChatAnthropic } from "@langchain/anthropic";
-import { ChatBedrockConverse } from "@langchain/aws";
-import { ChatGoogleGenerativeAI } from "@langchain/google-genai";
-import { ChatVertexAI } from "@langchain/google-vertexai";
-import { ChatMistralAI } from "@langchain/mistralai";
-import { ChatOllama } from "@langchain/ollama";
-import { ChatOpenAI } from "@langchain/openai";
 import { Agent, fetch as fetchTrusting } from "undici";
 import { bedrockViolations, geminiViolations } from "./provider-rules.js";
 import { ProviderServer, type Api } from "./provider-server.js";
@@ -117,7 +108,29 @@ let wire: Promise<Wire> | undefined;
 
 /** One local provider server and one real client per API, per test worker. */
 export function localProviders(): Promise<Wire> {
-  wire ??= ProviderServer.start().then((server) => {
+  wire ??= ProviderServer.start().then(async (server) => {
+    // Loaded here, not at the top: only test files that send a history pay for the eight SDKs.
+    const [
+      { BedrockRuntimeClient },
+      { NodeHttpHandler },
+      { ChatAnthropic },
+      { ChatBedrockConverse },
+      { ChatGoogleGenerativeAI },
+      { ChatVertexAI },
+      { ChatMistralAI },
+      { ChatOllama },
+      { ChatOpenAI },
+    ] = await Promise.all([
+      import("@aws-sdk/client-bedrock-runtime"),
+      import("@smithy/node-http-handler"),
+      import("@langchain/anthropic"),
+      import("@langchain/aws"),
+      import("@langchain/google-genai"),
+      import("@langchain/google-vertexai"),
+      import("@langchain/mistralai"),
+      import("@langchain/ollama"),
+      import("@langchain/openai"),
+    ]);
     const common = { apiKey: "test-key", maxRetries: 0 };
     return {
       server,
