@@ -131,6 +131,21 @@ const brokenCases: [string, () => BaseMessage[], [ToolResultProblemKind, number,
     [["reused_call_id", 4, "call_0"]],
   ],
   [
+    "results whose content a provider rejects (as ToolNode leaves them: empty text, an empty list, a blank block)",
+    () => [
+      human("q"),
+      aiWith([weatherCall("e1"), weatherCall("e2"), weatherCall("e3")]),
+      result("e1", ""),
+      result("e2", [] as never),
+      result("e3", [{ type: "text", text: " ", cache_control: { type: "ephemeral" } }] as never),
+    ],
+    [
+      ["unusable_result_content", 2, "e1"],
+      ["unusable_result_content", 3, "e2"],
+      ["unusable_result_content", 4, "e3"],
+    ],
+  ],
+  [
     "a tool_use block without a parsed call",
     () => [
       human("q"),

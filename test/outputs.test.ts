@@ -68,6 +68,14 @@ describe("whatever a tool returns becomes valid content (behaviour 6)", () => {
     ["a blank string (Bedrock rejects blank text)", () => "  \n", (c) => expect(c).toBe("(no output)")],
     ["blank text blocks", () => [{ type: "text", text: " " }], (c) => expect(c).toBe("(no output)")],
     [
+      "a blank text block with a cache marker, beside text (found by an outside check: Bedrock rejected it)",
+      () => [
+        { type: "text", text: "hi" },
+        { type: "text", text: "", cache_control: { type: "ephemeral" } },
+      ],
+      (c) => expect(c).toBe("hi"),
+    ],
+    [
       "text and an image, with a blank text block between (the image becomes a note)",
       () => [
         { type: "text", text: "see" },

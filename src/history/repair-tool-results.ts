@@ -4,6 +4,7 @@ import { planCalls } from "../calls/plan-tool-calls.js";
 import { CallIdAllocator } from "../calls/tool-call-ids.js";
 import { refuseCall } from "../calls/refuse-call.js";
 import { validateToolResults } from "./validate-tool-results.js";
+import { isUsableContent, toResultContent } from "../update/result-content.js";
 
 /**
  * Options of {@link repairToolResults}.
@@ -48,6 +49,8 @@ interface Turn {
  *   moved into place; the messages between move after them.
  * - Duplicate results are dropped (the first is kept), and so are orphans
  *   (results whose call is in no AIMessage before them).
+ * - A result whose content a provider rejects (empty or blank text, an
+ *   empty list) gets content it takes, as the node writes it: `(no output)`.
  * - AIMessages whose calls the converters would send unpaired (invalid
  *   calls, missing, malformed, duplicate or reused ids) are replaced by a
  *   corrected copy under the same message id; their results follow the ids.
@@ -95,10 +98,11 @@ export function repairToolResults(messages: readonly BaseMessage[], options: Rep
         const k = claim(candidate, match);
         if (k < 0) continue;
         const call = candidate.calls[k]!;
+        const content = isUsableContent(message.content) ? message.content : toResultContent(message.content);
         candidate.results[k] =
-          id === call.id
+          id === call.id && content === message.content
             ? message
-            : copyToolMessage(message, { tool_call_id: call.id, name: message.name || call.name });
+            : copyToolMessage(message, { tool_call_id: call.id, name: message.name || call.name, content });
         return;
       }
     }

@@ -3,6 +3,7 @@ import { NO_MARK, callMarkOf } from "../calls/call.js";
 import { InvalidNodeInputError } from "../errors.js";
 import { planCalls } from "../calls/plan-tool-calls.js";
 import { CallIdAllocator, PROVIDER_ID_PATTERN } from "../calls/tool-call-ids.js";
+import { isUsableContent } from "../update/result-content.js";
 
 /**
  * Which pairing rule a {@link ToolResultProblem} breaks.
@@ -36,7 +37,13 @@ export type ToolResultProblemKind =
   /** Two calls of one AIMessage with the same id. */
   | "duplicate_call_id"
   /** A call id that an earlier AIMessage already used (Anthropic requires unique ids per request). */
-  | "reused_call_id";
+  | "reused_call_id"
+  /**
+   * A ToolMessage whose content a provider rejects: empty or blank text
+   * (Bedrock), an empty list or one holding something that is not a
+   * content block (OpenAI). Media in a result are not counted here (see `resultMedia`).
+   */
+  | "unusable_result_content";
 
 /**
  * One broken pairing rule.
@@ -152,6 +159,8 @@ export function validateToolResults(messages: readonly BaseMessage[]): ToolResul
       return;
     }
     const id = message.tool_call_id;
+    if (!isUsableContent(message.content))
+      report("unusable_result_content", index, id, `the result for call "${id}" has content a provider rejects`);
     const turn = open;
     if (turn && turn.calls.some((call) => call.id === id)) {
       // the first call with this id that has no result yet (ids may repeat)

@@ -40,18 +40,32 @@ export function joinPlainText(content: ToolMessage["content"]): ToolMessage["con
   return isBlank(text) ? EMPTY_RESULT : text;
 }
 
+const isBlankText = (block: unknown) =>
+  (block as { type?: unknown }).type === "text" && isBlank((block as { text: string }).text);
+
+/**
+ * Whether the converters send `content` as a tool result that every
+ * provider takes (media aside, see result-media.ts): text that is not
+ * blank, or a list of content blocks with no blank text among them.
+ */
+export function isUsableContent(content: unknown): boolean {
+  if (typeof content === "string") return !isBlank(content);
+  return Array.isArray(content) && content.length > 0 && content.every((b) => isContentBlock(b) && !isBlankText(b));
+}
+
 /**
  * Message content that every provider accepts, for any value a tool returns:
  * strings stay (blank ones get a placeholder: Bedrock rejects blank text),
- * lists of real content blocks stay (blank text blocks dropped; plain text
- * joined into a string), everything else (plain objects, arrays of them,
+ * lists of real content blocks stay (blank text blocks dropped, whatever
+ * they carry; plain text joined into a string), everything else (plain objects, arrays of them,
  * numbers, BigInts, circular structures, undefined) becomes JSON or a placeholder.
  */
 export function toResultContent(value: unknown): ToolMessage["content"] {
   if (typeof value === "string") return isBlank(value) ? EMPTY_RESULT : value;
   if (Array.isArray(value)) {
     if (value.length > 0 && value.every(isContentBlock)) {
-      const blocks = value.filter((block) => !(isPlainText(block) && isBlank(block.text)));
+      // Blank text is dropped, whatever else the block carries (a cache marker): Bedrock rejects it.
+      const blocks = value.filter((block) => !isBlankText(block));
       return blocks.length === 0 ? EMPTY_RESULT : joinPlainText(blocks as ToolMessage["content"]);
     }
     if (value.length === 0) return EMPTY_RESULT;

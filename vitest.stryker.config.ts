@@ -1,0 +1,18 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * The tests Stryker runs against each mutant (`npm run mutate`): every test
+ * that runs the library in this process. Left out: the ones that run it in
+ * another process (crash, the LangGraph server, the packed package), which
+ * mutants in this process cannot reach, and the API docs build. The fuzz
+ * properties run fewer cases per mutant than in `npm test`.
+ */
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/crash.test.ts", "test/deploy.test.ts", "test/docs.test.ts", "test/package.test.ts"],
+    testTimeout: 30_000,
+    setupFiles: ["./test/setup.ts"],
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", FUZZ_RUNS: "60" },
+  },
+});
