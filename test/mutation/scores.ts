@@ -48,7 +48,12 @@ function scoreOf(file: string, statuses: string[]): Score {
 
 export function scores(report: Report = readResults()): { files: Score[]; total: Score } {
   const files = Object.entries(report.files)
-    .map(([file, { mutants }]) => scoreOf(file, mutants.map((m) => m.status)))
+    .map(([file, { mutants }]) =>
+      scoreOf(
+        file,
+        mutants.map((m) => m.status),
+      ),
+    )
     .sort((a, b) => a.file.localeCompare(b.file));
   const all = Object.values(report.files).flatMap(({ mutants }) => mutants.map((m) => m.status));
   return { files, total: scoreOf("all", all) };
