@@ -402,19 +402,18 @@ describe("Vertex AI rules (over HTTPS, the only scheme its client speaks)", () =
 describe("Mistral rules", () => {
   const path = "/mistral/v1/chat/completions";
   const mistralFn = (id: string) => ({ id, type: "function", function: { name: "get_weather", arguments: "{}" } });
+  /** One call with id `id`, answered by a tool message for `answer`. */
+  const oneCall = (id: string, answer = id) =>
+    chat(
+      user,
+      { role: "assistant", tool_calls: [mistralFn(id)] },
+      { role: "tool", tool_call_id: answer, content: "x" },
+    );
   const cases: [string, unknown, unknown, RegExp][] = [
     [
       "tool call ids are nine letters or digits",
-      chat(
-        user,
-        { role: "assistant", tool_calls: [mistralFn("call_a")] },
-        { role: "tool", tool_call_id: "call_a", content: "x" },
-      ),
-      chat(
-        user,
-        { role: "assistant", tool_calls: [mistralFn("a1B2c3D4e")] },
-        { role: "tool", tool_call_id: "a1B2c3D4e", content: "x" },
-      ),
+      oneCall("call_a"),
+      oneCall("a1B2c3D4e"),
       /Tool call id was call_a but must be a-z, A-Z, 0-9, with a length of 9/,
     ],
     [
@@ -434,16 +433,8 @@ describe("Mistral rules", () => {
     ],
     [
       "a response answers a call of the message before",
-      chat(
-        user,
-        { role: "assistant", tool_calls: [mistralFn("aaaaaaaaa")] },
-        { role: "tool", tool_call_id: "zzzzzzzzz", content: "x" },
-      ),
-      chat(
-        user,
-        { role: "assistant", tool_calls: [mistralFn("aaaaaaaaa")] },
-        { role: "tool", tool_call_id: "aaaaaaaaa", content: "x" },
-      ),
+      oneCall("aaaaaaaaa", "zzzzzzzzz"),
+      oneCall("aaaaaaaaa"),
       /Tool call id zzzzzzzzz has no matching tool call/,
     ],
     [
