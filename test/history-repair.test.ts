@@ -178,6 +178,32 @@ describe("validateToolResults", () => {
     expect(validateToolResults([])).toEqual([]);
   });
 
+  it("takes results made of content blocks (text, an image) as valid, and repair leaves them as they are", () => {
+    const blocks = [
+      { type: "text", text: "the chart" },
+      { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+    ];
+    const history = [human("q"), aiWith([weatherCall("b1")]), result("b1", blocks as never)];
+    expect(validateToolResults(history)).toEqual([]);
+    const repaired = repairToolResults(history);
+    repaired.forEach((m, i) => expect(m).toBe(history[i]));
+  });
+
+  it("reports a result whose blocks hold blank text beside real text, and repair keeps the real text only", () => {
+    const history = [
+      human("q"),
+      aiWith([weatherCall("b2")]),
+      result("b2", [
+        { type: "text", text: "ok", cache_control: { type: "ephemeral" } },
+        { type: "text", text: " " },
+      ] as never),
+    ];
+    expect(validateToolResults(history).map((p) => [p.kind, p.messageIndex])).toEqual([["unusable_result_content", 2]]);
+    const fixed = repairToolResults(history).find((m): m is ToolMessage => ToolMessage.isInstance(m))!;
+    expect(fixed.content).toEqual([{ type: "text", text: "ok", cache_control: { type: "ephemeral" } }]);
+    expect(fixed.tool_call_id).toBe("b2");
+  });
+
   it.each(brokenCases)("names the rule, index and id for %s", (_label, make, expected) => {
     const problems = validateToolResults(make());
     expect(problems.map((p) => [p.kind, p.messageIndex, p.toolCallId])).toEqual(expected);
