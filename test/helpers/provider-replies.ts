@@ -18,12 +18,13 @@ let replies = 0;
 
 function body(provider: Provider, calls: readonly ReplyCall[], cutOff: boolean): Record<string, unknown> {
   replies += 1;
-  if (provider === "openai-chat") {
+  // Mistral's API answers in the Chat Completions shape.
+  if (provider === "openai-chat" || provider === "mistral") {
     return {
       id: `chatcmpl-${replies}`,
       object: "chat.completion",
       created: 0,
-      model: "gpt-local",
+      model: provider === "mistral" ? "mistral-local" : "gpt-local",
       choices: [
         {
           index: 0,
@@ -89,30 +90,6 @@ function body(provider: Provider, calls: readonly ReplyCall[], cutOff: boolean):
       stopReason: cutOff ? "max_tokens" : "tool_use",
       usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
       metrics: { latencyMs: 1 },
-    };
-  }
-  if (provider === "mistral") {
-    return {
-      id: `cmpl-${replies}`,
-      object: "chat.completion",
-      model: "mistral-local",
-      created: 0,
-      choices: [
-        {
-          index: 0,
-          message: {
-            role: "assistant",
-            content: "",
-            tool_calls: calls.map((c) => ({
-              id: c.id,
-              type: "function",
-              function: { name: c.name, arguments: JSON.stringify(c.args) },
-            })),
-          },
-          finish_reason: cutOff ? "length" : "tool_calls",
-        },
-      ],
-      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
     };
   }
   if (provider === "ollama") {
