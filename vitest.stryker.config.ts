@@ -16,6 +16,6 @@ export default defineConfig({
     testTimeout: 30_000,
     isolate: false,
     setupFiles: ["./test/setup.ts"],
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", FUZZ_RUNS: "60" },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", FUZZ_RUNS: "30" },
   },
 });
