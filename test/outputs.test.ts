@@ -5,6 +5,7 @@ import {
   Annotation,
   Command,
   END,
+  MessageGraph,
   MessagesAnnotation,
   REMOVE_ALL_MESSAGES,
   START,
@@ -867,5 +868,98 @@ describe("how a tool's Command is read", () => {
     expect(out.messages[0]).toBe(returned);
     const after = await expectValidAfter(history, out);
     expect(after.find((m) => m.id === "result-own")?.content).toBe("mine");
+  });
+
+  it("keeps the shape of a Command's update written as [key, value] pairs, its result first", async () => {
+    const State = Annotation.Root({
+      ...MessagesAnnotation.spec,
+      counter: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }),
+    });
+    const paired = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: [
+            ["counter", 1],
+            ["messages", [new HumanMessage({ content: "note", id: "note" })]],
+            ["messages", [new ToolMessage({ content: "paired", tool_call_id: rt.toolCallId })]],
+            ["counter", 2],
+          ] as unknown as Record<string, unknown>,
+        }),
+      { name: "paired", description: "p", schema: z.object({}) },
+    );
+    const ai = aiWith([call("paired", {}, "c1"), call("get_weather", { city: "x" }, "c2")]);
+    const graph = new StateGraph(State)
+      .addNode("tools", new SafeToolNode([paired, weather]))
+      .addEdge(START, "tools")
+      .addEdge("tools", END)
+      .compile();
+    const out = await graph.invoke({ messages: historyWith(ai) });
+    expect(invariantProblems(out.messages.slice(0, -1))).toEqual([]);
+    expect(out.messages.slice(2).map((m) => m.content)).toEqual(["paired", "Sunny in x", "note"]);
+    expect(out.counter).toBe(3);
+  });
+
+  it("answers a list state (MessageGraph) whose tool returns a Command with a bare message list, its result first", async () => {
+    const bare = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: [
+            new HumanMessage({ content: "note", id: "note" }),
+            new ToolMessage({ content: "bare", tool_call_id: rt.toolCallId }),
+          ] as unknown as Record<string, unknown>,
+        }),
+      { name: "bare", description: "b", schema: z.object({}) },
+    );
+    const history = historyWith(aiWith([call("bare", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
+    // MessageGraph's types take no runnable of a list state: the node reads one all the same
+    const graph = new MessageGraph()
+      .addNode("tools", new SafeToolNode([bare, weather]) as never)
+      .addEdge(START, "tools")
+      .addEdge("tools", END)
+      .compile();
+    const after = (await graph.invoke(history as never)) as unknown as BaseMessage[];
+    expect(invariantProblems(after.slice(0, -1))).toEqual([]);
+    expect(after.slice(2).map((m) => m.content)).toEqual(["bare", "Sunny in x", "note"]);
+  });
+
+  it("writes a plain update, with no Command, when a tool's Command carries nothing but its result", async () => {
+    const only = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({ update: { messages: [new ToolMessage({ content: "only", tool_call_id: rt.toolCallId })] } }),
+      { name: "only", description: "o", schema: z.object({}) },
+    );
+    const history = historyWith(aiWith([call("only", {}, "c1")]));
+    const out = await new SafeToolNode([only]).invoke({ messages: history });
+    expect(isCommand(out) || Array.isArray(out)).toBe(false);
+    expect((await expectValidAfter(history, out)).at(-1)!.content).toBe("only");
+  });
+
+  it("keeps the goto of a Command that carries nothing else, or only its result", async () => {
+    const goes = (name: string, withResult: boolean) =>
+      tool(
+        async (_a, rt: ToolRuntime) =>
+          new Command({
+            goto: "review",
+            ...(withResult
+              ? { update: { messages: [new ToolMessage({ content: `${name} done`, tool_call_id: rt.toolCallId })] } }
+              : {}),
+          }),
+        { name, description: name, schema: z.object({}) },
+      );
+    for (const withResult of [false, true]) {
+      const ai = aiWith([call("go", {}, "c1")]);
+      const graph = new StateGraph(MessagesAnnotation)
+        .addNode("tools", new SafeToolNode([goes("go", withResult)]), { ends: ["review"] })
+        .addNode("review", () => ({ messages: [new AIMessage({ content: "reviewed", id: "review" })] }))
+        .addEdge(START, "tools")
+        .addEdge("review", END)
+        .compile();
+      const out = await graph.invoke({ messages: historyWith(ai) });
+      await expectValidHistory(out.messages);
+      expect(out.messages.slice(2).map((m) => m.content)).toEqual([
+        withResult ? "go done" : 'Tool "go" ran and updated the graph state.',
+        "reviewed",
+      ]);
+    }
   });
 });
