@@ -661,6 +661,38 @@ describe("round five of what tools write", () => {
     }
   }
 
+  it("takes a turn the compaction rebuilt with the calls' ids as the model gave them, before the node renamed them, for the turn", async () => {
+    const compact = tool(
+      async (_a, rt: ToolRuntime) => {
+        const ai = (rt.state as { messages: BaseMessage[] }).messages.at(-1) as AIMessage;
+        return new Command({
+          update: {
+            messages: [
+              new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+              { role: "user", content: "Summary of earlier conversation" },
+              { role: "assistant", content: ai.content, tool_calls: ai.tool_calls },
+              { role: "tool", tool_call_id: rt.toolCallId, content: "compacted" },
+            ],
+          },
+        });
+      },
+      { name: "compact", description: "c", schema: z.object({}) },
+    );
+    // the model says call_0 again: the node renames this turn's call
+    const earlier = [
+      new HumanMessage({ content: "hi", id: "h-1" }),
+      aiWith([call("get_weather", { city: "y" }, "call_0")]),
+      new ToolMessage({ content: "Sunny in y", tool_call_id: "call_0", name: "get_weather", id: "t-1" }),
+    ];
+    const history = historyWith(aiWith([call("compact", {}, "call_0")]), earlier);
+    const after = await expectValidAfter(
+      history,
+      await new SafeToolNode([compact, weather]).invoke({ messages: history }),
+    );
+    expect(after.map((m) => m.content)).toEqual(["Summary of earlier conversation", "", "compacted"]);
+    expect((after[1] as AIMessage).tool_calls![0]!.id).not.toBe("call_0");
+  });
+
   it("repairs the history (repairHistory: true) when a compaction writes its summary as a message dict", async () => {
     const compact = tool(
       async (_a, rt: ToolRuntime) =>
