@@ -1,6 +1,15 @@
-import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
-import { tool } from "@langchain/core/tools";
-import { Command, MemorySaver, interrupt } from "@langchain/langgraph";
+import { AIMessage, HumanMessage, RemoveMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { tool, type ToolRuntime } from "@langchain/core/tools";
+import {
+  Command,
+  END,
+  MemorySaver,
+  MessagesAnnotation,
+  REMOVE_ALL_MESSAGES,
+  START,
+  StateGraph,
+  interrupt,
+} from "@langchain/langgraph";
 import { SafeToolNode } from "../src/index.js";
 import {
   createAgent,
@@ -513,5 +522,147 @@ describe("schema libraries under the middleware", () => {
     const results = messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
     expect(results.map((r) => r.status)).toEqual(["success", "error"]);
     expect(String(results[1]!.content)).toMatch(/^Error: invalid arguments for tool "pick":\n- q: /);
+  });
+});
+
+describe("what tools' Commands write under createAgent (each call is its own task)", () => {
+  const turnOf = (...calls: [name: string, id: string][]) =>
+    new AIMessage({ id: "m1", content: "", tool_calls: calls.map(([name, id]) => ({ id, name, args: { q: "x" } })) });
+  // without the repair before the model, a history the tools left broken reaches the scripted model, which refuses it
+  const run = async (turn: AIMessage, tools: Parameters<typeof createAgent>[0]["tools"]) => {
+    const agent = createAgent({
+      model: new ScriptedChatModel([turn, new AIMessage({ id: "m2", content: "done" })]),
+      tools,
+      middleware: [safeToolMiddleware({ repairBeforeModel: false })],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    return messages;
+  };
+
+  it("hands the turn to the parent graph when a tool returns Command.PARENT (only its result, or [...state.messages, result])", async () => {
+    const patterns = {
+      "only the result": (runtime: ToolRuntime, result: ToolMessage) => [result],
+      "[...state.messages, result]": (runtime: ToolRuntime, result: ToolMessage) => [
+        ...(runtime.state as { messages: BaseMessage[] }).messages,
+        result,
+      ],
+    };
+    for (const [label, messagesOf] of Object.entries(patterns)) {
+      const transfer = tool(
+        async (_a, runtime: ToolRuntime) =>
+          new Command({
+            graph: Command.PARENT,
+            goto: "bob",
+            update: {
+              messages: messagesOf(
+                runtime,
+                new ToolMessage({ content: "Transferred to bob", tool_call_id: runtime.toolCallId }),
+              ),
+            },
+          }),
+        { name: "transfer_to_bob", description: "t", schema: z.object({}) },
+      );
+      const team = createAgent({
+        model: new ScriptedChatModel([turnOf(["transfer_to_bob", "c1"])]),
+        tools: [transfer],
+        middleware: [safeToolMiddleware()],
+      });
+      const parent = new StateGraph(MessagesAnnotation)
+        .addNode("team", team.graph, { ends: ["bob"] })
+        .addNode("bob", () => ({ messages: [new AIMessage({ content: "bob here", id: "bob-reply" })] }))
+        .addEdge(START, "team")
+        .addEdge("bob", END)
+        .compile();
+      const { messages } = await parent.invoke({ messages: [new HumanMessage({ content: "go", id: "h0" })] });
+      await expectValidHistory(messages);
+      expect(messages.map((m) => m.content)).toEqual(["go", "", "Transferred to bob", "bob here"]);
+      // the docs' pattern re-sends the parent's history, so the turn keeps its ids there
+      expect((results(messages)[0]!.tool_call_id === "c1") === label.includes("state.messages")).toBe(true);
+    }
+  });
+
+  it("keeps a new message a Command writes after its result, and leaves it out while the calls after it are pending", async () => {
+    const remember = tool(
+      async (_a, runtime: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [
+              new ToolMessage({ content: "saved", tool_call_id: runtime.toolCallId }),
+              new HumanMessage({ content: "[memory] likes tea", id: "memo" }),
+            ],
+          },
+        }),
+      { name: "remember", description: "r", schema: z.object({ q: z.string() }) },
+    );
+    const cases: [calls: [string, string][], expected: unknown[]][] = [
+      [[["remember", "c1"]], ["go", "", "saved", "[memory] likes tea", "done"]],
+      [
+        [
+          ["remember", "c1"],
+          ["lookup", "c2"],
+        ],
+        ["go", "", "saved", "found x", "done"],
+      ],
+      [
+        [
+          ["lookup", "c1"],
+          ["remember", "c2"],
+        ],
+        ["go", "", "found x", "saved", "[memory] likes tea", "done"],
+      ],
+    ];
+    for (const [calls, expected] of cases) {
+      const messages = await run(turnOf(...calls), [remember, lookup]);
+      expect(messages.map((m) => m.content)).toEqual(expected);
+    }
+  });
+
+  it("keeps each call's result when the tools' Commands give their results one message id; a lone call's result keeps it", async () => {
+    const cached = tool(
+      async (_a, runtime: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [new ToolMessage({ id: "cached-result", content: "cached", tool_call_id: runtime.toolCallId })],
+          },
+        }),
+      { name: "cached", description: "c", schema: z.object({ q: z.string() }) },
+    );
+    const two = await run(turnOf(["cached", "c1"], ["cached", "c2"]), [cached]);
+    expect(results(two).map((r) => [r.tool_call_id, r.content])).toEqual([
+      ["c1", "cached"],
+      ["c2", "cached"],
+    ]);
+    const one = await run(turnOf(["cached", "c1"]), [cached]);
+    expect(results(one).map((r) => r.id)).toEqual(["cached-result"]);
+  });
+
+  it("writes the turn into a history a tool rewrites: after the AIMessage it keeps; a history that leaves it out gets it only while the calls after it are pending", async () => {
+    const summary = new HumanMessage({ content: "summary", id: "sum" });
+    const compactTo = (keep: (messages: BaseMessage[]) => BaseMessage[]) =>
+      tool(
+        async (_a, runtime: ToolRuntime) =>
+          new Command({
+            update: {
+              messages: [
+                new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+                ...keep((runtime.state as { messages: BaseMessage[] }).messages),
+                new ToolMessage({ content: "compacted", tool_call_id: runtime.toolCallId }),
+              ],
+            },
+          }),
+        { name: "compact", description: "c", schema: z.object({ q: z.string() }) },
+      );
+    const keepsTurn = await run(turnOf(["compact", "c1"]), [compactTo((messages) => [summary, messages.at(-1)!])]);
+    expect(keepsTurn.map((m) => m.content)).toEqual(["summary", "", "compacted", "done"]);
+    // the first message and a summary: the turn is left out, but the call after it answers into this history
+    const dropsTurn = await run(turnOf(["compact", "c1"], ["lookup", "c2"]), [
+      compactTo((messages) => [messages[0]!, summary]),
+      lookup,
+    ]);
+    expect(dropsTurn.map((m) => m.content)).toEqual(["go", "summary", "", "compacted", "found x", "done"]);
+    // the same history as the turn's only call: the turn is left out, as the tool wrote it
+    const leftOut = await run(turnOf(["compact", "c1"]), [compactTo((messages) => [messages[0]!, summary])]);
+    expect(leftOut.map((m) => m.content)).toEqual(["go", "summary", "done"]);
   });
 });

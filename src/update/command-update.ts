@@ -29,7 +29,8 @@ export function readUpdate(update: unknown): UpdateParts {
 
 export function writeUpdate(parts: UpdateParts): unknown {
   if (parts.tuples.length === 0) return undefined;
-  if (parts.shape === "root") return parts.tuples.flatMap(([, value]) => (Array.isArray(value) ? value : [value]));
+  // flatMap takes a value that is not a list as one message
+  if (parts.shape === "root") return parts.tuples.flatMap(([, value]) => value);
   if (parts.shape === "tuples") return parts.tuples;
   return Object.fromEntries(parts.tuples);
 }
