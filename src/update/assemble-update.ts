@@ -56,6 +56,18 @@ function takeRewrites(parts: UpdateParts, siblings: Siblings): ParentList[] {
   return rewrites;
 }
 
+/** The turn goes into the last rewrite of the history, so that it is not wiped. */
+function placeInRewrites(
+  rewrites: ParentList[],
+  turn: readonly BaseMessage[],
+  view: BatchView,
+  siblings: Siblings,
+): void {
+  for (const rewrite of rewrites) dropReconciled(rewrite, view);
+  // Stryker disable next-line StringLiteral: placeTurn appends only on "append"; any other value drops, as "drop" does
+  placeTurn(rewrites.at(-1)!, turn, view, { leftOut: siblings.after ? "append" : "drop" });
+}
+
 /**
  * When other tasks write results of the turn after this share (Sends), a
  * new message a Command writes would land between the turn's results: such
@@ -103,8 +115,7 @@ export function fitCommand(
   const rewrites = takeRewrites(parts, siblings);
   if (siblings.after) keepInPlaceWrites(parts, view);
   if (rewrites.length > 0) {
-    for (const rewrite of rewrites) dropReconciled(rewrite, view);
-    placeTurn(rewrites.at(-1)!, [answer], view, { appendLeftOut: siblings.after });
+    placeInRewrites(rewrites, [answer], view, siblings);
     parts.tuples.push(...rewrites.map((rewrite): UpdateTuple => ["messages", rewrite.messages]));
     return commandWith(command, writeUpdate(parts));
   }
@@ -201,8 +212,7 @@ export function assembleUpdate(input: AssembleInput): SafeToolNodeOutput {
   else {
     // A tool that rewrote the history (RemoveMessage of all messages, then a
     // new history): the turn goes into the last rewrite, so it is not wiped.
-    for (const rewrite of rewrites) dropReconciled(rewrite, view);
-    placeTurn(rewrites.at(-1)!, turn, view, { appendLeftOut: input.siblings.after });
+    placeInRewrites(rewrites, turn, view, input.siblings);
     messages = [...input.prefix, ...(rewrites.flatMap((rewrite) => rewrite.messages) as BaseMessage[])];
   }
   if (handOffs.length > 0) placeResults(handOffs, turn, view);

@@ -26,11 +26,11 @@ export interface TurnPlacement {
   ai?: AIMessage;
   /**
    * A list that holds messages of the history but not the AIMessage left
-   * the turn out on purpose: the turn is dropped, or appended when this is
-   * true (other tasks write results of the turn after this list (Sends),
-   * which need the AIMessage before them).
+   * the turn out on purpose: `"drop"` it (the default). `"append"` it
+   * instead when other tasks write results of the turn after this list
+   * (Sends), which need the AIMessage before them.
    */
-  appendLeftOut?: boolean;
+  leftOut?: "drop" | "append";
 }
 
 /**
@@ -38,7 +38,7 @@ export interface TurnPlacement {
  * AIMessage when the list holds it (`[...state.messages, result]`, as
  * LangGraph's multi-agent docs show); nowhere when the list holds messages
  * of the history but not the AIMessage (the tool left this turn out of the
- * parent's history on purpose; see `appendLeftOut`); else the AIMessage (when it
+ * parent's history on purpose; see `leftOut`); else the AIMessage (when it
  * has an id, so the parent's reducer cannot duplicate it) and the results
  * where the result stood.
  */
@@ -55,7 +55,7 @@ export function placeTurn(
     return;
   }
   if (list.messages.some((entry) => view.inHistory(entry))) {
-    if (placement.appendLeftOut) list.messages.push(...(ai ? [ai] : []), ...results);
+    if (placement.leftOut === "append") list.messages.push(...(ai ? [ai] : []), ...results);
     return;
   }
   const turn = ai?.id !== undefined ? [ai, ...results] : results;
