@@ -401,6 +401,70 @@ describe("what other code does to the turn between the router and the node", () 
     }
   });
 
+  it("sees edits of the calls only the raw form holds: a tool_use block's input redacted, raw calls a filter removed", async () => {
+    const blocks = () =>
+      new AIMessage({
+        id: "blocks-only",
+        content: [
+          { type: "text", text: "Checking." },
+          { type: "tool_use", id: "toolu_1", name: "lookup", input: { q: "bob@example.com" } },
+        ],
+        tool_calls: [],
+      });
+    const redacted = await runWithInPlaceEdit(blocks(), new SafeToolNode([lookup]), (ai) => {
+      (ai.content as { input?: unknown }[])[1]!.input = { q: "[REDACTED]" };
+    });
+    await expectValidHistory(redacted);
+    const fixed = redacted.find((m) => AIMessage.isInstance(m) && m.id === "blocks-only") as AIMessage;
+    expect(fixed.tool_calls!.map((c) => c.args)).toEqual([{ q: "[REDACTED]" }]);
+
+    const raw = new AIMessage({
+      id: "raw-only",
+      content: "",
+      tool_calls: [],
+      additional_kwargs: {
+        tool_calls: [{ id: "call_r1", type: "function", function: { name: "lookup", arguments: '{"q":"a"}' } }],
+      },
+    });
+    const filtered = await runWithInPlaceEdit(raw, new SafeToolNode([lookup]), (ai) => {
+      ai.additional_kwargs.tool_calls!.splice(0);
+    });
+    await expectValidHistory(filtered);
+    // nothing is left to answer: no result, and the call the filter removed is not written back
+    expect(results(filtered)).toEqual([]);
+    expect(callIds(filtered)).toEqual([]);
+  });
+
+  it("sees an invalid call repaired in place (its JSON completed) and a call a guard moved into invalid_tool_calls", async () => {
+    const ran: string[] = [];
+    const track = tool(async ({ q }) => (ran.push(q), `found ${q}`), {
+      name: "lookup",
+      description: "Look up.",
+      schema: z.object({ q: z.string() }),
+    });
+    const broken = aiWith([], [invalidCall("lookup", '{"q": "a', "c1")]);
+    const repaired = await runWithInPlaceEdit(broken, new SafeToolNode([track]), (ai) => {
+      ai.invalid_tool_calls![0]!.args = '{"q": "a"}';
+    });
+    await expectValidHistory(repaired);
+    expect(ran).toEqual(["a"]);
+    expect(results(repaired).map((r) => r.content)).toEqual(["found a"]);
+
+    ran.length = 0;
+    const turn = aiWith([call("lookup", { q: "b" }, "c1"), call("lookup", { q: "secret" }, "c2")]);
+    const moved = await runWithInPlaceEdit(turn, new SafeToolNode([track]), (ai) => {
+      // the same call object, refused: out of tool_calls, into invalid_tool_calls with the guard's reason
+      const refused = ai.tool_calls![1]!;
+      ai.tool_calls = [ai.tool_calls![0]!];
+      ai.invalid_tool_calls = [
+        Object.assign(refused, { type: "invalid_tool_call", error: "refused by policy" }) as never,
+      ];
+    });
+    await expectValidHistory(moved);
+    expect(ran).toEqual(["b"]);
+    expect(results(moved).map((r) => r.status)).toEqual(["success", "error"]);
+  });
+
   it("answers a call a router of one's own changed on the way (it added a state value), under the corrected id, with the router's arguments", async () => {
     const lookup = tool(async ({ q, user }) => `found ${q} for ${user}`, {
       name: "lookup",
