@@ -29,7 +29,7 @@ import {
   responsesStyleAI,
   weather,
 } from "./helpers/fixtures.js";
-import { applyOutput, expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
+import { applyOutput, expectValidAfter, expectValidHistory, messageWrites } from "./helpers/invariant.js";
 
 const ID = /^[a-zA-Z0-9_-]{1,40}$/;
 const lookup = tool(async ({ q }) => `found ${q}`, {
@@ -129,6 +129,52 @@ describe("ids valid for every provider at once, across the whole request", () =>
     expect(sends.map((s) => s.args.lg_tool_call.id)).toEqual(callIds(first).slice(1));
     const again = applyOutput(first, await node.invoke({ messages: first }));
     expect(again).toEqual(first);
+  });
+
+  it("plans an AIMessage again in every history it stands in: the same object after an earlier turn that took its id gets a new one", async () => {
+    const node = new SafeToolNode([lookup]);
+    // one response object replayed into branches of a conversation
+    const turn = aiWith([call("lookup", { q: "a" }, "call_0")]);
+    const fresh = [new HumanMessage({ content: "first", id: "h-fresh" }), turn];
+    const earlier = aiWith([call("lookup", { q: "x" }, "call_0")], [], { content: "earlier" });
+    const branches = {
+      "as long": [earlier, turn],
+      longer: [
+        new HumanMessage({ content: "first", id: "h-long" }),
+        earlier,
+        new ToolMessage({ content: "found x", tool_call_id: "call_0", name: "lookup", id: "t-long" }),
+        turn,
+      ],
+    };
+    for (const [label, branch] of Object.entries(branches)) {
+      const first = await expectValidAfter(fresh, await node.invoke({ messages: fresh }));
+      expect(callIds(first), label).toEqual(["call_0"]);
+      const second = applyOutput(branch, await node.invoke({ messages: branch }));
+      const [earlierId, renamed] = callIds(second);
+      expect(earlierId, label).toBe("call_0");
+      expect(renamed, label).not.toBe("call_0");
+      expect(renamed, label).toMatch(ID);
+      expect(results(second).at(-1)!.tool_call_id, label).toBe(renamed);
+    }
+    // a list of one's own in which a mock model's one response object comes back on the next turn
+    const answered = [...fresh, ...results(applyOutput(fresh, await node.invoke({ messages: fresh })))];
+    const again = [...answered, new HumanMessage({ content: "again", id: "h-again" }), turn];
+    const written = results(messageWrites(await node.invoke({ messages: again })));
+    expect(written.map((r) => r.tool_call_id)).toEqual([expect.stringMatching(ID)]);
+    expect(written[0]!.tool_call_id).not.toBe("call_0");
+  });
+
+  it("makes the ids of calls that came without one from their AIMessage, so two turns on separate histories (a sub-agent's, its parent's) do not share them", async () => {
+    const node = new SafeToolNode([lookup]);
+    const made = async (ai: AIMessage) => {
+      const history = historyWith(ai);
+      return callIds(applyOutput(history, await node.invoke({ messages: history })));
+    };
+    const [inParent] = await made(aiWith([call("lookup", { q: "a" })], [], { id: "parent-turn" }));
+    const [inChild] = await made(aiWith([call("lookup", { q: "a" })], [], { id: "child-turn" }));
+    expect(inParent).toMatch(ID);
+    expect(inChild).toMatch(ID);
+    expect(inChild).not.toBe(inParent);
   });
 
   it("answers a router of one's own with the corrected AIMessage, each renamed call once, and the calls such a router cannot send", async () => {
@@ -341,6 +387,51 @@ describe("other nodes that answer calls of the turn", () => {
       "denied by a human",
       "echo 3",
     ]);
+  });
+
+  it("an approval node answering the first call, when a later call's id needs renaming, keeps the turn valid without a hook: the node's Send writes the corrected AIMessage", async () => {
+    const ran: string[] = [];
+    const echo = tool(async ({ v }) => (ran.push(v), `echo ${v}`), {
+      name: "echo",
+      description: "d",
+      schema: z.object({ v: z.string() }),
+    });
+    const script = [
+      aiWith([call("echo", { v: "1" }, "call_0")], [], { id: "m1" }),
+      aiWith([call("pay", { v: "2" }, "call_p"), call("echo", { v: "3" }, "call_0")], [], { id: "m2" }),
+    ];
+    let turn = 0;
+    const router = (state: typeof MessagesAnnotation.State) => {
+      const last = state.messages.at(-1) as AIMessage;
+      if (!last.tool_calls?.length) return END;
+      return last.tool_calls.map(
+        (c) => new Send(c.name === "pay" ? "approve" : "tools", { ...state, lg_tool_call: c }),
+      );
+    };
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("agent", () => ({
+        messages: [script[turn++] ?? new AIMessage({ id: `final-${turn}`, content: "done" })],
+      }))
+      .addNode("approve", (state: typeof MessagesAnnotation.State & { lg_tool_call: ToolCall }) => ({
+        messages: [
+          new ToolMessage({
+            tool_call_id: state.lg_tool_call.id!,
+            name: "pay",
+            content: "denied by a human",
+            status: "error",
+          }),
+        ],
+      }))
+      .addNode("tools", new SafeToolNode([echo]))
+      .addEdge(START, "agent")
+      .addConditionalEdges("agent", router, ["tools", "approve", END])
+      .addEdge("tools", "agent")
+      .addEdge("approve", "agent")
+      .compile();
+    const { messages } = await graph.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(ran).toEqual(["1", "3"]);
+    expect(results(messages).map((m) => m.content)).toEqual(["echo 1", "denied by a human", "echo 3"]);
   });
 });
 
