@@ -83,7 +83,8 @@ export function findAnsweredAI(messages: readonly BaseMessage[], source?: string
 
 /** The arguments of an invalid call when its text is in fact a whole JSON object. */
 function parsedObject(text: unknown): Record<string, unknown> | undefined {
-  if (typeof text !== "string" || text.trim() === "") return undefined;
+  // An empty text is no arguments at all, not `{}`; a blank one fails to parse.
+  if (typeof text !== "string" || text === "") return undefined;
   const parsed = parseArgs(text);
   return "args" in parsed ? parsed.args : undefined;
 }
