@@ -213,6 +213,27 @@ describe("ids valid for every provider at once, across the whole request", () =>
     expect(new Set(callIds(messages)).size).toBe(3);
   });
 
+  it("answers identical twins each once when another thread's turn is planned between their Sends (several graphs at once)", async () => {
+    const node = new SafeToolNode([lookup]);
+    const twins = () => aiWith([call("lookup", { q: "a" }, "twin"), call("lookup", { q: "a" }, "twin")]);
+    const threads = [historyWith(twins()), historyWith(twins())];
+    // each Send of a router of one's own carries the same tool_calls entry
+    const send = (history: BaseMessage[]) => ({
+      messages: [...history],
+      lg_tool_call: (history.at(-1) as AIMessage).tool_calls![0]!,
+    });
+    const outputs = [];
+    for (const k of [0, 1, 0, 1]) outputs.push({ k, out: await node.invoke(send(threads[k]!)) });
+    for (const k of [0, 1]) {
+      const after = applyOutput(
+        threads[k]!,
+        outputs.filter((o) => o.k === k).flatMap((o) => messageWrites(o.out)),
+      );
+      await expectValidHistory(after);
+      expect(results(after).map((r) => r.content)).toEqual(["found a", "found a"]);
+    }
+  });
+
   it("answers identical twin calls that both pause for input, across the resume, through createReactAgent v2's Sends and a router of one's own", async () => {
     const ask = tool(async ({ q }) => `answer ${String(interrupt(q))}`, {
       name: "ask",

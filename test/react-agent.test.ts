@@ -212,7 +212,7 @@ describe("createReactAgent with postModelHook: safePostModelHook()", () => {
   }
 
   describe("the node on a turn the hook prepared", () => {
-    const byId = (messages: readonly BaseMessage[]) => new Map(results(messages).map((r) => [r.tool_call_id, r]));
+    const byId = (messages: BaseMessage[]) => new Map(results(messages).map((r) => [r.tool_call_id, r]));
 
     it("answers each marked call as its mark says (parse error, not in tool_calls, no name) and does not correct the turn again", async () => {
       // Anthropic: the tool_use blocks are sent as they are, c3 among them, though tool_calls lacks it
