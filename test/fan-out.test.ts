@@ -171,6 +171,9 @@ describe("fan-out mode: one Send per call", () => {
     expect(messageWrites(again)).toEqual([]);
     const sibling = messageWrites(await node.invoke({ ...(second!.args as object), messages: now }));
     expect(sibling.map((m) => (m as ToolMessage).tool_call_id)).toEqual(["c2"]);
+    // both results written: the first Send delivered again still finds its own behind its sibling's
+    const both = [...now, new ToolMessage({ content: "found b", tool_call_id: "c2", name: "lookup", id: "t-c2" })];
+    expect(messageWrites(await node.invoke({ ...(first!.args as object), messages: both }))).toEqual([]);
     // a payload whose messages are only the result (a router that trims the state it sends)
     expect(messageWrites(await node.invoke({ ...(first!.args as object), messages: [done] }))).toEqual([]);
     expect(runs).toEqual({ "lookup:b": 1 });
