@@ -2,7 +2,8 @@ import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langcha
 import { tool } from "@langchain/core/tools";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { SafeToolNode } from "../src/index.js";
+import { END } from "@langchain/langgraph";
+import { SafeToolNode, safeToolsCondition } from "../src/index.js";
 import { aiWith, call, historyWith } from "./helpers/fixtures.js";
 import { applyOutput, expectValidAfter, expectValidHistory, messageWrites } from "./helpers/invariant.js";
 
@@ -144,5 +145,128 @@ describe("calls already answered (behaviour 1)", () => {
     const twice = applyOutput(once, await node.invoke({ messages: once }));
     expect(runs).toEqual(["1", "2"]);
     expect(twice).toEqual(once);
+  });
+
+  it("puts the missing result between the results of the first and the last of three calls", async () => {
+    const { echo, runs } = countingTool();
+    const ai = aiWith([call("echo", { v: "1" }, "c1"), call("echo", { v: "2" }, "c2"), call("echo", { v: "3" }, "c3")]);
+    const history = [...historyWith(ai), result("c1", "echo 1"), result("c3", "echo 3")];
+    const after = await expectValidAfter(history, await new SafeToolNode([echo]).invoke({ messages: history }));
+    expect(runs).toEqual(["2"]);
+    expect(after.slice(-3).map((m) => m.content)).toEqual(["echo 1", "echo 2", "echo 3"]);
+  });
+
+  it("moves a result given to a reused id (a previous partial run) into call order when it stands before a kept one, writing each result once", async () => {
+    const { echo, runs } = countingTool();
+    const earlier = aiWith([call("echo", { v: "old" }, "call_0")]);
+    const before = [new HumanMessage({ content: "first", id: "h0" }), earlier, result("call_0", "echo old", "tm-old")];
+    const ai = aiWith([call("echo", { v: "1" }, "c1"), call("echo", { v: "2" }, "call_0")]);
+    // the second call's result came first, under the id the model gave, before the node renamed it
+    const history = [...historyWith(ai, before), result("call_0", "echo 2", "tm-partial"), result("c1", "echo 1")];
+    const out = await new SafeToolNode([echo]).invoke({ messages: history });
+    const after = await expectValidAfter(history, out);
+    expect(runs).toEqual([]);
+    expect(after.slice(-2).map((m) => m.content)).toEqual(["echo 1", "echo 2"]);
+    const written = messageWrites(out).filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+    expect(written.map((m) => m.content)).toEqual(["echo 1", "echo 2"]);
+  });
+
+  it("re-addresses a result in place: it keeps its message id, its place and its tool name, and gets its call's name when it had none", async () => {
+    const { echo, runs } = countingTool();
+    const ai = aiWith([
+      call("echo", { v: "1" }, "dup"),
+      call("echo", { v: "2" }, "dup"),
+      call("echo", { v: "3" }, "dup"),
+    ]);
+    const history = [
+      ...historyWith(ai),
+      result("dup", "echo 1", "tm-a"),
+      new ToolMessage({ content: "echo 2", tool_call_id: "dup", id: "tm-b" }),
+      new ToolMessage({ content: "blocked", tool_call_id: "dup", name: "guard", status: "error", id: "tm-c" }),
+    ];
+    const after = await expectValidAfter(history, await new SafeToolNode([echo]).invoke({ messages: history }));
+    expect(runs).toEqual([]);
+    expect(after.slice(-3).map((m) => [m.id, m.content, m.name])).toEqual([
+      ["tm-a", "echo 1", "echo"],
+      ["tm-b", "echo 2", "echo"],
+      ["tm-c", "blocked", "guard"],
+    ]);
+  });
+
+  it("writes nothing for a result that already answers its call, whatever tool name it gives, unless the model repeated the id", async () => {
+    const { echo, runs } = countingTool();
+    const other = tool(async () => "other ran", { name: "other", description: "o", schema: z.object({}) });
+    const named = (id: string, name: string, messageId: string) =>
+      new ToolMessage({ content: `by ${name}`, tool_call_id: id, name, status: "success", id: messageId });
+    const cases: [string, AIMessage, ToolMessage][] = [
+      // the name of a sibling's tool, or a guard's own name: it answers the call its id names
+      [
+        "another call's tool",
+        aiWith([call("echo", { v: "1" }, "c1"), call("other", {}, "c2")]),
+        named("c1", "other", "r1"),
+      ],
+      [
+        "a guard's name",
+        aiWith([call("echo", { v: "1" }, "call_0"), call("other", {}, "call_0")]),
+        named("call_0", "guard", "r2"),
+      ],
+      // twins under a repeated id, with one tool: the first twin's
+      [
+        "the twins' tool",
+        aiWith([call("echo", { v: "1" }, "call_0"), call("echo", { v: "2" }, "call_0")]),
+        named("call_0", "echo", "r3"),
+      ],
+    ];
+    for (const [label, ai, existing] of cases) {
+      runs.length = 0;
+      const history = [...historyWith(ai), existing];
+      const out = await new SafeToolNode([echo, other]).invoke({ messages: history });
+      const after = await expectValidAfter(history, out);
+      const writes = messageWrites(out);
+      expect(
+        writes.some((m) => m.id === existing.id),
+        label,
+      ).toBe(false);
+      expect(after.at(-2), label).toBe(existing);
+      expect(runs, label).toEqual(label === "the twins' tool" ? ["2"] : []);
+    }
+  });
+
+  it("writes no removal it cannot apply: a result without a message id (a history built by hand) stays where it is", async () => {
+    const { echo, runs } = countingTool();
+    const ai = aiWith([call("echo", { v: "1" }, "c1"), call("echo", { v: "2" }, "c2")]);
+    const unnamed = (id: string) => new ToolMessage({ content: `echo for ${id}`, tool_call_id: id, name: "echo" });
+    // out of order, one of them without an id: neither can be moved
+    const outOfOrder = [...historyWith(ai), unnamed("c2"), result("c1", "echo 1")];
+    const out = await new SafeToolNode([echo]).invoke({ messages: outOfOrder });
+    expect(messageWrites(out)).toEqual([]);
+    // an orphan without an id cannot be removed; the missing call still runs
+    const orphan = [...historyWith(ai), unnamed("ghost"), result("c1", "echo 1")];
+    const written = messageWrites(await new SafeToolNode([echo]).invoke({ messages: orphan }));
+    expect(written.map((m) => [m.getType(), (m as ToolMessage).tool_call_id])).toEqual([["tool", "c2"]]);
+    expect(runs).toEqual(["2"]);
+  });
+
+  it("removes results standing after an AIMessage that has no calls left (a guard emptied tool_calls after they were written)", async () => {
+    const { echo, runs } = countingTool();
+    const ai = aiWith([], [], { content: "I will not do that." });
+    const history = [...historyWith(ai), result("c1", "echo 1"), result("c2", "echo 2")];
+    expect(safeToolsCondition({ messages: history })).toBe("tools");
+    const after = await expectValidAfter(history, await new SafeToolNode([echo]).invoke({ messages: history }));
+    expect(after.at(-1)).toBe(ai);
+    expect(runs).toEqual([]);
+  });
+
+  it("routes a turn once when a loop of one's own pushes the results onto the same list", async () => {
+    const { echo, runs } = countingTool();
+    const node = new SafeToolNode([echo]);
+    const messages: BaseMessage[] = historyWith(
+      aiWith([call("echo", { v: "1" }, "c1"), call("echo", { v: "2" }, "c2")]),
+    );
+    for (let step = 0; step < 3 && safeToolsCondition({ messages }) === "tools"; step++)
+      messages.push(...messageWrites(await node.invoke({ messages })));
+    expect(safeToolsCondition({ messages })).toBe(END);
+    expect(runs).toEqual(["1", "2"]);
+    await expectValidHistory(messages);
   });
 });

@@ -22,7 +22,7 @@ import {
   openAIStyleAI,
   responsesStyleAI,
 } from "./helpers/fixtures.js";
-import { expectValidHistory } from "./helpers/invariant.js";
+import { expectValidHistory, messageWrites } from "./helpers/invariant.js";
 
 type Interrupts = { __interrupt__?: { id: string; value: unknown }[] };
 
@@ -158,5 +158,34 @@ describe("fan-out mode: one Send per call", () => {
     await expectValidHistory(done.messages);
     expect(results(done.messages).map((r) => r.status)).toEqual(["success", "error"]);
     expect(runs).toEqual({ "lookup:safe": 1 });
+  });
+
+  it("answers nothing for a Send delivered again once its call's result stands after the AIMessage, and still answers its sibling", async () => {
+    const { runs, tools } = counting();
+    const node = new SafeToolNode(tools);
+    const history = historyWith(aiWith([call("lookup", { q: "a" }, "c1"), call("lookup", { q: "b" }, "c2")]));
+    const [first, second] = safeToolsFanOut()({ messages: history }) as Send[];
+    const done = new ToolMessage({ content: "found a", tool_call_id: "c1", name: "lookup", id: "t-c1" });
+    const now = [...history, done];
+    const again = await node.invoke({ ...(first!.args as object), messages: now });
+    expect(messageWrites(again)).toEqual([]);
+    const sibling = messageWrites(await node.invoke({ ...(second!.args as object), messages: now }));
+    expect(sibling.map((m) => (m as ToolMessage).tool_call_id)).toEqual(["c2"]);
+    // both results written: the first Send delivered again still finds its own behind its sibling's
+    const both = [...now, new ToolMessage({ content: "found b", tool_call_id: "c2", name: "lookup", id: "t-c2" })];
+    expect(messageWrites(await node.invoke({ ...(first!.args as object), messages: both }))).toEqual([]);
+    // a payload whose messages are only the result (a router that trims the state it sends)
+    expect(messageWrites(await node.invoke({ ...(first!.args as object), messages: [done] }))).toEqual([]);
+    expect(runs).toEqual({ "lookup:b": 1 });
+  });
+
+  it("runs a Send's call though a result with its id stands earlier in the history (a trimmed history that begins with a stray result)", async () => {
+    const { runs, tools } = counting();
+    const stray = new ToolMessage({ content: "found old", tool_call_id: "c1", name: "lookup", id: "t-stray" });
+    const history = historyWith(aiWith([call("lookup", { q: "a" }, "c1")]), [stray]);
+    const [send] = safeToolsFanOut()({ messages: history }) as Send[];
+    const written = messageWrites(await new SafeToolNode(tools).invoke(send!.args));
+    expect(written.map((m) => [(m as ToolMessage).tool_call_id, m.content])).toEqual([["c1", "found a"]]);
+    expect(runs).toEqual({ "lookup:a": 1 });
   });
 });

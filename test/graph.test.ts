@@ -14,7 +14,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { z as z3 } from "zod/v3";
-import { InvalidNodeInputError, SafeToolNode, safeToolsCondition } from "../src/index.js";
+import { InvalidNodeInputError, SafeToolNode, safeToolsCondition, safeToolsFanOut } from "../src/index.js";
 import { aiWith, call, historyWith, invalidCall, openAIStyleAI, weather } from "./helpers/fixtures.js";
 import { applyOutput, expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
 
@@ -259,6 +259,12 @@ describe("bad input (behaviour 10)", () => {
     expect(InvalidNodeInputError.isInstance(error)).toBe(true);
     expect((error as Error).name).toBe("InvalidNodeInputError");
     expect((error as Error).message).toMatch(pattern);
+  });
+
+  it("leaves a history ending in a non-message to the node's error: the routers route it to END without throwing", () => {
+    const messages = [...historyWith(aiWith([call("get_weather", { city: "l" }, "c1")])), { role: "tool" }] as never;
+    expect(safeToolsCondition({ messages })).toBe(END);
+    expect(safeToolsFanOut()({ messages })).toBe(END);
   });
 
   it("returns a list for list input", async () => {

@@ -29,7 +29,7 @@ import {
   responsesStyleAI,
   weather,
 } from "./helpers/fixtures.js";
-import { applyOutput, expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
+import { applyOutput, expectValidAfter, expectValidHistory, messageWrites } from "./helpers/invariant.js";
 
 const ID = /^[a-zA-Z0-9_-]{1,40}$/;
 const lookup = tool(async ({ q }) => `found ${q}`, {
@@ -131,6 +131,52 @@ describe("ids valid for every provider at once, across the whole request", () =>
     expect(again).toEqual(first);
   });
 
+  it("plans an AIMessage again in every history it stands in: the same object after an earlier turn that took its id gets a new one", async () => {
+    const node = new SafeToolNode([lookup]);
+    // one response object replayed into branches of a conversation
+    const turn = aiWith([call("lookup", { q: "a" }, "call_0")]);
+    const fresh = [new HumanMessage({ content: "first", id: "h-fresh" }), turn];
+    const earlier = aiWith([call("lookup", { q: "x" }, "call_0")], [], { content: "earlier" });
+    const branches = {
+      "as long": [earlier, turn],
+      longer: [
+        new HumanMessage({ content: "first", id: "h-long" }),
+        earlier,
+        new ToolMessage({ content: "found x", tool_call_id: "call_0", name: "lookup", id: "t-long" }),
+        turn,
+      ],
+    };
+    for (const [label, branch] of Object.entries(branches)) {
+      const first = await expectValidAfter(fresh, await node.invoke({ messages: fresh }));
+      expect(callIds(first), label).toEqual(["call_0"]);
+      const second = applyOutput(branch, await node.invoke({ messages: branch }));
+      const [earlierId, renamed] = callIds(second);
+      expect(earlierId, label).toBe("call_0");
+      expect(renamed, label).not.toBe("call_0");
+      expect(renamed, label).toMatch(ID);
+      expect(results(second).at(-1)!.tool_call_id, label).toBe(renamed);
+    }
+    // a list of one's own in which a mock model's one response object comes back on the next turn
+    const answered = [...fresh, ...results(applyOutput(fresh, await node.invoke({ messages: fresh })))];
+    const again = [...answered, new HumanMessage({ content: "again", id: "h-again" }), turn];
+    const written = results(messageWrites(await node.invoke({ messages: again })));
+    expect(written.map((r) => r.tool_call_id)).toEqual([expect.stringMatching(ID)]);
+    expect(written[0]!.tool_call_id).not.toBe("call_0");
+  });
+
+  it("makes the ids of calls that came without one from their AIMessage, so two turns on separate histories (a sub-agent's, its parent's) do not share them", async () => {
+    const node = new SafeToolNode([lookup]);
+    const made = async (ai: AIMessage) => {
+      const history = historyWith(ai);
+      return callIds(applyOutput(history, await node.invoke({ messages: history })));
+    };
+    const [inParent] = await made(aiWith([call("lookup", { q: "a" })], [], { id: "parent-turn" }));
+    const [inChild] = await made(aiWith([call("lookup", { q: "a" })], [], { id: "child-turn" }));
+    expect(inParent).toMatch(ID);
+    expect(inChild).toMatch(ID);
+    expect(inChild).not.toBe(inParent);
+  });
+
   it("answers a router of one's own with the corrected AIMessage, each renamed call once, and the calls such a router cannot send", async () => {
     const script = [
       aiWith(
@@ -165,6 +211,27 @@ describe("ids valid for every provider at once, across the whole request", () =>
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.content)).toEqual(["found a", "found b", "found a"]);
     expect(new Set(callIds(messages)).size).toBe(3);
+  });
+
+  it("answers identical twins each once when another thread's turn is planned between their Sends (several graphs at once)", async () => {
+    const node = new SafeToolNode([lookup]);
+    const twins = () => aiWith([call("lookup", { q: "a" }, "twin"), call("lookup", { q: "a" }, "twin")]);
+    const threads = [historyWith(twins()), historyWith(twins())];
+    // each Send of a router of one's own carries the same tool_calls entry
+    const send = (history: BaseMessage[]) => ({
+      messages: [...history],
+      lg_tool_call: (history.at(-1) as AIMessage).tool_calls![0]!,
+    });
+    const outputs = [];
+    for (const k of [0, 1, 0, 1]) outputs.push({ k, out: await node.invoke(send(threads[k]!)) });
+    for (const k of [0, 1]) {
+      const after = applyOutput(
+        threads[k]!,
+        outputs.filter((o) => o.k === k).flatMap((o) => messageWrites(o.out)),
+      );
+      await expectValidHistory(after);
+      expect(results(after).map((r) => r.content)).toEqual(["found a", "found a"]);
+    }
   });
 
   it("answers identical twin calls that both pause for input, across the resume, through createReactAgent v2's Sends and a router of one's own", async () => {
@@ -342,6 +409,51 @@ describe("other nodes that answer calls of the turn", () => {
       "echo 3",
     ]);
   });
+
+  it("an approval node answering the first call, when a later call's id needs renaming, keeps the turn valid without a hook: the node's Send writes the corrected AIMessage", async () => {
+    const ran: string[] = [];
+    const echo = tool(async ({ v }) => (ran.push(v), `echo ${v}`), {
+      name: "echo",
+      description: "d",
+      schema: z.object({ v: z.string() }),
+    });
+    const script = [
+      aiWith([call("echo", { v: "1" }, "call_0")], [], { id: "m1" }),
+      aiWith([call("pay", { v: "2" }, "call_p"), call("echo", { v: "3" }, "call_0")], [], { id: "m2" }),
+    ];
+    let turn = 0;
+    const router = (state: typeof MessagesAnnotation.State) => {
+      const last = state.messages.at(-1) as AIMessage;
+      if (!last.tool_calls?.length) return END;
+      return last.tool_calls.map(
+        (c) => new Send(c.name === "pay" ? "approve" : "tools", { ...state, lg_tool_call: c }),
+      );
+    };
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("agent", () => ({
+        messages: [script[turn++] ?? new AIMessage({ id: `final-${turn}`, content: "done" })],
+      }))
+      .addNode("approve", (state: typeof MessagesAnnotation.State & { lg_tool_call: ToolCall }) => ({
+        messages: [
+          new ToolMessage({
+            tool_call_id: state.lg_tool_call.id!,
+            name: "pay",
+            content: "denied by a human",
+            status: "error",
+          }),
+        ],
+      }))
+      .addNode("tools", new SafeToolNode([echo]))
+      .addEdge(START, "agent")
+      .addConditionalEdges("agent", router, ["tools", "approve", END])
+      .addEdge("tools", "agent")
+      .addEdge("approve", "agent")
+      .compile();
+    const { messages } = await graph.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(ran).toEqual(["1", "3"]);
+    expect(results(messages).map((m) => m.content)).toEqual(["echo 1", "denied by a human", "echo 3"]);
+  });
 });
 
 describe("what other code does to the turn between the router and the node", () => {
@@ -399,6 +511,70 @@ describe("what other code does to the turn between the router and the node", () 
       const result = messages.find((m): m is ToolMessage => ToolMessage.isInstance(m))!;
       if (edit === "id") expect(result.tool_call_id).toBe("c1-edited");
     }
+  });
+
+  it("sees edits of the calls only the raw form holds: a tool_use block's input redacted, raw calls a filter removed", async () => {
+    const blocks = () =>
+      new AIMessage({
+        id: "blocks-only",
+        content: [
+          { type: "text", text: "Checking." },
+          { type: "tool_use", id: "toolu_1", name: "lookup", input: { q: "bob@example.com" } },
+        ],
+        tool_calls: [],
+      });
+    const redacted = await runWithInPlaceEdit(blocks(), new SafeToolNode([lookup]), (ai) => {
+      (ai.content as { input?: unknown }[])[1]!.input = { q: "[REDACTED]" };
+    });
+    await expectValidHistory(redacted);
+    const fixed = redacted.find((m) => AIMessage.isInstance(m) && m.id === "blocks-only") as AIMessage;
+    expect(fixed.tool_calls!.map((c) => c.args)).toEqual([{ q: "[REDACTED]" }]);
+
+    const raw = new AIMessage({
+      id: "raw-only",
+      content: "",
+      tool_calls: [],
+      additional_kwargs: {
+        tool_calls: [{ id: "call_r1", type: "function", function: { name: "lookup", arguments: '{"q":"a"}' } }],
+      },
+    });
+    const filtered = await runWithInPlaceEdit(raw, new SafeToolNode([lookup]), (ai) => {
+      ai.additional_kwargs.tool_calls!.splice(0);
+    });
+    await expectValidHistory(filtered);
+    // nothing is left to answer: no result, and the call the filter removed is not written back
+    expect(results(filtered)).toEqual([]);
+    expect(callIds(filtered)).toEqual([]);
+  });
+
+  it("sees an invalid call repaired in place (its JSON completed) and a call a guard moved into invalid_tool_calls", async () => {
+    const ran: string[] = [];
+    const track = tool(async ({ q }) => (ran.push(q), `found ${q}`), {
+      name: "lookup",
+      description: "Look up.",
+      schema: z.object({ q: z.string() }),
+    });
+    const broken = aiWith([], [invalidCall("lookup", '{"q": "a', "c1")]);
+    const repaired = await runWithInPlaceEdit(broken, new SafeToolNode([track]), (ai) => {
+      ai.invalid_tool_calls![0]!.args = '{"q": "a"}';
+    });
+    await expectValidHistory(repaired);
+    expect(ran).toEqual(["a"]);
+    expect(results(repaired).map((r) => r.content)).toEqual(["found a"]);
+
+    ran.length = 0;
+    const turn = aiWith([call("lookup", { q: "b" }, "c1"), call("lookup", { q: "secret" }, "c2")]);
+    const moved = await runWithInPlaceEdit(turn, new SafeToolNode([track]), (ai) => {
+      // the same call object, refused: out of tool_calls, into invalid_tool_calls with the guard's reason
+      const refused = ai.tool_calls![1]!;
+      ai.tool_calls = [ai.tool_calls![0]!];
+      ai.invalid_tool_calls = [
+        Object.assign(refused, { type: "invalid_tool_call", error: "refused by policy" }) as never,
+      ];
+    });
+    await expectValidHistory(moved);
+    expect(ran).toEqual(["b"]);
+    expect(results(moved).map((r) => r.status)).toEqual(["success", "error"]);
   });
 
   it("answers a call a router of one's own changed on the way (it added a state value), under the corrected id, with the router's arguments", async () => {

@@ -17,7 +17,7 @@ import {
   responsesStyleAI,
   weather,
 } from "./helpers/fixtures.js";
-import { expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
+import { applyOutput, expectValidAfter, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
 
 const node = new SafeToolNode([weather, add]);
 const results = (messages: readonly BaseMessage[]) =>
@@ -239,6 +239,33 @@ describe("calls told apart by their arguments when ids repeat", () => {
     const rejected = repaired.find((m) => ToolMessage.isInstance(m) && m.content === "rejected") as ToolMessage;
     expect(fixed.tool_calls!.find((c) => c.id === rejected.tool_call_id)!.args.to).toBe("y");
   });
+});
+
+describe("an AIMessage whose optional fields were deleted", () => {
+  it.each(["tool_calls", "invalid_tool_calls", "additional_kwargs", "response_metadata"] as const)(
+    "answers its calls when %s is absent (the type allows it; a message rebuilt by hand may lack it)",
+    async (field) => {
+      const ai = new AIMessage({
+        id: `no-${field}`,
+        content: [
+          { type: "text", text: "Checking." },
+          { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Rome" } },
+        ],
+        tool_calls: [{ id: "toolu_1", name: "get_weather", args: { city: "Rome" } }],
+      });
+      delete (ai as unknown as Record<string, unknown>)[field];
+      const history = historyWith(ai);
+      expect(safeToolsCondition({ messages: history })).toBe("tools");
+      const after = applyOutput(history, await node.invoke({ messages: history }));
+      // (LangChain's OpenAI converters themselves fail on a message without additional_kwargs or response_metadata)
+      if (field === "tool_calls" || field === "invalid_tool_calls") await expectValidHistory(after);
+      else expect(invariantProblems(after)).toEqual([]);
+      // without tool_calls the block is a call the parser did not give: answered, not run
+      expect(results(after).map((r) => [r.tool_call_id, r.status])).toEqual([
+        ["toolu_1", field === "tool_calls" ? "error" : "success"],
+      ]);
+    },
+  );
 });
 
 describe("a streamed call without an id", () => {

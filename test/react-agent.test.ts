@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ScriptedChatModel } from "../src/testing.js";
 import { SafeToolNode, safePostModelHook, validateToolResults } from "../src/index.js";
 import { invalidCall, openAIStyleAI } from "./helpers/fixtures.js";
-import { expectValidHistory } from "./helpers/invariant.js";
+import { expectValidAfter, expectValidHistory, messageWrites } from "./helpers/invariant.js";
 
 const lookup = tool(async ({ q }) => `found ${q}`, {
   name: "lookup",
@@ -210,6 +210,61 @@ describe("createReactAgent with postModelHook: safePostModelHook()", () => {
       });
     });
   }
+
+  describe("the node on a turn the hook prepared", () => {
+    const byId = (messages: BaseMessage[]) => new Map(results(messages).map((r) => [r.tool_call_id, r]));
+
+    it("answers each marked call as its mark says (parse error, not in tool_calls, no name) and does not correct the turn again", async () => {
+      // Anthropic: the tool_use blocks are sent as they are, c3 among them, though tool_calls lacks it
+      const ai = new AIMessage({
+        id: "r1",
+        content: [
+          { type: "text", text: "Looking." },
+          { type: "tool_use", id: "c1", name: "lookup", input: { q: "a" } },
+          { type: "tool_use", id: "c3", name: "lookup", input: { q: "b" } },
+        ],
+        tool_calls: [
+          { id: "c1", name: "lookup", args: { q: "a" } },
+          { id: "c4", name: "", args: { q: "?" } },
+        ],
+        invalid_tool_calls: [invalidCall("lookup", '{"q":', "c2", "Unexpected end of JSON input")],
+      });
+      const [prepared] = safePostModelHook()({ messages: [...go, ai] }).messages;
+      const history = [...go, prepared!];
+      runs = 0;
+      const out = await new SafeToolNode([counted]).invoke({ messages: history });
+      expect(messageWrites(out).filter((m) => AIMessage.isInstance(m))).toEqual([]);
+      const after = await expectValidAfter(history, out);
+      const answers = byId(after);
+      expect(answers.get("c1")!.content).toBe("run 1: a");
+      expect(answers.get("c2")!.content).toMatch(/could not be parsed: Unexpected end of JSON input/);
+      expect(answers.get("c3")!.content).toMatch(/was not run: it is missing from the message's parsed tool calls/);
+      expect(answers.get("c4")!.content).toMatch(/^Error: the call names no tool\./);
+      expect(runs).toBe(1);
+    });
+
+    it("holds back the cut-off call when a step after the hook rebuilt the AIMessage without its response_metadata", async () => {
+      const cut = new AIMessage({
+        id: "r1",
+        content: "",
+        tool_calls: [
+          { id: "c1", name: "lookup", args: { q: "a" } },
+          { id: "c2", name: "lookup", args: { q: "b" } },
+        ],
+        response_metadata: { finish_reason: "length" },
+      });
+      const [prepared] = safePostModelHook()({ messages: [...go, cut] }).messages;
+      // as LangChain's PII middleware rebuilds it: content, id, name and the calls
+      const rebuilt = new AIMessage({ id: prepared!.id, content: prepared!.content, tool_calls: prepared!.tool_calls });
+      const history = [...go, rebuilt];
+      runs = 0;
+      const after = await expectValidAfter(history, await new SafeToolNode([counted]).invoke({ messages: history }));
+      const answers = byId(after);
+      expect(answers.get("c1")!.content).toBe("run 1: a");
+      expect(answers.get("c2")!.content).toMatch(/^Error: your response was cut off by the output token limit/);
+      expect(runs).toBe(1);
+    });
+  });
 
   it("writes nothing for a turn that needs nothing", () => {
     const hook = safePostModelHook();

@@ -1,5 +1,7 @@
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { SafeToolNode } from "../src/index.js";
 import {
   add,
@@ -62,6 +64,33 @@ describe("invalid tool calls (behaviour 4)", () => {
     expect(results.every((r) => r.status === "error")).toBe(true);
     expect(results[1]!.name).toBe("invalid_tool_call");
     expect(results[1]!.tool_call_id).toMatch(ID);
+  });
+
+  it("never runs an invalid call whose argument text is empty, blank or missing (cut off before its arguments came), though its tool needs none", async () => {
+    const ran: string[] = [];
+    const reset = tool(async () => (ran.push("reset"), "reset done"), {
+      name: "reset",
+      description: "Reset everything.",
+      schema: z.object({}),
+    });
+    const ai = aiWith(
+      [],
+      [
+        invalidCall("reset", "", "c1", "Malformed args."),
+        invalidCall("reset", "  ", "c2", "Malformed args."),
+        { type: "invalid_tool_call", name: "reset", id: "c3", error: "Malformed args." },
+      ],
+    );
+    const history = historyWith(ai);
+    const after = await expectValidAfter(history, await new SafeToolNode([reset]).invoke({ messages: history }));
+    expect(ran).toEqual([]);
+    const results = after.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+    expect(results.map((r) => [r.tool_call_id, r.status])).toEqual([
+      ["c1", "error"],
+      ["c2", "error"],
+      ["c3", "error"],
+    ]);
+    for (const r of results) expect(r.content).toMatch(/could not be parsed: Malformed args\./);
   });
 });
 

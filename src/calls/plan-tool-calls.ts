@@ -45,6 +45,7 @@ export interface Siblings {
 }
 
 /** No other task answers a call of this turn. */
+// Stryker disable next-line ObjectLiteral: every reader tests the fields for truth, and an absent field is false as well
 export const ALONE: Siblings = { before: false, after: false };
 
 /** The share of a turn that one node run answers. */
@@ -83,7 +84,8 @@ export function findAnsweredAI(messages: readonly BaseMessage[], source?: string
 
 /** The arguments of an invalid call when its text is in fact a whole JSON object. */
 function parsedObject(text: unknown): Record<string, unknown> | undefined {
-  if (typeof text !== "string" || text.trim() === "") return undefined;
+  // An empty text is no arguments at all, not `{}`; a blank one fails to parse.
+  if (typeof text !== "string" || text === "") return undefined;
   const parsed = parseArgs(text);
   return "args" in parsed ? parsed.args : undefined;
 }
@@ -163,7 +165,8 @@ export function planCalls(ai: AIMessage, ids: CallIdAllocator): MessageCalls {
     name: call.name,
     args: call.args,
     originalId: call.id,
-    ...(call.toolCallsIndex !== undefined ? { toolCallsIndex: call.toolCallsIndex } : {}),
+    // Every reader compares it with undefined: an absent key and an undefined one are the same.
+    toolCallsIndex: call.toolCallsIndex,
     ...(call.nameless ? { nameless: true as const } : {}),
     ...(call.unlisted && !call.invalid ? { unlisted: true as const } : {}),
     ...(call.invalid ? { invalid: call.invalid } : {}),
@@ -201,6 +204,7 @@ const PLAN_CACHE_SIZE = 16;
 
 function sameMessages(a: readonly BaseMessage[], b: readonly BaseMessage[]): boolean {
   if (a.length !== b.length) return false;
+  // Stryker disable next-line ArithmeticOperator: starting past the end only compares two undefined entries more
   for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
   return true;
 }
@@ -219,7 +223,10 @@ function sameMessages(a: readonly BaseMessage[], b: readonly BaseMessage[]): boo
 function fingerprint(messages: readonly BaseMessage[], aiIndex: number): unknown[] {
   const ai = messages[aiIndex] as AIMessage;
   const print: unknown[] = [ai.tool_calls, ai.invalid_tool_calls];
+  // A missing list is pushed above as undefined; what the fallback below adds is the same in every print.
+  // Stryker disable next-line ArrayDeclaration: see above
   for (const call of ai.tool_calls ?? []) print.push(call, call.id, call.name, call.args);
+  // Stryker disable next-line ArrayDeclaration: see above
   for (const call of ai.invalid_tool_calls ?? []) print.push(call, call.id, call.name, call.args);
   const list = (value: unknown) => {
     print.push(value);
@@ -244,6 +251,7 @@ function fingerprint(messages: readonly BaseMessage[], aiIndex: number): unknown
 
 function samePrint(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
+  // Stryker disable next-line EqualityOperator: with equal lengths, one step past the end compares undefined with undefined
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
   return true;
 }
@@ -255,7 +263,8 @@ function samePrint(a: readonly unknown[], b: readonly unknown[]): boolean {
  * and reconciles the ToolMessages already after it. Reads the history's
  * call ids once; everything else costs O(calls + trailing ToolMessages).
  *
- * Returns undefined when there is nothing to answer. With `source` (how
+ * Returns undefined when the history ends with no AIMessage to answer (a
+ * text-only AIMessage gets a plan with no slots). With `source` (how
  * the caller names the list in errors), a non-message in the tail it reads
  * raises InvalidNodeInputError; without, it counts as "nothing to answer".
  */
@@ -268,14 +277,19 @@ export function planToolCalls(messages: readonly BaseMessage[], source?: string)
   if (cached && samePrint(cached.fingerprint, print) && sameMessages(cached.messages, messages)) return cached.plan;
   const plan = computePlan(messages, aiIndex, ai);
   planCache.delete(ai);
+  // Evicting later (`>`) or never (`false`) keeps more entries, which costs memory, not results; the
+  // mutants that shrink the cache to one entry lose identical twins' claims and are killed by
+  // "answers identical twins each once when another thread's turn is planned between their Sends".
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: see above
   if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value!);
   planCache.set(ai, { messages, fingerprint: print, plan });
   return plan;
 }
 
-function computePlan(messages: readonly BaseMessage[], aiIndex: number, ai: AIMessage): CallPlan | undefined {
+function computePlan(messages: readonly BaseMessage[], aiIndex: number, ai: AIMessage): CallPlan {
+  // Any constant seeds the made ids of an AIMessage without an id: they are valid, unique and the same on every run.
+  // Stryker disable next-line StringLiteral: see above
   const { calls, corrected } = planCalls(ai, new CallIdAllocator(ai.id ?? "", new EarlierCallIds(messages, aiIndex)));
-  if (calls.length === 0 && aiIndex === messages.length - 1) return undefined;
   const prefix: BaseMessage[] = corrected ? [corrected] : [];
 
   // Reconcile the ToolMessages already after the AIMessage: the first result
@@ -285,12 +299,9 @@ function computePlan(messages: readonly BaseMessage[], aiIndex: number, ai: AIMe
   const keptAt: { position: number; id: string }[] = [];
   const leftovers: { position: number; message: ToolMessage }[] = [];
   // When the model repeated an id, a result's tool name tells which of the calls it answers (a guard's answer to the second).
+  // Asked only about a named result whose name is not that of the call its id names: a call of its name is a twin.
   const twinNamed = (message: ToolMessage) =>
-    Boolean(message.name) &&
-    calls.some(
-      (call) =>
-        call.id !== message.tool_call_id && call.originalId === message.tool_call_id && call.name === message.name,
-    );
+    calls.some((call) => call.originalId === message.tool_call_id && call.name === message.name);
   for (let position = aiIndex + 1; position < messages.length; position++) {
     const message = messages[position] as ToolMessage;
     const call = byId.get(message.tool_call_id);
@@ -305,6 +316,7 @@ function computePlan(messages: readonly BaseMessage[], aiIndex: number, ai: AIMe
   // duplicate ids, an id reused from an earlier turn) is re-addressed in
   // place to the renamed call, instead of running that call again.
   const inPlace: ToolMessage[] = [];
+  // Stryker disable next-line ArrayDeclaration: an entry that is no message has no id, so no removal is written for it
   const removals: ToolMessage[] = [];
   for (const { position, message } of leftovers) {
     const candidates = calls.filter((call) => !answered.has(call.id) && call.originalId === message.tool_call_id);
@@ -322,7 +334,8 @@ function computePlan(messages: readonly BaseMessage[], aiIndex: number, ai: AIMe
   // Kept results stay where they are when they come first and in call order;
   // otherwise they are moved: removed, and re-added in order under new ids.
   keptAt.sort((a, b) => a.position - b.position);
-  const inOrder = keptAt.every(({ id }, index) => calls[index]?.id === id);
+  // One entry per answered call, so never more entries than calls.
+  const inOrder = keptAt.every(({ id }, index) => calls[index]!.id === id);
   const move = !inOrder && [...answered.values()].every((message) => message.id !== undefined);
 
   if (!move) prefix.push(...inPlace);
