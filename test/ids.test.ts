@@ -213,18 +213,20 @@ describe("ids valid for every provider at once, across the whole request", () =>
     expect(new Set(callIds(messages)).size).toBe(3);
   });
 
-  it("answers identical twins each once when another thread's turn is planned between their Sends (several graphs at once)", async () => {
+  it("answers identical twins each once when other threads' turns are planned between their Sends (many graphs at once)", async () => {
     const node = new SafeToolNode([lookup]);
     const twins = () => aiWith([call("lookup", { q: "a" }, "twin"), call("lookup", { q: "a" }, "twin")]);
-    const threads = [historyWith(twins()), historyWith(twins())];
+    // more threads than any small cache of plans holds: each thread's first Send, then each one's second
+    const threads = Array.from({ length: 40 }, () => historyWith(twins()));
+    const order = [...threads.keys(), ...threads.keys()];
     // each Send of a router of one's own carries the same tool_calls entry
     const send = (history: BaseMessage[]) => ({
       messages: [...history],
       lg_tool_call: (history.at(-1) as AIMessage).tool_calls![0]!,
     });
     const outputs = [];
-    for (const k of [0, 1, 0, 1]) outputs.push({ k, out: await node.invoke(send(threads[k]!)) });
-    for (const k of [0, 1]) {
+    for (const k of order) outputs.push({ k, out: await node.invoke(send(threads[k]!)) });
+    for (const k of threads.keys()) {
       const after = applyOutput(
         threads[k]!,
         outputs.filter((o) => o.k === k).flatMap((o) => messageWrites(o.out)),

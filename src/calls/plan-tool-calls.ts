@@ -202,7 +202,8 @@ const planCache = new Map<
 >();
 const PLAN_CACHE_SIZE = 16;
 
-function sameMessages(a: readonly BaseMessage[], b: readonly BaseMessage[]): boolean {
+/** The same message objects, in the same order. */
+export function sameMessages(a: readonly BaseMessage[], b: readonly BaseMessage[]): boolean {
   if (a.length !== b.length) return false;
   // Stryker disable next-line ArithmeticOperator: starting past the end only compares two undefined entries more
   for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;

@@ -13,6 +13,7 @@ import { isRecord } from "../util/guards.js";
 import {
   ALONE,
   findAnsweredAI,
+  sameMessages,
   isAnsweredAfterLastAI,
   planNeedsWork,
   planToolCalls,
@@ -123,8 +124,22 @@ function callFromPayload(call: Record<string, unknown>, marker: SendMarker | und
 const callKey = (call: { id?: unknown; name?: unknown; args?: unknown }, withId = true) =>
   `${withId ? String(call.id ?? "") : ""}\u0000${String(call.name ?? "")}\u0000${safeStringify(call.args) ?? ""}`;
 
-/** The calls of a plan that a Send already took, by position, to tell identical twins apart. */
-const taken = new WeakMap<CallPlan, Set<number>>();
+/**
+ * The calls that Sends already took, by position, to tell identical twins
+ * apart: per answered AIMessage and the history it stands in. Not per plan:
+ * the plan cache may drop a thread's plan between two Sends of one step
+ * when many threads run at once, and the second twin would lose its claim.
+ */
+const taken = new WeakMap<BaseMessage, { messages: readonly BaseMessage[]; claims: Set<number> }>();
+
+function claimsIn(messages: readonly BaseMessage[]): Set<number> {
+  const ai = messages[findAnsweredAI(messages)]!;
+  const entry = taken.get(ai);
+  if (entry && sameMessages(entry.messages, messages)) return entry.claims;
+  const claims = new Set<number>();
+  taken.set(ai, { messages, claims });
+  return claims;
+}
 
 /**
  * The position in `plan.calls` of the call a user's router sent. A
@@ -142,6 +157,7 @@ const taken = new WeakMap<CallPlan, Set<number>>();
  * sends one Send per entry and nothing before them. Undefined when nothing matches.
  */
 function sentCallAt(
+  messages: readonly BaseMessage[],
   plan: CallPlan,
   sent: Record<string, unknown>,
   sendIndex: number | undefined,
@@ -169,8 +185,7 @@ function sentCallAt(
   if (matching.length <= 1) return matching[0];
   const atSendIndex = plan.calls.findIndex((call) => call.toolCallsIndex === sendIndex);
   if (resuming && matching.includes(atSendIndex)) return atSendIndex;
-  const claims = taken.get(plan) ?? new Set<number>();
-  taken.set(plan, claims);
+  const claims = claimsIn(messages);
   const at = matching.find((k) => !claims.has(k)) ?? matching[0]!;
   claims.add(at);
   return at;
@@ -260,7 +275,7 @@ export function planSend(
   if (!marker) {
     // A router the user wrote: the call as the model made it, planned with the whole turn.
     const plan = planToolCalls(messages, source);
-    const at = plan && sentCallAt(plan, call, task.index, task.resuming ?? false);
+    const at = plan && sentCallAt(messages, plan, call, task.index, task.resuming ?? false);
     if (plan && at !== undefined) return shareOf(plan, at, call);
   }
   const planned = callFromPayload(call, marker);
