@@ -56,6 +56,26 @@ describe("whatever a tool returns becomes valid content (behaviour 6)", () => {
     ["an empty array", () => [], (c) => expect(c).toBe("(no output)")],
     ["an array of plain objects", () => [{ id: 1 }, { id: 2 }], (c) => expect(c).toBe('[{"id":1},{"id":2}]')],
     ["an array of numbers", () => [1, 2], (c) => expect(c).toBe("[1,2]")],
+    ["an array holding null", () => [null], (c) => expect(c).toBe("[null]")],
+    // A function is no block, even with a block's fields: it has no JSON.
+    [
+      "an array holding a function with a text block's fields",
+      () => [Object.assign(() => 0, { type: "text", text: "hi" })],
+      (c) => expect(c).toBe("[null]"),
+    ],
+    [
+      "text blocks whose text is not a string",
+      () => [{ type: "text", text: 42 }, { type: "text" }],
+      (c) => expect(c).toBe('[{"type":"text","text":42},{"type":"text"}]'),
+    ],
+    [
+      "text beside a block of a type no converter sends in a tool result (an MCP resource)",
+      () => [
+        { type: "text", text: "see" },
+        { type: "resource", uri: "file:///a.txt" },
+      ],
+      (c) => expect(c).toBe('[{"type":"text","text":"see"},{"type":"resource","uri":"file:///a.txt"}]'),
+    ],
     // Joined: Ollama's converter takes only a string in a tool message, and nothing is lost.
     [
       "text content blocks",
@@ -116,6 +136,32 @@ describe("whatever a tool returns becomes valid content (behaviour 6)", () => {
       after,
       PROVIDERS.filter((p) => p !== "ollama"),
     );
+  });
+
+  it("answers a raw null (from a RunnableToolLike) with the empty-result text; core already turns a structured tool's into the text null", async () => {
+    expect((await resultOf(returningRunnable("r", () => null))).content).toBe("(no output)");
+    expect((await resultOf(returning("t", () => null))).content).toBe("null");
+  });
+
+  it("joins text blocks whose only other field is source_type text, and keeps any other field as blocks", async () => {
+    const joined = [
+      { type: "text", text: "a", source_type: "text" },
+      { type: "text", text: "b" },
+    ];
+    expect((await resultOf(returningRunnable("r", () => joined))).content).toBe("a\nb");
+    // Joining would lose the field: a source_type that is not text, or any other key, even with the value "text".
+    for (const block of [
+      { type: "text", text: "a", source_type: "base64" },
+      { type: "text", text: "a", id: "text" },
+    ]) {
+      const history = historyWith(aiWith([call("r", {}, "c1")]));
+      const after = applyOutput(
+        history,
+        await new SafeToolNode([returningRunnable("r", () => [block])]).invoke({ messages: history }),
+      );
+      expect(invariantProblems(after)).toEqual([]);
+      expect(after.find((m): m is ToolMessage => ToolMessage.isInstance(m))!.content).toEqual([block]);
+    }
   });
 
   it("turns a returned non-tool message into text", async () => {
