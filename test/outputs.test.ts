@@ -186,15 +186,35 @@ describe("ToolMessages returned by tools", () => {
     expect(result.name).toBe("own");
   });
 
+  it("passes on the tool's own ToolMessage as the same object when it answers its call, names its tool and has usable content", async () => {
+    const built = new ToolMessage({ content: "mine", tool_call_id: "c1", name: "own" });
+    const own = returningRunnable("own", () => built);
+    const history = historyWith(aiWith([call("own", {}, "c1")]));
+    const out = (await new SafeToolNode([own]).invoke({ messages: history })) as { messages: BaseMessage[] };
+    expect(out.messages).toHaveLength(1);
+    expect(out.messages[0]).toBe(built);
+  });
+
   it("re-addresses a ToolMessage that names another call's id, so both calls keep one result", async () => {
-    const wrong = tool(async () => new ToolMessage({ content: "misaddressed", tool_call_id: "c2" }), {
-      name: "wrong",
-      description: "wrong",
-      schema: z.object({}),
+    for (const name of [undefined, "wrong"]) {
+      const wrong = tool(async () => new ToolMessage({ content: "misaddressed", tool_call_id: "c2", name }), {
+        name: "wrong",
+        description: "wrong",
+        schema: z.object({}),
+      });
+      const result = await resultOf(wrong);
+      expect(result.tool_call_id).toBe("c1");
+      expect(result.content).toBe("misaddressed");
+      expect(result.name).toBe("wrong");
+    }
+  });
+
+  it("takes a ToolMessage for the tool's result even when it carries a Command's marker (lg_name)", async () => {
+    const marked = Object.assign(new ToolMessage({ content: "marked", tool_call_id: "c1", name: "marked" }), {
+      lg_name: "Command",
     });
-    const result = await resultOf(wrong);
-    expect(result.tool_call_id).toBe("c1");
-    expect(result.content).toBe("misaddressed");
+    const result = await resultOf(returningRunnable("marked", () => marked));
+    expect(result.content).toBe("marked");
   });
 
   it("fills in empty content of a returned ToolMessage", async () => {
