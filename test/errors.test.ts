@@ -1,6 +1,7 @@
-import { ToolMessage } from "@langchain/core/messages";
+import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { RunnableLambda } from "@langchain/core/runnables";
 import { DynamicStructuredTool, tool } from "@langchain/core/tools";
+import { MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { z as z3 } from "zod/v3";
@@ -12,10 +13,11 @@ import {
   ToolCallError,
   ToolExecutionError,
   UnknownToolError,
+  type ToolCallFinished,
   type ToolErrorHandler,
 } from "../src/index.js";
 import { add, aiWith, call, historyWith, weather } from "./helpers/fixtures.js";
-import { expectValidAfter } from "./helpers/invariant.js";
+import { expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
 
 function throwing(name: string, thrower: () => unknown, sync = false) {
   const fn = sync
@@ -333,18 +335,26 @@ describe("configurable error text", () => {
     );
   });
 
-  it("falls back to the default text when the function throws or returns nothing", async () => {
+  it("falls back to the default text when the function throws, or returns blank text or no text at all", async () => {
+    // what the function returns for each unknown tool it is asked about
+    const replies: Record<string, unknown> = { empty: "", blank: " \n", nothing: undefined, number: 42 };
     const results = await answer(
       new SafeToolNode([failingTool, weather], {
-        handleToolErrors: (error) => {
-          if (InvalidToolArgumentsError.isInstance(error)) return "";
+        handleToolErrors: (error, failedCall) => {
+          if (UnknownToolError.isInstance(error)) return replies[failedCall.name] as string;
           throw new Error("formatter bug");
         },
       }),
-      calls,
+      [
+        call("failing_tool", {}, "c1"),
+        ...Object.keys(replies).map((name, i) => call(name, {}, `u${i}`)),
+        call("get_weather", { city: "ok" }, "c3"),
+      ],
     );
+    expect(results.map((r) => r.status)).toEqual(["error", "error", "error", "error", "error", "success"]);
     expect(results[0]!.content).toMatch(/failed: kaput/);
-    expect(results[1]!.content).toMatch(/does not exist/);
+    for (const [i, name] of Object.keys(replies).entries())
+      expect(results[i + 1]!.content).toMatch(new RegExp(`^Error: tool "${name}" does not exist`));
   });
 });
 
@@ -412,6 +422,35 @@ describe("any thrown value, even one that throws again when read", () => {
       expect(results[2]!.content).toBe("Sunny in b");
     },
   );
+
+  it("answers a tool whose returned list holds a value that throws when read (a revoked Proxy) with an error that says so, reported as an execution failure", async () => {
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const odd = RunnableLambda.from(async () => [revoked.proxy]).asTool({
+      name: "odd_list",
+      description: "odd",
+      schema: z.object({}),
+    });
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new SafeToolNode([weather, odd]))
+      .addEdge(START, "tools")
+      .compile();
+    const history = historyWith(aiWith([call("odd_list", {}, "c1"), call("get_weather", { city: "b" }, "c2")]));
+    const finished: ToolCallFinished[] = [];
+    let messages: BaseMessage[] = [];
+    for await (const [mode, chunk] of await graph.stream({ messages: history }, { streamMode: ["custom", "values"] })) {
+      if (mode === "custom") finished.push(chunk as ToolCallFinished);
+      else messages = (chunk as { messages: BaseMessage[] }).messages;
+    }
+    await expectValidHistory(messages);
+    const results = messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+    expect(results.map((r) => [r.tool_call_id, r.status])).toEqual([
+      ["c1", "error"],
+      ["c2", "success"],
+    ]);
+    expect(results[0]!.content).toMatch(/^Error: tool "odd_list" failed: it returned a value that could not be read/);
+    expect(finished.find((e) => e.toolCallId === "c1")).toMatchObject({ status: "error", errorKind: "execution" });
+  });
 
   it("keeps the batch when a handleToolErrors function reads the unreadable cause", async () => {
     const [, revokedProxy] = unreadable()[2]!;

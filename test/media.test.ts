@@ -75,6 +75,36 @@ describe("media in tool results", () => {
     });
   }
 
+  /** Audio, video and files, as standard blocks; a file may hold plain text (LangChain's `source_type: "text"`). */
+  const OTHER_MEDIA: [string, Record<string, unknown>, string][] = [
+    ["audio", { type: "audio", source_type: "base64", mime_type: "audio/wav", data: "UklGRg==" }, "audio (audio/wav)"],
+    [
+      "a video",
+      { type: "video", source_type: "url", mime_type: "video/mp4", url: "https://x.test/a.mp4" },
+      "a video (video/mp4)",
+    ],
+    [
+      "a file",
+      { type: "file", source_type: "base64", mime_type: "application/pdf", data: "JVBERi0=" },
+      "a file (application/pdf)",
+    ],
+    ["a plain-text file", { type: "file", source_type: "text", text: "notes" }, "a file"],
+  ];
+
+  it.each(OTHER_MEDIA)("by default replaces %s with a note, as an image", async (_label, block, described) => {
+    const after = await runTurn(block);
+    await expectValidHistory(after);
+    expect(results(after)[0]!.content).toBe(
+      `The screen:\n[The tool returned ${described}; it cannot be passed on in a tool result.]`,
+    );
+  });
+
+  it.each(OTHER_MEDIA)('with resultMedia: "keep", leaves %s in the ToolMessage as a block', async (_label, block) => {
+    const after = await runTurn(block, "keep");
+    expect(invariantProblems(after)).toEqual([]);
+    expect(results(after)[0]!.content).toEqual([{ type: "text", text: "The screen:" }, block]);
+  });
+
   it("in fan-out mode, where each call is its own task, turns user_message into notes", async () => {
     const messages = await runScript(
       [aiWith([call("screenshot", {}, "c1"), call("get_weather", { city: "x" }, "c2")])],

@@ -58,6 +58,26 @@ describe("whatever a tool returns becomes valid content (behaviour 6)", () => {
     ["an empty array", () => [], (c) => expect(c).toBe("(no output)")],
     ["an array of plain objects", () => [{ id: 1 }, { id: 2 }], (c) => expect(c).toBe('[{"id":1},{"id":2}]')],
     ["an array of numbers", () => [1, 2], (c) => expect(c).toBe("[1,2]")],
+    ["an array holding null", () => [null], (c) => expect(c).toBe("[null]")],
+    // A function is no block, even with a block's fields: it has no JSON.
+    [
+      "an array holding a function with a text block's fields",
+      () => [Object.assign(() => 0, { type: "text", text: "hi" })],
+      (c) => expect(c).toBe("[null]"),
+    ],
+    [
+      "text blocks whose text is not a string",
+      () => [{ type: "text", text: 42 }, { type: "text" }],
+      (c) => expect(c).toBe('[{"type":"text","text":42},{"type":"text"}]'),
+    ],
+    [
+      "text beside a block of a type no converter sends in a tool result (an MCP resource)",
+      () => [
+        { type: "text", text: "see" },
+        { type: "resource", uri: "file:///a.txt" },
+      ],
+      (c) => expect(c).toBe('[{"type":"text","text":"see"},{"type":"resource","uri":"file:///a.txt"}]'),
+    ],
     // Joined: Ollama's converter takes only a string in a tool message, and nothing is lost.
     [
       "text content blocks",
@@ -120,6 +140,32 @@ describe("whatever a tool returns becomes valid content (behaviour 6)", () => {
     );
   });
 
+  it("answers a raw null (from a RunnableToolLike) with the empty-result text; core already turns a structured tool's into the text null", async () => {
+    expect((await resultOf(returningRunnable("r", () => null))).content).toBe("(no output)");
+    expect((await resultOf(returning("t", () => null))).content).toBe("null");
+  });
+
+  it("joins text blocks whose only other field is source_type text, and keeps any other field as blocks", async () => {
+    const joined = [
+      { type: "text", text: "a", source_type: "text" },
+      { type: "text", text: "b" },
+    ];
+    expect((await resultOf(returningRunnable("r", () => joined))).content).toBe("a\nb");
+    // Joining would lose the field: a source_type that is not text, or any other key, even with the value "text".
+    for (const block of [
+      { type: "text", text: "a", source_type: "base64" },
+      { type: "text", text: "a", id: "text" },
+    ]) {
+      const history = historyWith(aiWith([call("r", {}, "c1")]));
+      const after = applyOutput(
+        history,
+        await new SafeToolNode([returningRunnable("r", () => [block])]).invoke({ messages: history }),
+      );
+      expect(invariantProblems(after)).toEqual([]);
+      expect(after.find((m): m is ToolMessage => ToolMessage.isInstance(m))!.content).toEqual([block]);
+    }
+  });
+
   it("turns a returned non-tool message into text", async () => {
     expect((await resultOf(returning("m", () => new AIMessage("from a message")))).content).toMatch(/from a message/);
     expect((await resultOf(returningRunnable("r", () => new AIMessage("from a message")))).content).toBe(
@@ -142,15 +188,35 @@ describe("ToolMessages returned by tools", () => {
     expect(result.name).toBe("own");
   });
 
+  it("passes on the tool's own ToolMessage as the same object when it answers its call, names its tool and has usable content", async () => {
+    const built = new ToolMessage({ content: "mine", tool_call_id: "c1", name: "own" });
+    const own = returningRunnable("own", () => built);
+    const history = historyWith(aiWith([call("own", {}, "c1")]));
+    const out = (await new SafeToolNode([own]).invoke({ messages: history })) as { messages: BaseMessage[] };
+    expect(out.messages).toHaveLength(1);
+    expect(out.messages[0]).toBe(built);
+  });
+
   it("re-addresses a ToolMessage that names another call's id, so both calls keep one result", async () => {
-    const wrong = tool(async () => new ToolMessage({ content: "misaddressed", tool_call_id: "c2" }), {
-      name: "wrong",
-      description: "wrong",
-      schema: z.object({}),
+    for (const name of [undefined, "wrong"]) {
+      const wrong = tool(async () => new ToolMessage({ content: "misaddressed", tool_call_id: "c2", name }), {
+        name: "wrong",
+        description: "wrong",
+        schema: z.object({}),
+      });
+      const result = await resultOf(wrong);
+      expect(result.tool_call_id).toBe("c1");
+      expect(result.content).toBe("misaddressed");
+      expect(result.name).toBe("wrong");
+    }
+  });
+
+  it("takes a ToolMessage for the tool's result even when it carries a Command's marker (lg_name)", async () => {
+    const marked = Object.assign(new ToolMessage({ content: "marked", tool_call_id: "c1", name: "marked" }), {
+      lg_name: "Command",
     });
-    const result = await resultOf(wrong);
-    expect(result.tool_call_id).toBe("c1");
-    expect(result.content).toBe("misaddressed");
+    const result = await resultOf(returningRunnable("marked", () => marked));
+    expect(result.content).toBe("marked");
   });
 
   it("fills in empty content of a returned ToolMessage", async () => {

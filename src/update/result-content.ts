@@ -10,7 +10,8 @@ const CONTENT_BLOCK_TYPES = new Set(["text", "image_url", "image", "file", "audi
 function isContentBlock(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   const block = value as { type?: unknown; text?: unknown };
-  if (typeof block.type !== "string" || !CONTENT_BLOCK_TYPES.has(block.type)) return false;
+  // The set holds only strings: a type that is not one is not in it.
+  if (!CONTENT_BLOCK_TYPES.has(block.type as string)) return false;
   return block.type !== "text" || typeof block.text === "string";
 }
 
@@ -28,16 +29,20 @@ function isPlainText(block: unknown): block is { type: "text"; text: string } {
   );
 }
 
+/** Content as a list of blocks (what `joinPlainText` takes). */
+export type ContentBlocks = Exclude<ToolMessage["content"], string>;
+
 /**
- * Content whose blocks are all plain text, joined into one string; other
- * content as it is. Every converter takes a string, and Ollama's takes
- * nothing else in a tool message ("Non string tool message content is not
- * supported"), so a list of text blocks is sent as its text.
+ * A non-empty list of content blocks with no blank text among them (what
+ * `toResultContent` makes, media notes added), joined into one string when
+ * they are all plain text; as it is otherwise. Every converter takes a
+ * string, and Ollama's takes nothing else in a tool message ("Non string
+ * tool message content is not supported"), so a list of text blocks is sent
+ * as its text.
  */
-export function joinPlainText(content: ToolMessage["content"]): ToolMessage["content"] {
-  if (!Array.isArray(content) || content.length === 0 || !content.every(isPlainText)) return content;
-  const text = content.map((block) => block.text).join("\n");
-  return isBlank(text) ? EMPTY_RESULT : text;
+export function joinPlainText(content: ContentBlocks): ToolMessage["content"] {
+  if (!content.every(isPlainText)) return content;
+  return content.map((block) => block.text).join("\n");
 }
 
 const isBlankText = (block: unknown) =>
@@ -62,15 +67,13 @@ export function isUsableContent(content: unknown): boolean {
  */
 export function toResultContent(value: unknown): ToolMessage["content"] {
   if (typeof value === "string") return isBlank(value) ? EMPTY_RESULT : value;
-  if (Array.isArray(value)) {
-    if (value.length > 0 && value.every(isContentBlock)) {
-      // Blank text is dropped, whatever else the block carries (a cache marker): Bedrock rejects it.
-      const blocks = value.filter((block) => !isBlankText(block));
-      return blocks.length === 0 ? EMPTY_RESULT : joinPlainText(blocks as ToolMessage["content"]);
-    }
-    if (value.length === 0) return EMPTY_RESULT;
+  // An empty list is a list of blocks too: nothing is left of it.
+  if (Array.isArray(value) && value.every(isContentBlock)) {
+    // Blank text is dropped, whatever else the block carries (a cache marker): Bedrock rejects it.
+    const blocks = value.filter((block) => !isBlankText(block));
+    return blocks.length === 0 ? EMPTY_RESULT : joinPlainText(blocks as ContentBlocks);
   }
-  if (value === undefined || value === null) return EMPTY_RESULT;
-  const json = safeStringify(value);
-  return json === undefined || json === "" ? EMPTY_RESULT : json;
+  if (value === null) return EMPTY_RESULT;
+  // undefined, a function or a symbol has no JSON; JSON is never the empty string
+  return safeStringify(value) ?? EMPTY_RESULT;
 }

@@ -1,6 +1,6 @@
 import { HumanMessage, type ToolMessage } from "@langchain/core/messages";
 import { copyToolMessage, type PlannedCall } from "../calls/call.js";
-import { joinPlainText } from "./result-content.js";
+import { joinPlainText, type ContentBlocks } from "./result-content.js";
 
 /**
  * Where images, audio, video and files that a tool returns go:
@@ -54,7 +54,7 @@ export function placeMedia(message: ToolMessage, mode: ResultMedia): { message: 
     isMedia(block) ? { type: "text", text: `[The tool returned ${describeMedia(block)}; ${where}.]` } : block,
   );
   return {
-    message: copyToolMessage(message, { content: joinPlainText(replaced as ToolMessage["content"]) }),
+    message: copyToolMessage(message, { content: joinPlainText(replaced as ContentBlocks) }),
     moved: mode === "user_message" ? content.filter(isMedia) : [],
   };
 }

@@ -36,11 +36,12 @@ export function errorToToolMessage(
 ): ToolMessage {
   let text: unknown = error.message;
   if (typeof handleToolErrors === "string") text = handleToolErrors;
+  // Stryker disable next-line ConditionalExpression: the only other value is true, and calling it throws into the catch, which keeps the default text
   else if (typeof handleToolErrors === "function") {
     try {
       text = handleToolErrors(error, toolCallOf(call));
     } catch {
-      text = error.message; // a broken formatter must not cost the call its answer
+      // a broken formatter must not cost the call its answer: the default text stays
     }
   }
   const content = typeof text === "string" && text.trim() !== "" ? text : error.message;
