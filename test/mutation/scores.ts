@@ -42,7 +42,7 @@ function scoreOf(file: string, statuses: string[]): Score {
     noCoverage,
     timeout,
     ignored: count("Ignored"),
-    score: valid === 0 ? 100 : (100 * (killed + timeout)) / valid,
+    score: valid === 0 ? Number.NaN : (100 * (killed + timeout)) / valid,
   };
 }
 
@@ -62,7 +62,7 @@ export function scores(report: Report = readResults()): { files: Score[]; total:
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { files, total } = scores();
   const row = (s: Score) =>
-    `| ${s.file === "all" ? "**all**" : `\`${s.file}\``} | ${s.score.toFixed(1)}% | ${s.killed + s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.ignored} |`;
+    `| ${s.file === "all" ? "**all**" : `\`${s.file}\``} | ${Number.isNaN(s.score) ? "no results" : `${s.score.toFixed(1)}%`} | ${s.killed + s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.ignored} |`;
   console.log("| file | score | killed | survived | not covered | marked equivalent |");
   console.log("| --- | --- | --- | --- | --- | --- |");
   for (const s of [...files, total]) console.log(row(s));
