@@ -67,6 +67,7 @@ interface Turn {
  * ```
  */
 export function repairToolResults(messages: readonly BaseMessage[], options: RepairOptions = {}): BaseMessage[] {
+  // Stryker disable next-line ConditionalExpression: a shortcut; the repair below also returns a valid history's messages as they are
   if (validateToolResults(messages).length === 0) return [...messages];
 
   // Plan every AIMessage's calls with one shared id set, so ids are unique
@@ -75,12 +76,17 @@ export function repairToolResults(messages: readonly BaseMessage[], options: Rep
   const turns = new Map<number, Turn>();
   messages.forEach((message, index) => {
     if (!AIMessage.isInstance(message)) return;
+    // Stryker disable next-line StringLiteral: the seed of made ids for an AIMessage without a message id; ids stay valid and unique (used)
     const { calls, corrected } = planCalls(message, new CallIdAllocator(message.id ?? `message-${index}`, used));
     turns.set(index, { ai: message, calls, corrected, results: calls.map(() => undefined) });
   });
 
-  // Give each ToolMessage to the latest earlier call it answers: by the id
-  // the call now has, else by the id it had before repair.
+  // Give each ToolMessage to the call it answers. When the last AIMessage
+  // before it made a call with its id, only that turn may claim it (as
+  // validateToolResults counts it: a second result for such a call is a
+  // duplicate, even if an earlier turn used the id too). Else the latest
+  // earlier call: by the id the call now has, else by the id it had before
+  // repair.
   const claim = (turn: Turn, match: (call: PlannedCall) => boolean) =>
     turn.calls.findIndex((call, k) => !turn.results[k] && match(call));
   const earlierTurns: Turn[] = [];
@@ -92,8 +98,10 @@ export function repairToolResults(messages: readonly BaseMessage[], options: Rep
     }
     if (!ToolMessage.isInstance(message)) return;
     const id = message.tool_call_id;
+    const latest = earlierTurns.length - 1;
+    const stop = earlierTurns[latest]?.calls.some((call) => call.originalId === id) ? latest : 0;
     for (const match of [(call: PlannedCall) => call.id === id, (call: PlannedCall) => call.originalId === id]) {
-      for (let t = earlierTurns.length - 1; t >= 0; t--) {
+      for (let t = latest; t >= stop; t--) {
         const candidate = earlierTurns[t]!;
         const k = claim(candidate, match);
         if (k < 0) continue;
@@ -124,10 +132,11 @@ export function repairToolResults(messages: readonly BaseMessage[], options: Rep
         repaired.push(result);
         return;
       }
-      // A call nothing could have run (unparsable, nameless, raw-only) gets the node's answer for it, not "outcome unknown".
+      // A call nothing could have run (unparsable, nameless, raw-only) gets the node's answer for it, not "outcome
+      // unknown"; so does a cut-off call that is unparsable too. A cut-off call that parsed may have run (`cutOffCall: "run"`).
       const refusal =
-        options.missingResult === undefined && !call.cutOff
-          ? refuseCall(call, { cutOffCall: "run", tools: undefined })
+        options.missingResult === undefined && (call.invalid || !call.cutOff)
+          ? refuseCall(call, { cutOffCall: "error", tools: undefined })
           : undefined;
       repaired.push(
         new ToolMessage({

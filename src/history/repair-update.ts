@@ -1,7 +1,6 @@
 import {
   RemoveMessage,
   coerceMessageLikeToMessage,
-  isBaseMessage,
   type BaseMessage,
   type BaseMessageLike,
 } from "@langchain/core/messages";
@@ -22,13 +21,15 @@ function applyWrites(history: readonly BaseMessage[], writes: readonly BaseMessa
   result.forEach((m, i) => m.id !== undefined && at.set(m.id, i));
   let removed = new Set<string>();
   for (const write of writes) {
+    // Stryker disable next-line ConditionalExpression: only a RemoveMessage carries the reserved REMOVE_ALL_MESSAGES id
     if (RemoveMessage.isInstance(write) && write.id === REMOVE_ALL_MESSAGES) {
       result = [];
       at = new Map();
       removed = new Set();
       continue;
     }
-    const index = write.id === undefined ? undefined : at.get(write.id);
+    // `at` holds no entry for a message without an id: a write without one replaces nothing.
+    const index = at.get(write.id!);
     if (RemoveMessage.isInstance(write)) {
       if (write.id !== undefined) removed.add(write.id);
     } else if (index !== undefined) {
@@ -39,12 +40,12 @@ function applyWrites(history: readonly BaseMessage[], writes: readonly BaseMessa
       result.push(write);
     }
   }
+  // Stryker disable next-line ConditionalExpression: `removed` holds ids only, so has(undefined) is false too
   return result.filter((m) => m.id === undefined || !removed.has(m.id));
 }
 
 function asMessages(value: unknown): BaseMessage[] {
   return (Array.isArray(value) ? value : [value]).flatMap((entry) => {
-    if (isBaseMessage(entry)) return [entry];
     try {
       return [coerceMessageLikeToMessage(entry as BaseMessageLike)];
     } catch {

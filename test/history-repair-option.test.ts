@@ -1,0 +1,178 @@
+import {
+  AIMessage,
+  HumanMessage,
+  RemoveMessage,
+  SystemMessage,
+  ToolMessage,
+  type BaseMessage,
+} from "@langchain/core/messages";
+import { tool, type ToolRuntime } from "@langchain/core/tools";
+import { Annotation, Command, MessagesAnnotation, REMOVE_ALL_MESSAGES, START, StateGraph } from "@langchain/langgraph";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { SafeToolNode, validateToolResults } from "../src/index.js";
+import { aiWith, call, invalidCall, weather } from "./helpers/fixtures.js";
+import { applyOutput, expectValidHistory } from "./helpers/invariant.js";
+
+const human = (text: string) => new HumanMessage({ content: text, id: `h-${text}` });
+const crashedTurn = () => aiWith([call("get_weather", { city: "lost" }, "lost_1")]);
+const kinds = (history: readonly BaseMessage[]) =>
+  history.map((m) => (ToolMessage.isInstance(m) ? `tool:${m.status ?? "unset"}` : m.getType()));
+
+function graphOf(node: SafeToolNode) {
+  return new StateGraph(MessagesAnnotation).addNode("tools", node).addEdge(START, "tools").compile();
+}
+
+describe("repairHistory, as a graph applies its update", () => {
+  it("repairs an earlier crashed turn and keeps the corrected AIMessage of this turn in its place, once", async () => {
+    const turn = aiWith([call("get_weather", { city: "Oslo" }, "ok_1")], [invalidCall("get_weather", "{", "bad_1")]);
+    const history = [human("q"), crashedTurn(), human("hello?"), turn];
+    const { messages } = await graphOf(new SafeToolNode([weather], { repairHistory: true })).invoke({
+      messages: history,
+    });
+    expect(kinds(messages)).toEqual(["human", "ai", "tool:error", "human", "ai", "tool:success", "tool:error"]);
+    expect(messages.filter((m) => m.id === turn.id)).toHaveLength(1);
+    expect((messages[4] as AIMessage).invalid_tool_calls).toEqual([]);
+    expect(messages[5]!.content).toBe("Sunny in Oslo");
+    await expectValidHistory(messages);
+  });
+
+  it("keeps every message a compaction writes, in its order, and repairs the crashed turn it keeps", async () => {
+    const compact = tool(
+      async (_args, rt: ToolRuntime) => {
+        const { messages } = rt.state as { messages: BaseMessage[] };
+        return new Command({
+          update: {
+            messages: [
+              new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+              new SystemMessage({ content: "You answer briefly.", id: "sys" }),
+              new HumanMessage({
+                content: "Summary: the user asked about the weather.",
+                id: "summary",
+              }),
+              ...messages.slice(-3),
+              new ToolMessage({
+                content: "compacted",
+                tool_call_id: rt.toolCallId,
+                name: "compact",
+              }),
+            ],
+          },
+        });
+      },
+      {
+        name: "compact",
+        description: "Compact the history.",
+        schema: z.object({}),
+      },
+    );
+    // The turn also holds a call with broken JSON: the node writes the corrected AIMessage over the one kept.
+    const turn = aiWith([call("compact", {}, "c1")], [invalidCall("get_weather", "{", "bad_1")]);
+    const history = [human("q"), crashedTurn(), human("hello?"), turn];
+    const { messages } = await graphOf(new SafeToolNode([compact, weather], { repairHistory: true })).invoke({
+      messages: history,
+    });
+    expect(messages.map((m) => m.id ?? m.getType())).toEqual([
+      "sys",
+      "summary",
+      history[1]!.id,
+      "repaired-lost_1",
+      "h-hello?",
+      turn.id,
+      expect.anything(),
+      expect.anything(),
+    ]);
+    expect((messages[5] as AIMessage).invalid_tool_calls).toEqual([]);
+    expect(messages.slice(-2).map((m) => m.content)).toEqual([
+      "compacted",
+      expect.stringMatching(/could not be parsed/),
+    ]);
+    expect(validateToolResults(messages)).toEqual([]);
+  });
+
+  it("keeps what tools' Commands write besides messages, and their messages once, a single one or dicts", async () => {
+    const State = Annotation.Root({
+      ...MessagesAnnotation.spec,
+      lastVisit: Annotation<string>({
+        reducer: (_a, b) => b,
+        default: () => "",
+      }),
+    });
+    const visit = tool(
+      async ({ place }, rt: ToolRuntime) =>
+        new Command({
+          update: {
+            lastVisit: place,
+            messages: new ToolMessage({
+              content: `visited ${place}`,
+              tool_call_id: rt.toolCallId,
+              name: "visit",
+            }),
+          },
+        }),
+      {
+        name: "visit",
+        description: "Visit.",
+        schema: z.object({ place: z.string() }),
+      },
+    );
+    const note = tool(
+      async (_args, rt: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [
+              {
+                role: "tool",
+                content: "noted",
+                tool_call_id: rt.toolCallId,
+                name: "note",
+              },
+            ],
+          },
+        }),
+      { name: "note", description: "Note.", schema: z.object({}) },
+    );
+    const graph = new StateGraph(State)
+      .addNode("tools", new SafeToolNode([visit, note], { repairHistory: true }))
+      .addEdge(START, "tools")
+      .compile();
+    const history = [
+      human("q"),
+      crashedTurn(),
+      human("hello?"),
+      aiWith([call("visit", { place: "Oslo" }, "v1"), call("note", {}, "n1")]),
+    ];
+    const state = await graph.invoke({ messages: history });
+    expect(state.lastVisit).toBe("Oslo");
+    expect(kinds(state.messages)).toEqual(["human", "ai", "tool:error", "human", "ai", "tool:unset", "tool:unset"]);
+    expect(state.messages.slice(-2).map((m) => m.content)).toEqual(["visited Oslo", "noted"]);
+  });
+
+  it("repairs a history whose messages carry no message ids, invoked directly", async () => {
+    const history = [
+      new HumanMessage("q"),
+      crashedTurn(),
+      new HumanMessage("hello?"),
+      aiWith([call("get_weather", { city: "a" }, "n1"), call("get_weather", { city: "b" }, "n2")]),
+    ];
+    const out = await new SafeToolNode([weather], {
+      repairHistory: true,
+    }).invoke(history);
+    const after = applyOutput(history, out);
+    expect(kinds(after)).toEqual(["human", "ai", "tool:error", "human", "ai", "tool:success", "tool:success"]);
+    expect(after.slice(-2).map((m) => m.content)).toEqual(["Sunny in a", "Sunny in b"]);
+  });
+
+  it("answers list input with a list and state input with a state update", async () => {
+    const history = [human("q"), crashedTurn(), human("hello?"), aiWith([call("get_weather", { city: "x" }, "n1")])];
+    const node = new SafeToolNode([weather], { repairHistory: true });
+    const fromList = await node.invoke(history);
+    expect(Array.isArray(fromList)).toBe(true);
+    const fromState = (await node.invoke({ messages: history })) as {
+      messages: BaseMessage[];
+    };
+    expect(Array.isArray(fromState)).toBe(false);
+    expect(fromState.messages).toEqual(fromList);
+    expect(RemoveMessage.isInstance(fromState.messages[0]!)).toBe(true);
+  });
+});
