@@ -290,6 +290,73 @@ describe("concurrency in the createAgent middleware (each call its own task)", (
     expect(results(messages).map((r) => r.status)).toEqual(["error", "success"]);
     expect(events.filter((e) => e.at === "start").map((e) => e.id)).toEqual(["w2"]);
   });
+
+  it("applies a key function given alone, and a tool's limit given alone", async () => {
+    const keyed = recordingTools(["write_file"]);
+    const keyedCalls = [
+      call("write_file", { path: "a" }, "a1"),
+      call("write_file", { path: "b" }, "b1"),
+      call("write_file", { path: "a" }, "a2"),
+    ];
+    const keyedAgent = createAgent({
+      model: new ScriptedChatModel({ responses: [aiWith(keyedCalls), "done"] }),
+      tools: keyed.tools,
+      middleware: [safeToolMiddleware({ concurrencyKey: byPath })],
+    });
+    await expectValidHistory(
+      (await keyedAgent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] })).messages,
+    );
+    expect(keyed.peak((e) => e.path === "a")).toBe(1);
+    expect(keyed.startsOf("a")).toEqual(["a1", "a2"]);
+    expect(keyed.firstWave()).toEqual(["a1", "b1"]);
+
+    const limited = recordingTools(["search"]);
+    const limitedCalls = [call("search", {}, "s1"), call("search", {}, "s2"), call("search", {}, "s3")];
+    const limitedAgent = createAgent({
+      model: new ScriptedChatModel({ responses: [aiWith(limitedCalls), "done"] }),
+      tools: limited.tools,
+      middleware: [safeToolMiddleware({ concurrency: { search: 2 } })],
+    });
+    const { messages } = await limitedAgent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.content)).toEqual(["search", "search", "search"]);
+    expect(limited.peak((e) => e.tool === "search")).toBe(2);
+  });
+
+  it("answers a call whose key's earlier call paused as not run, and runs the paused call on resume", async () => {
+    const writes: number[] = [];
+    const writeFile = tool(
+      async ({ n }) => {
+        if (n === 1) interrupt(`approve write ${n}?`);
+        writes.push(n);
+        return `wrote ${n}`;
+      },
+      { name: "write_file", description: "w", schema: z.object({ path: z.string(), n: z.number() }) },
+    );
+    const calls = [call("write_file", { path: "a", n: 1 }, "w1"), call("write_file", { path: "a", n: 2 }, "w2")];
+    const agent = createAgent({
+      model: new ScriptedChatModel({ responses: [aiWith(calls), "done"] }),
+      tools: [writeFile],
+      middleware: [safeToolMiddleware({ concurrencyKey: byPath })],
+      checkpointer: new MemorySaver(),
+    });
+    const config = { configurable: { thread_id: "middleware-key-paused" } };
+    const first = (await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] }, config)) as {
+      __interrupt__?: unknown[];
+    };
+    expect(first.__interrupt__).toHaveLength(1);
+    expect(writes).toEqual([]);
+    const done = await agent.invoke(new Command({ resume: "yes" }), config);
+    await expectValidHistory(done.messages);
+    expect(writes).toEqual([1]);
+    expect(results(done.messages).map((r) => [r.tool_call_id, r.status])).toEqual([
+      ["w1", "success"],
+      ["w2", "error"],
+    ]);
+    expect(String(results(done.messages)[1]!.content)).toMatch(
+      /^Error: the call to "write_file" was not run: it must run after an earlier call that is paused/,
+    );
+  });
 });
 
 describe("concurrency in fan-out mode (each call a Send, its own node run)", () => {
