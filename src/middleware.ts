@@ -128,7 +128,7 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       const mark = callMarkOf(request.toolCall);
       const tools = turnMarksOf(ai).tools;
       const call = requestCall(request.toolCall, mark);
-      const tool = call.nameless ? undefined : (request.tool as SafeTool | undefined);
+      const tool = request.tool as SafeTool | undefined;
       // An unregistered name is not refused here: it goes down the chain (below).
       const refusal = refuseCall(call, {
         cutOffCall: settings.cutOffCall,

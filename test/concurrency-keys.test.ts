@@ -3,7 +3,7 @@
  * what ran at once, in which order, and that the history stays valid when a
  * queued call times out, is cancelled, or its key cannot be read.
  */
-import { HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { Command, END, MemorySaver, MessagesAnnotation, START, StateGraph, interrupt } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import { createAgent } from "langchain";
 import { InvalidOptionsError, SafeToolNode, safeToolsFanOut } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { ScriptedChatModel } from "../src/testing.js";
-import { aiWith, call, historyWith } from "./helpers/fixtures.js";
+import { aiWith, call, historyWith, invalidCall } from "./helpers/fixtures.js";
 import { expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
 
 /** Tools that sleep `ms` and record each call's start and end, in the order they happen. */
@@ -289,6 +289,39 @@ describe("concurrency in the createAgent middleware (each call its own task)", (
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.status)).toEqual(["error", "success"]);
     expect(events.filter((e) => e.at === "start").map((e) => e.id)).toEqual(["w2"]);
+  });
+
+  it("asks the key function only about calls that run (not an invalid or cut-off call), so their answers keep the reason", async () => {
+    const { tools } = recordingTools(["write_file"]);
+    const asked: string[] = [];
+    // throws for a call without a path, as an invalid call's empty arguments have none
+    const keyOf = (c: { id?: string; args: Record<string, unknown> }) => (
+      asked.push(String(c.id)),
+      (c.args.path as string).toUpperCase()
+    );
+    const turn = () =>
+      new AIMessage({
+        id: "m1",
+        content: "",
+        tool_calls: [call("write_file", { path: "a" }, "w1"), call("write_file", { path: "b" }, "w3")],
+        invalid_tool_calls: [invalidCall("write_file", '{"path":', "w2")],
+        response_metadata: { finish_reason: "length" },
+      });
+    const agent = createAgent({
+      model: new ScriptedChatModel({ responses: [turn(), "done"] }),
+      tools,
+      middleware: [safeToolMiddleware({ concurrencyKey: keyOf })],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => [r.tool_call_id, r.status])).toEqual([
+      ["w1", "success"],
+      ["w3", "error"],
+      ["w2", "error"],
+    ]);
+    expect(results(messages)[1]!.content).toMatch(/cut off by the output token limit/);
+    expect(results(messages)[2]!.content).toMatch(/could not be parsed/);
+    expect(asked).toEqual(["w1"]);
   });
 
   it("applies a key function given alone, and a tool's limit given alone", async () => {

@@ -376,6 +376,50 @@ describe("the middleware beside LangChain's own", () => {
   });
 });
 
+describe("a turn that did not come through the middleware's model call", () => {
+  it("is corrected after the model step when a middleware listed before it answers for the model (a cache), so every call is answered", async () => {
+    const ran: string[] = [];
+    const recordingLookup = tool(async ({ q }) => (ran.push(q), `found ${q}`), {
+      name: "lookup",
+      description: "Look up.",
+      schema: z.object({ q: z.string() }),
+    });
+    let served = 0;
+    const cache = createMiddleware({
+      name: "Cache",
+      wrapModelCall: (request, handler) =>
+        served++
+          ? handler(request)
+          : new AIMessage({
+              id: "cached",
+              content: "",
+              tool_calls: [
+                { id: "c1", name: "lookup", args: { q: "a" } },
+                { id: "c1", name: "lookup", args: { q: "b" } },
+              ],
+              invalid_tool_calls: [invalidCall("lookup", '{"q":', "c2")],
+            }),
+    });
+    const model = new ScriptedChatModel(["done"]);
+    // no repair before the model: the turn must be right when the tools answer it
+    const agent = createAgent({
+      model,
+      tools: [recordingLookup],
+      middleware: [cache, safeToolMiddleware({ repairBeforeModel: false })],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(model.requests).toHaveLength(1);
+    expect(ran).toEqual(["a", "b"]);
+    const answers = results(messages);
+    expect(answers.map((r) => r.status)).toEqual(["success", "success", "error"]);
+    expect(answers[1]!.tool_call_id).not.toBe("c1");
+    expect(answers[2]!.content).toMatch(/could not be parsed/);
+    // corrected in place, under its message id
+    expect(messages.filter((m) => AIMessage.isInstance(m)).map((m) => m.id)).toEqual(["cached", messages.at(-1)!.id]);
+  });
+});
+
 describe("tools other middleware provide", () => {
   it("runs a tool a middleware listed after it provides (dynamic tools); a name nobody provides gets the node's text", async () => {
     const forecast = tool(async ({ city }) => `sunny in ${city}`, {
@@ -522,6 +566,41 @@ describe("schema libraries under the middleware", () => {
     const results = messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
     expect(results.map((r) => r.status)).toEqual(["success", "error"]);
     expect(String(results[1]!.content)).toMatch(/^Error: invalid arguments for tool "pick":\n- q: /);
+  });
+
+  it("answers a call whose Standard Schema throws while checking it as failed, without running the tool, in the node's words", async () => {
+    const runs: unknown[] = [];
+    const throwingSchema = {
+      "~standard": {
+        version: 1,
+        vendor: "custom",
+        validate: () => {
+          throw new Error("schema service down");
+        },
+      },
+    };
+    const checked = tool(async (input: unknown) => (runs.push(input), "ok"), {
+      name: "checked",
+      description: "Checked.",
+      schema: throwingSchema as never,
+    });
+    const turn = () => new AIMessage({ id: "r1", content: "", tool_calls: [{ id: "c1", name: "checked", args: {} }] });
+    const nodeHistory = [new HumanMessage({ id: "h", content: "go" }), turn()];
+    const nodeResults = results(
+      applyOutput(nodeHistory, await new SafeToolNode([checked]).invoke({ messages: nodeHistory })),
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([turn(), "done"]),
+      tools: [checked],
+      middleware: [safeToolMiddleware()],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(runs).toEqual([]);
+    const answers = results(messages);
+    expect(answers.map((r) => [r.tool_call_id, r.status])).toEqual([["c1", "error"]]);
+    expect(answers[0]!.content).toMatch(/schema service down/);
+    expect(answers[0]!.content).toBe(nodeResults[0]!.content);
   });
 });
 
