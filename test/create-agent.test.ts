@@ -716,6 +716,43 @@ describe("what tools' Commands write under createAgent (each call is its own tas
     expect(results(one).map((r) => r.id)).toEqual(["cached-result"]);
   });
 
+  it("keeps every call's result when tools return results under one message id of their own, across sibling calls and later turns (a cached result)", async () => {
+    const stampedResult = (q: string, toolCallId: string) =>
+      new ToolMessage({ id: "same-result", content: `result ${q}`, tool_call_id: toolCallId });
+    const asMessage = tool(async ({ q }, runtime: ToolRuntime) => stampedResult(q, runtime.toolCallId), {
+      name: "stamped",
+      description: "s",
+      schema: z.object({ q: z.string() }),
+    });
+    const asCommand = tool(
+      async ({ q }, runtime: ToolRuntime) =>
+        new Command({ update: { messages: [stampedResult(q, runtime.toolCallId)] } }),
+      { name: "stamped", description: "s", schema: z.object({ q: z.string() }) },
+    );
+    const turnWith = (id: string, ...calls: string[]) =>
+      new AIMessage({ id, content: "", tool_calls: calls.map((c) => ({ id: c, name: "stamped", args: { q: c } })) });
+    for (const stamped of [asMessage, asCommand]) {
+      const agent = createAgent({
+        model: new ScriptedChatModel([
+          turnWith("a1", "c1", "c2", "c3"),
+          turnWith("a2", "c4"),
+          turnWith("a3", "c5"),
+          new AIMessage({ id: "a4", content: "done" }),
+        ]),
+        tools: [stamped],
+        // no repair before the model: each model request sees the history as the tools left it
+        middleware: [safeToolMiddleware({ repairBeforeModel: false })],
+      });
+      const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+      await expectValidHistory(messages);
+      expect(results(messages).map((r) => [r.tool_call_id, r.content])).toEqual(
+        ["c1", "c2", "c3", "c4", "c5"].map((c) => [c, `result ${c}`]),
+      );
+      // siblings get new ids; the first lone call keeps its own; a later one, whose id the history holds, gets a new one
+      expect(results(messages).map((r) => r.id === "same-result")).toEqual([false, false, false, true, false]);
+    }
+  });
+
   it("writes the turn into a history a tool rewrites: after the AIMessage it keeps; a history that leaves it out gets it only while the calls after it are pending", async () => {
     const summary = new HumanMessage({ content: "summary", id: "sum" });
     const compactTo = (keep: (messages: BaseMessage[]) => BaseMessage[]) =>
