@@ -197,10 +197,10 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
     // Some middleware jump straight to the model (human-in-the-loop after a
     // rejection), past beforeModel: the request itself is repaired too.
     wrapModelCall: async (request, next) => {
-      const repaired =
-        settings.repairBeforeModel && validateToolResults(request.messages).length > 0
-          ? { ...request, messages: repairToolResults(request.messages) }
-          : request;
+      // repairToolResults checks the history first, and copies a valid one as it is
+      const repaired = settings.repairBeforeModel
+        ? { ...request, messages: repairToolResults(request.messages) }
+        : request;
       const response = await next(repaired);
       const names = request.tools.flatMap((t) => {
         const name = usableName((t as { name?: unknown } | null)?.name);

@@ -219,6 +219,52 @@ describe("createAgent with safeToolMiddleware", () => {
   });
 });
 
+describe("repair before the model call", () => {
+  // a thread a crash left with an unanswered call, continued by the user
+  const brokenThread = () => [
+    new HumanMessage({ id: "h1", content: "go" }),
+    new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name: "lookup", args: { q: "x" } }] }),
+    new HumanMessage({ id: "h2", content: "still there?" }),
+  ];
+  const agentWith = (options: Parameters<typeof safeToolMiddleware>[0]) =>
+    createAgent({
+      model: new ScriptedChatModel([new AIMessage({ id: "a2", content: "yes" })]),
+      tools: [lookup],
+      middleware: [safeToolMiddleware(options)],
+    });
+  type Update = Record<string, { messages?: BaseMessage[] } | undefined>;
+  const updatesOf = async (agent: ReturnType<typeof agentWith>, messages: BaseMessage[]) => {
+    const updates: Update[] = [];
+    for await (const update of await agent.stream({ messages }, { streamMode: "updates" }))
+      updates.push(update as Update);
+    return updates;
+  };
+
+  it("stores the repaired history and sends it to the model; with repairBeforeModel: false the provider gets the broken one", async () => {
+    const { messages } = await agentWith({}).invoke({ messages: brokenThread() });
+    await expectValidHistory(messages);
+    expect(messages.map((m) => m.id)).toEqual(["h1", "a1", expect.any(String), "h2", "a2"]);
+    expect((messages[2] as ToolMessage).tool_call_id).toBe("c1");
+    await expect(agentWith({ repairBeforeModel: false }).invoke({ messages: brokenThread() })).rejects.toThrow(
+      /did not have response messages: c1/,
+    );
+  });
+
+  it("writes nothing before or after the model when the history needs no repair and the turn no correction", async () => {
+    const history = [
+      ...brokenThread().slice(0, 2),
+      new ToolMessage({ id: "t1", content: "found x", tool_call_id: "c1" }),
+    ];
+    const updates = await updatesOf(agentWith({}), history);
+    const own = updates.flatMap((u) => Object.entries(u)).filter(([node]) => node.startsWith("SafeToolMiddleware"));
+    expect(own.map(([node]) => node)).toEqual(["SafeToolMiddleware.before_model", "SafeToolMiddleware.after_model"]);
+    expect(own.every(([, update]) => update === undefined || update.messages === undefined)).toBe(true);
+    const repairing = await updatesOf(agentWith({}), brokenThread());
+    const before = repairing.find((u) => u["SafeToolMiddleware.before_model"])!["SafeToolMiddleware.before_model"]!;
+    expect(before.messages!.length).toBeGreaterThan(0);
+  });
+});
+
 describe("a turn that ends with its structured response (toolStrategy)", () => {
   it("answers the turn's other calls as not run, under prepared ids, so the stored thread and the next request stay valid", async () => {
     const Answer = z.object({ answer: z.string() }).meta({ title: "Answer" });
