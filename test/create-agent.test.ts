@@ -466,6 +466,82 @@ describe("a turn that did not come through the middleware's model call", () => {
   });
 });
 
+describe("the tools an unknown call's answer lists", () => {
+  const turnCalling = (name: string) =>
+    new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name, args: { q: "x" } }] });
+  type AgentFields = Parameters<typeof createAgent>[0];
+  const unknownAnswer = async (
+    middleware: AgentFields["middleware"],
+    { tools = [lookup, sendEmail], cached = false }: { tools?: AgentFields["tools"]; cached?: boolean } = {},
+  ) => {
+    // a cached turn is not the model's: the model only answers after the tools
+    const responses = cached ? ["done"] : [turnCalling("lookpu"), "done"];
+    const agent = createAgent({ model: new ScriptedChatModel(responses), tools, middleware });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    return results(messages)[0]!.content;
+  };
+
+  it("lists the tools the model was given, when a middleware before it gives the model fewer (a tool selector)", async () => {
+    const selector = createMiddleware({
+      name: "Selector",
+      wrapModelCall: (request, handler) =>
+        handler({ ...request, tools: request.tools.filter((t) => (t as { name?: string }).name === "lookup") }),
+    });
+    expect(await unknownAnswer([selector, safeToolMiddleware()])).toBe(
+      'Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup. Call one of these tools instead.',
+    );
+  });
+
+  it("lists the agent's tools when the turn did not come through its model call (a cache before it)", async () => {
+    let served = 0;
+    const cache = createMiddleware({
+      name: "Cache",
+      wrapModelCall: (request, handler) => (served++ ? handler(request) : turnCalling("lookpu")),
+    });
+    expect(await unknownAnswer([cache, safeToolMiddleware()], { cached: true })).toBe(
+      'Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup, send_email. Call one of these tools instead.',
+    );
+  });
+
+  it("passes on the error results of a tool another middleware answers for, whatever they look like", async () => {
+    const texts = ["Error: the forecast service is down [503].", [{ type: "text", text: "down [503]." }]] as const;
+    for (const content of texts) {
+      const provider = createMiddleware({
+        name: "ForecastProvider",
+        wrapToolCall: (request, handler) =>
+          request.toolCall.name === "forecast"
+            ? new ToolMessage({
+                status: "error",
+                content: content as never,
+                tool_call_id: request.toolCall.id!,
+              })
+            : handler(request),
+      });
+      const agent = createAgent({
+        model: new ScriptedChatModel([
+          new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name: "forecast", args: {} }] }),
+          "done",
+        ]),
+        tools: [lookup],
+        middleware: [safeToolMiddleware(), provider],
+      });
+      const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+      await expectValidHistory(messages);
+      expect(results(messages).map((r) => [r.status, r.content])).toEqual([
+        ["error", typeof content === "string" ? content : "down [503]."],
+      ]);
+    }
+  });
+
+  it("leaves out tools without a name (a provider's built-in tool)", async () => {
+    const webSearch = { type: "web_search_preview" };
+    expect(await unknownAnswer([safeToolMiddleware()], { tools: [lookup, sendEmail, webSearch as never] })).toBe(
+      'Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup, send_email. Call one of these tools instead.',
+    );
+  });
+});
+
 describe("tools other middleware provide", () => {
   it("runs a tool a middleware listed after it provides (dynamic tools); a name nobody provides gets the node's text", async () => {
     const forecast = tool(async ({ city }) => `sunny in ${city}`, {
