@@ -6,6 +6,7 @@ import {
   MemorySaver,
   MessagesAnnotation,
   REMOVE_ALL_MESSAGES,
+  GraphInterrupt,
   START,
   StateGraph,
   interrupt,
@@ -104,6 +105,74 @@ describe("createAgent with safeToolMiddleware", () => {
     expect(results(messages)[1]!.content).toMatch(
       /timed out after 50 ms; it could not be stopped and may still finish/,
     );
+  });
+
+  it("hands handleToolErrors a timeout as a timeout (not as a failure of the tool), and leaves no timer behind once a call is answered", async () => {
+    const hang = tool(() => new Promise<string>(() => {}), { name: "hang", description: "h", schema: z.object({}) });
+    const kinds: string[] = [];
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const agentWith = (timeoutMs: number) =>
+      createAgent({
+        model: new ScriptedChatModel([
+          new AIMessage({
+            id: "m1",
+            content: "",
+            tool_calls: [
+              { id: "c1", name: "hang", args: {} },
+              { id: "c2", name: "lookup", args: { q: "z" } },
+            ],
+          }),
+          "ok",
+        ]),
+        tools: [lookup, hang],
+        middleware: [
+          safeToolMiddleware({ timeoutMs, handleToolErrors: (error) => (kinds.push(error.kind), error.kind) }),
+        ],
+      });
+    const { messages } = await agentWith(30).invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(kinds).toEqual(["timeout"]);
+    expect(results(messages).map((r) => r.content)).toEqual(["timeout", "found z"]);
+    // a call that finished in time clears its timer: a long timeout does not keep the process alive
+    const before = timers();
+    const quick = createAgent({
+      model: new ScriptedChatModel([
+        new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "lookup", args: { q: "y" } }] }),
+        "ok",
+      ]),
+      tools: [lookup],
+      middleware: [safeToolMiddleware({ timeoutMs: 600_000 })],
+    });
+    await quick.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    expect(timers()).toBe(before);
+  });
+
+  it("retries a failing tool under toolRetryMiddleware({ retryOn: isRetryableToolError }), but not graph control flow", async () => {
+    expect(isRetryableToolError(new Error("503 Service Unavailable"))).toBe(true);
+    expect(isRetryableToolError(new GraphInterrupt())).toBe(false);
+    let attempts = 0;
+    const flaky = tool(
+      async () => {
+        if (++attempts === 1) throw new Error("503 Service Unavailable");
+        return "worked";
+      },
+      { name: "flaky", description: "f", schema: z.object({}) },
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([
+        new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "flaky", args: {} }] }),
+        "ok",
+      ]),
+      tools: [flaky],
+      middleware: [
+        safeToolMiddleware(),
+        toolRetryMiddleware({ retryOn: isRetryableToolError, maxRetries: 2, initialDelayMs: 1, onFailure: "error" }),
+      ],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(attempts).toBe(2);
+    expect(results(messages).map((r) => r.content)).toEqual(["worked"]);
   });
 
   it.each([
