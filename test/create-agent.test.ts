@@ -439,6 +439,37 @@ describe("the middleware says what the node says", () => {
   });
 });
 
+describe("the middleware gives a turn the ids the node gives it", () => {
+  it.each([
+    ["with a message id", "m1"],
+    ["without one", undefined],
+  ])("for an AIMessage %s whose calls share an id", async (_label, id) => {
+    const turn = () =>
+      new AIMessage({
+        id,
+        content: "",
+        tool_calls: [
+          { id: "c1", name: "lookup", args: { q: "a" } },
+          { id: "c1", name: "lookup", args: { q: "b" } },
+        ],
+      });
+    const nodeHistory = [new HumanMessage({ id: "h", content: "go" }), turn()];
+    const nodeIds = results(
+      applyOutput(nodeHistory, await new SafeToolNode([lookup]).invoke({ messages: nodeHistory })),
+    ).map((r) => r.tool_call_id);
+    const agent = createAgent({
+      model: new ScriptedChatModel([turn(), "done"]),
+      tools: [lookup],
+      middleware: [safeToolMiddleware()],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(nodeIds[0]).toBe("c1");
+    expect(nodeIds[1]).not.toBe("c1");
+    expect(results(messages).map((r) => r.tool_call_id)).toEqual(nodeIds);
+  });
+});
+
 describe("the middleware beside LangChain's own", () => {
   it("corrects ids at the model call, so toolCallLimitMiddleware's afterModel sees the final ones (the allowed call runs, the blocked one does not)", async () => {
     const sent: string[] = [];
