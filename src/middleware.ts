@@ -128,7 +128,7 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       const mark = callMarkOf(request.toolCall);
       const tools = turnMarksOf(ai).tools;
       const call = requestCall(request.toolCall, mark);
-      const tool = call.nameless ? undefined : (request.tool as SafeTool | undefined);
+      const tool = request.tool as SafeTool | undefined;
       // An unregistered name is not refused here: it goes down the chain (below).
       const refusal = refuseCall(call, {
         cutOffCall: settings.cutOffCall,
@@ -172,7 +172,6 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
           outcome = { kind: "error", error: new UnknownToolError(call, names, closestMatch(call.name, names)) };
         }
       }
-      if (outcome.kind === "control") throw outcome.thrown;
       const settled = settleOutcome(outcome, call, settings.handleToolErrors);
       // createAgent runs each call as its own task, one Send per call in call order
       const position = (ai?.tool_calls ?? []).findIndex((c) => c.id === call.id);
@@ -180,8 +179,9 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       if (settled.kind === "command") return fitCommand(settled.command, call, ai, messages, siblings);
       if (settled.kind === "control") throw settled.thrown;
       const placed = placeMedia(settled.message, media).message;
-      // sibling tasks' results cannot be seen: a message id of the tool's own could merge with one of them
-      return placed.id !== undefined && (siblings.before || siblings.after)
+      // sibling tasks' results cannot be seen: a message id of the tool's own could merge with one of them;
+      // and under the id of a message of the history (a cached result), the reducer would replace that message
+      return placed.id !== undefined && (siblings.before || siblings.after || messages.some((m) => m.id === placed.id))
         ? copyToolMessage(placed, { id: undefined })
         : placed;
     },
@@ -197,10 +197,10 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
     // Some middleware jump straight to the model (human-in-the-loop after a
     // rejection), past beforeModel: the request itself is repaired too.
     wrapModelCall: async (request, next) => {
-      const repaired =
-        settings.repairBeforeModel && validateToolResults(request.messages).length > 0
-          ? { ...request, messages: repairToolResults(request.messages) }
-          : request;
+      // repairToolResults checks the history first, and copies a valid one as it is
+      const repaired = settings.repairBeforeModel
+        ? { ...request, messages: repairToolResults(request.messages) }
+        : request;
       const response = await next(repaired);
       const names = request.tools.flatMap((t) => {
         const name = usableName((t as { name?: unknown } | null)?.name);

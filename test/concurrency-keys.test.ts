@@ -3,7 +3,7 @@
  * what ran at once, in which order, and that the history stays valid when a
  * queued call times out, is cancelled, or its key cannot be read.
  */
-import { HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { Command, END, MemorySaver, MessagesAnnotation, START, StateGraph, interrupt } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import { createAgent } from "langchain";
 import { InvalidOptionsError, SafeToolNode, safeToolsFanOut } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { ScriptedChatModel } from "../src/testing.js";
-import { aiWith, call, historyWith } from "./helpers/fixtures.js";
+import { aiWith, call, historyWith, invalidCall } from "./helpers/fixtures.js";
 import { expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
 
 /** Tools that sleep `ms` and record each call's start and end, in the order they happen. */
@@ -289,6 +289,106 @@ describe("concurrency in the createAgent middleware (each call its own task)", (
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.status)).toEqual(["error", "success"]);
     expect(events.filter((e) => e.at === "start").map((e) => e.id)).toEqual(["w2"]);
+  });
+
+  it("asks the key function only about calls that run (not an invalid or cut-off call), so their answers keep the reason", async () => {
+    const { tools } = recordingTools(["write_file"]);
+    const asked: string[] = [];
+    // throws for a call without a path, as an invalid call's empty arguments have none
+    const keyOf = (c: { id?: string; args: Record<string, unknown> }) => (
+      asked.push(String(c.id)),
+      (c.args.path as string).toUpperCase()
+    );
+    const turn = () =>
+      new AIMessage({
+        id: "m1",
+        content: "",
+        tool_calls: [call("write_file", { path: "a" }, "w1"), call("write_file", { path: "b" }, "w3")],
+        invalid_tool_calls: [invalidCall("write_file", '{"path":', "w2")],
+        response_metadata: { finish_reason: "length" },
+      });
+    const agent = createAgent({
+      model: new ScriptedChatModel({ responses: [turn(), "done"] }),
+      tools,
+      middleware: [safeToolMiddleware({ concurrencyKey: keyOf })],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => [r.tool_call_id, r.status])).toEqual([
+      ["w1", "success"],
+      ["w3", "error"],
+      ["w2", "error"],
+    ]);
+    expect(results(messages)[1]!.content).toMatch(/cut off by the output token limit/);
+    expect(results(messages)[2]!.content).toMatch(/could not be parsed/);
+    expect(asked).toEqual(["w1"]);
+  });
+
+  it("applies a key function given alone, and a tool's limit given alone", async () => {
+    const keyed = recordingTools(["write_file"]);
+    const keyedCalls = [
+      call("write_file", { path: "a" }, "a1"),
+      call("write_file", { path: "b" }, "b1"),
+      call("write_file", { path: "a" }, "a2"),
+    ];
+    const keyedAgent = createAgent({
+      model: new ScriptedChatModel({ responses: [aiWith(keyedCalls), "done"] }),
+      tools: keyed.tools,
+      middleware: [safeToolMiddleware({ concurrencyKey: byPath })],
+    });
+    await expectValidHistory(
+      (await keyedAgent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] })).messages,
+    );
+    expect(keyed.peak((e) => e.path === "a")).toBe(1);
+    expect(keyed.startsOf("a")).toEqual(["a1", "a2"]);
+    expect(keyed.firstWave()).toEqual(["a1", "b1"]);
+
+    const limited = recordingTools(["search"]);
+    const limitedCalls = [call("search", {}, "s1"), call("search", {}, "s2"), call("search", {}, "s3")];
+    const limitedAgent = createAgent({
+      model: new ScriptedChatModel({ responses: [aiWith(limitedCalls), "done"] }),
+      tools: limited.tools,
+      middleware: [safeToolMiddleware({ concurrency: { search: 2 } })],
+    });
+    const { messages } = await limitedAgent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.content)).toEqual(["search", "search", "search"]);
+    expect(limited.peak((e) => e.tool === "search")).toBe(2);
+  });
+
+  it("answers a call whose key's earlier call paused as not run, and runs the paused call on resume", async () => {
+    const writes: number[] = [];
+    const writeFile = tool(
+      async ({ n }) => {
+        if (n === 1) interrupt(`approve write ${n}?`);
+        writes.push(n);
+        return `wrote ${n}`;
+      },
+      { name: "write_file", description: "w", schema: z.object({ path: z.string(), n: z.number() }) },
+    );
+    const calls = [call("write_file", { path: "a", n: 1 }, "w1"), call("write_file", { path: "a", n: 2 }, "w2")];
+    const agent = createAgent({
+      model: new ScriptedChatModel({ responses: [aiWith(calls), "done"] }),
+      tools: [writeFile],
+      middleware: [safeToolMiddleware({ concurrencyKey: byPath })],
+      checkpointer: new MemorySaver(),
+    });
+    const config = { configurable: { thread_id: "middleware-key-paused" } };
+    const first = (await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] }, config)) as {
+      __interrupt__?: unknown[];
+    };
+    expect(first.__interrupt__).toHaveLength(1);
+    expect(writes).toEqual([]);
+    const done = await agent.invoke(new Command({ resume: "yes" }), config);
+    await expectValidHistory(done.messages);
+    expect(writes).toEqual([1]);
+    expect(results(done.messages).map((r) => [r.tool_call_id, r.status])).toEqual([
+      ["w1", "success"],
+      ["w2", "error"],
+    ]);
+    expect(String(results(done.messages)[1]!.content)).toMatch(
+      /^Error: the call to "write_file" was not run: it must run after an earlier call that is paused/,
+    );
   });
 });
 

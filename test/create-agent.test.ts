@@ -6,6 +6,7 @@ import {
   MemorySaver,
   MessagesAnnotation,
   REMOVE_ALL_MESSAGES,
+  GraphInterrupt,
   START,
   StateGraph,
   interrupt,
@@ -104,6 +105,74 @@ describe("createAgent with safeToolMiddleware", () => {
     expect(results(messages)[1]!.content).toMatch(
       /timed out after 50 ms; it could not be stopped and may still finish/,
     );
+  });
+
+  it("hands handleToolErrors a timeout as a timeout (not as a failure of the tool), and leaves no timer behind once a call is answered", async () => {
+    const hang = tool(() => new Promise<string>(() => {}), { name: "hang", description: "h", schema: z.object({}) });
+    const kinds: string[] = [];
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const agentWith = (timeoutMs: number) =>
+      createAgent({
+        model: new ScriptedChatModel([
+          new AIMessage({
+            id: "m1",
+            content: "",
+            tool_calls: [
+              { id: "c1", name: "hang", args: {} },
+              { id: "c2", name: "lookup", args: { q: "z" } },
+            ],
+          }),
+          "ok",
+        ]),
+        tools: [lookup, hang],
+        middleware: [
+          safeToolMiddleware({ timeoutMs, handleToolErrors: (error) => (kinds.push(error.kind), error.kind) }),
+        ],
+      });
+    const { messages } = await agentWith(30).invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(kinds).toEqual(["timeout"]);
+    expect(results(messages).map((r) => r.content)).toEqual(["timeout", "found z"]);
+    // a call that finished in time clears its timer: a long timeout does not keep the process alive
+    const before = timers();
+    const quick = createAgent({
+      model: new ScriptedChatModel([
+        new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "lookup", args: { q: "y" } }] }),
+        "ok",
+      ]),
+      tools: [lookup],
+      middleware: [safeToolMiddleware({ timeoutMs: 600_000 })],
+    });
+    await quick.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    expect(timers()).toBe(before);
+  });
+
+  it("retries a failing tool under toolRetryMiddleware({ retryOn: isRetryableToolError }), but not graph control flow", async () => {
+    expect(isRetryableToolError(new Error("503 Service Unavailable"))).toBe(true);
+    expect(isRetryableToolError(new GraphInterrupt())).toBe(false);
+    let attempts = 0;
+    const flaky = tool(
+      async () => {
+        if (++attempts === 1) throw new Error("503 Service Unavailable");
+        return "worked";
+      },
+      { name: "flaky", description: "f", schema: z.object({}) },
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([
+        new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "flaky", args: {} }] }),
+        "ok",
+      ]),
+      tools: [flaky],
+      middleware: [
+        safeToolMiddleware(),
+        toolRetryMiddleware({ retryOn: isRetryableToolError, maxRetries: 2, initialDelayMs: 1, onFailure: "error" }),
+      ],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(attempts).toBe(2);
+    expect(results(messages).map((r) => r.content)).toEqual(["worked"]);
   });
 
   it.each([
@@ -219,6 +288,52 @@ describe("createAgent with safeToolMiddleware", () => {
   });
 });
 
+describe("repair before the model call", () => {
+  // a thread a crash left with an unanswered call, continued by the user
+  const brokenThread = () => [
+    new HumanMessage({ id: "h1", content: "go" }),
+    new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name: "lookup", args: { q: "x" } }] }),
+    new HumanMessage({ id: "h2", content: "still there?" }),
+  ];
+  const agentWith = (options: Parameters<typeof safeToolMiddleware>[0]) =>
+    createAgent({
+      model: new ScriptedChatModel([new AIMessage({ id: "a2", content: "yes" })]),
+      tools: [lookup],
+      middleware: [safeToolMiddleware(options)],
+    });
+  type Update = Record<string, { messages?: BaseMessage[] } | undefined>;
+  const updatesOf = async (agent: ReturnType<typeof agentWith>, messages: BaseMessage[]) => {
+    const updates: Update[] = [];
+    for await (const update of await agent.stream({ messages }, { streamMode: "updates" }))
+      updates.push(update as Update);
+    return updates;
+  };
+
+  it("stores the repaired history and sends it to the model; with repairBeforeModel: false the provider gets the broken one", async () => {
+    const { messages } = await agentWith({}).invoke({ messages: brokenThread() });
+    await expectValidHistory(messages);
+    expect(messages.map((m) => m.id)).toEqual(["h1", "a1", expect.any(String), "h2", "a2"]);
+    expect((messages[2] as ToolMessage).tool_call_id).toBe("c1");
+    await expect(agentWith({ repairBeforeModel: false }).invoke({ messages: brokenThread() })).rejects.toThrow(
+      /did not have response messages: c1/,
+    );
+  });
+
+  it("writes nothing before or after the model when the history needs no repair and the turn no correction", async () => {
+    const history = [
+      ...brokenThread().slice(0, 2),
+      new ToolMessage({ id: "t1", content: "found x", tool_call_id: "c1" }),
+    ];
+    const updates = await updatesOf(agentWith({}), history);
+    const own = updates.flatMap((u) => Object.entries(u)).filter(([node]) => node.startsWith("SafeToolMiddleware"));
+    expect(own.map(([node]) => node)).toEqual(["SafeToolMiddleware.before_model", "SafeToolMiddleware.after_model"]);
+    expect(own.every(([, update]) => update === undefined || update.messages === undefined)).toBe(true);
+    const repairing = await updatesOf(agentWith({}), brokenThread());
+    const before = repairing.find((u) => u["SafeToolMiddleware.before_model"])!["SafeToolMiddleware.before_model"]!;
+    expect(before.messages!.length).toBeGreaterThan(0);
+  });
+});
+
 describe("a turn that ends with its structured response (toolStrategy)", () => {
   it("answers the turn's other calls as not run, under prepared ids, so the stored thread and the next request stay valid", async () => {
     const Answer = z.object({ answer: z.string() }).meta({ title: "Answer" });
@@ -324,6 +439,37 @@ describe("the middleware says what the node says", () => {
   });
 });
 
+describe("the middleware gives a turn the ids the node gives it", () => {
+  it.each([
+    ["with a message id", "m1"],
+    ["without one", undefined],
+  ])("for an AIMessage %s whose calls share an id", async (_label, id) => {
+    const turn = () =>
+      new AIMessage({
+        id,
+        content: "",
+        tool_calls: [
+          { id: "c1", name: "lookup", args: { q: "a" } },
+          { id: "c1", name: "lookup", args: { q: "b" } },
+        ],
+      });
+    const nodeHistory = [new HumanMessage({ id: "h", content: "go" }), turn()];
+    const nodeIds = results(
+      applyOutput(nodeHistory, await new SafeToolNode([lookup]).invoke({ messages: nodeHistory })),
+    ).map((r) => r.tool_call_id);
+    const agent = createAgent({
+      model: new ScriptedChatModel([turn(), "done"]),
+      tools: [lookup],
+      middleware: [safeToolMiddleware()],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(nodeIds[0]).toBe("c1");
+    expect(nodeIds[1]).not.toBe("c1");
+    expect(results(messages).map((r) => r.tool_call_id)).toEqual(nodeIds);
+  });
+});
+
 describe("the middleware beside LangChain's own", () => {
   it("corrects ids at the model call, so toolCallLimitMiddleware's afterModel sees the final ones (the allowed call runs, the blocked one does not)", async () => {
     const sent: string[] = [];
@@ -373,6 +519,126 @@ describe("the middleware beside LangChain's own", () => {
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(sent).toEqual(["alice"]);
+  });
+});
+
+describe("a turn that did not come through the middleware's model call", () => {
+  it("is corrected after the model step when a middleware listed before it answers for the model (a cache), so every call is answered", async () => {
+    const ran: string[] = [];
+    const recordingLookup = tool(async ({ q }) => (ran.push(q), `found ${q}`), {
+      name: "lookup",
+      description: "Look up.",
+      schema: z.object({ q: z.string() }),
+    });
+    let served = 0;
+    const cache = createMiddleware({
+      name: "Cache",
+      wrapModelCall: (request, handler) =>
+        served++
+          ? handler(request)
+          : new AIMessage({
+              id: "cached",
+              content: "",
+              tool_calls: [
+                { id: "c1", name: "lookup", args: { q: "a" } },
+                { id: "c1", name: "lookup", args: { q: "b" } },
+              ],
+              invalid_tool_calls: [invalidCall("lookup", '{"q":', "c2")],
+            }),
+    });
+    const model = new ScriptedChatModel(["done"]);
+    // no repair before the model: the turn must be right when the tools answer it
+    const agent = createAgent({
+      model,
+      tools: [recordingLookup],
+      middleware: [cache, safeToolMiddleware({ repairBeforeModel: false })],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(model.requests).toHaveLength(1);
+    expect(ran).toEqual(["a", "b"]);
+    const answers = results(messages);
+    expect(answers.map((r) => r.status)).toEqual(["success", "success", "error"]);
+    expect(answers[1]!.tool_call_id).not.toBe("c1");
+    expect(answers[2]!.content).toMatch(/could not be parsed/);
+    // corrected in place, under its message id
+    expect(messages.filter((m) => AIMessage.isInstance(m)).map((m) => m.id)).toEqual(["cached", messages.at(-1)!.id]);
+  });
+});
+
+describe("the tools an unknown call's answer lists", () => {
+  const turnCalling = (name: string) =>
+    new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name, args: { q: "x" } }] });
+  type AgentFields = Parameters<typeof createAgent>[0];
+  const unknownAnswer = async (
+    middleware: AgentFields["middleware"],
+    { tools = [lookup, sendEmail], cached = false }: { tools?: AgentFields["tools"]; cached?: boolean } = {},
+  ) => {
+    // a cached turn is not the model's: the model only answers after the tools
+    const responses = cached ? ["done"] : [turnCalling("lookpu"), "done"];
+    const agent = createAgent({ model: new ScriptedChatModel(responses), tools, middleware });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    return results(messages)[0]!.content;
+  };
+
+  it("lists the tools the model was given, when a middleware before it gives the model fewer (a tool selector)", async () => {
+    const selector = createMiddleware({
+      name: "Selector",
+      wrapModelCall: (request, handler) =>
+        handler({ ...request, tools: request.tools.filter((t) => (t as { name?: string }).name === "lookup") }),
+    });
+    expect(await unknownAnswer([selector, safeToolMiddleware()])).toBe(
+      'Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup. Call one of these tools instead.',
+    );
+  });
+
+  it("lists the agent's tools when the turn did not come through its model call (a cache before it)", async () => {
+    let served = 0;
+    const cache = createMiddleware({
+      name: "Cache",
+      wrapModelCall: (request, handler) => (served++ ? handler(request) : turnCalling("lookpu")),
+    });
+    expect(await unknownAnswer([cache, safeToolMiddleware()], { cached: true })).toBe(
+      'Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup, send_email. Call one of these tools instead.',
+    );
+  });
+
+  it("passes on the error results of a tool another middleware answers for, whatever they look like", async () => {
+    const texts = ["Error: the forecast service is down [503].", [{ type: "text", text: "down [503]." }]] as const;
+    for (const content of texts) {
+      const provider = createMiddleware({
+        name: "ForecastProvider",
+        wrapToolCall: (request, handler) =>
+          request.toolCall.name === "forecast"
+            ? new ToolMessage({
+                status: "error",
+                content: content as never,
+                tool_call_id: request.toolCall.id!,
+              })
+            : handler(request),
+      });
+      const agent = createAgent({
+        model: new ScriptedChatModel([
+          new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name: "forecast", args: {} }] }),
+          "done",
+        ]),
+        tools: [lookup],
+        middleware: [safeToolMiddleware(), provider],
+      });
+      const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+      await expectValidHistory(messages);
+      expect(results(messages).map((r) => [r.status, r.content])).toEqual([
+        ["error", typeof content === "string" ? content : "down [503]."],
+      ]);
+    }
+  });
+
+  it("leaves out tools without a name (a provider's built-in tool)", async () => {
+    const webSearch = { type: "web_search_preview" };
+    expect(await unknownAnswer([safeToolMiddleware()], { tools: [lookup, sendEmail, webSearch as never] })).toBe(
+      'Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup, send_email. Call one of these tools instead.',
+    );
   });
 });
 
@@ -523,6 +789,41 @@ describe("schema libraries under the middleware", () => {
     expect(results.map((r) => r.status)).toEqual(["success", "error"]);
     expect(String(results[1]!.content)).toMatch(/^Error: invalid arguments for tool "pick":\n- q: /);
   });
+
+  it("answers a call whose Standard Schema throws while checking it as failed, without running the tool, in the node's words", async () => {
+    const runs: unknown[] = [];
+    const throwingSchema = {
+      "~standard": {
+        version: 1,
+        vendor: "custom",
+        validate: () => {
+          throw new Error("schema service down");
+        },
+      },
+    };
+    const checked = tool(async (input: unknown) => (runs.push(input), "ok"), {
+      name: "checked",
+      description: "Checked.",
+      schema: throwingSchema as never,
+    });
+    const turn = () => new AIMessage({ id: "r1", content: "", tool_calls: [{ id: "c1", name: "checked", args: {} }] });
+    const nodeHistory = [new HumanMessage({ id: "h", content: "go" }), turn()];
+    const nodeResults = results(
+      applyOutput(nodeHistory, await new SafeToolNode([checked]).invoke({ messages: nodeHistory })),
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([turn(), "done"]),
+      tools: [checked],
+      middleware: [safeToolMiddleware()],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(runs).toEqual([]);
+    const answers = results(messages);
+    expect(answers.map((r) => [r.tool_call_id, r.status])).toEqual([["c1", "error"]]);
+    expect(answers[0]!.content).toMatch(/schema service down/);
+    expect(answers[0]!.content).toBe(nodeResults[0]!.content);
+  });
 });
 
 describe("what tools' Commands write under createAgent (each call is its own task)", () => {
@@ -635,6 +936,43 @@ describe("what tools' Commands write under createAgent (each call is its own tas
     ]);
     const one = await run(turnOf(["cached", "c1"]), [cached]);
     expect(results(one).map((r) => r.id)).toEqual(["cached-result"]);
+  });
+
+  it("keeps every call's result when tools return results under one message id of their own, across sibling calls and later turns (a cached result)", async () => {
+    const stampedResult = (q: string, toolCallId: string) =>
+      new ToolMessage({ id: "same-result", content: `result ${q}`, tool_call_id: toolCallId });
+    const asMessage = tool(async ({ q }, runtime: ToolRuntime) => stampedResult(q, runtime.toolCallId), {
+      name: "stamped",
+      description: "s",
+      schema: z.object({ q: z.string() }),
+    });
+    const asCommand = tool(
+      async ({ q }, runtime: ToolRuntime) =>
+        new Command({ update: { messages: [stampedResult(q, runtime.toolCallId)] } }),
+      { name: "stamped", description: "s", schema: z.object({ q: z.string() }) },
+    );
+    const turnWith = (id: string, ...calls: string[]) =>
+      new AIMessage({ id, content: "", tool_calls: calls.map((c) => ({ id: c, name: "stamped", args: { q: c } })) });
+    for (const stamped of [asMessage, asCommand]) {
+      const agent = createAgent({
+        model: new ScriptedChatModel([
+          turnWith("a1", "c1", "c2", "c3"),
+          turnWith("a2", "c4"),
+          turnWith("a3", "c5"),
+          new AIMessage({ id: "a4", content: "done" }),
+        ]),
+        tools: [stamped],
+        // no repair before the model: each model request sees the history as the tools left it
+        middleware: [safeToolMiddleware({ repairBeforeModel: false })],
+      });
+      const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+      await expectValidHistory(messages);
+      expect(results(messages).map((r) => [r.tool_call_id, r.content])).toEqual(
+        ["c1", "c2", "c3", "c4", "c5"].map((c) => [c, `result ${c}`]),
+      );
+      // siblings get new ids; the first lone call keeps its own; a later one, whose id the history holds, gets a new one
+      expect(results(messages).map((r) => r.id === "same-result")).toEqual([false, false, false, true, false]);
+    }
   });
 
   it("writes the turn into a history a tool rewrites: after the AIMessage it keeps; a history that leaves it out gets it only while the calls after it are pending", async () => {

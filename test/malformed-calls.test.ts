@@ -182,16 +182,28 @@ describe("calls that exist only in the provider's raw form", () => {
   it.each([
     ["raw OpenAI calls", rawOnly],
     ["Anthropic tool_use blocks", blocksOnly],
-  ])("is answered under createAgent with the middleware when its calls are only %s", async (_label, make) => {
-    const agent = createAgent({
-      model: new ScriptedChatModel([make(), new AIMessage({ id: "m2", content: "ok" })]),
-      tools: [weather, add],
-      middleware: [safeToolMiddleware()],
-    });
-    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
-    await expectValidHistory(messages);
-    expect(results(messages).length).toBeGreaterThan(0);
-  });
+  ])(
+    "is answered under createAgent with the middleware, without running it, when its calls are only %s",
+    async (_label, make) => {
+      const ran: string[] = [];
+      const recordingWeather = tool(async ({ city }) => (ran.push(city), `Sunny in ${city}`), {
+        name: "get_weather",
+        description: "Weather for a city.",
+        schema: z.object({ city: z.string() }),
+      });
+      const agent = createAgent({
+        model: new ScriptedChatModel([make(), new AIMessage({ id: "m2", content: "ok" })]),
+        tools: [recordingWeather, add],
+        middleware: [safeToolMiddleware()],
+      });
+      const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+      await expectValidHistory(messages);
+      expect(ran).toEqual([]);
+      expect(results(messages)[0]!.content).toBe(
+        'Error: the call to "get_weather" was not run: it is missing from the message\'s parsed tool calls. Call the tool again if it is still needed.',
+      );
+    },
+  );
 
   // A router of one's own that reads only tool_calls never sends such a turn anywhere (as toolsCondition ends it).
   it.each(["batch", "fan-out"] as const)("answers them when routed by %s", async (wiring) => {

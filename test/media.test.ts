@@ -130,6 +130,30 @@ describe("media in tool results", () => {
     await expectValidHistory(messages);
     expect(JSON.stringify(results(messages)[0]!.content)).toMatch(/cannot be passed on in a tool result/);
   });
+
+  it.each([
+    ["keeps media in the result with resultMedia: keep", "keep", true],
+    ["replaces media with a note with resultMedia: user_message (each call runs on its own)", "user_message", false],
+  ] as const)("under createAgent with the middleware, %s", async (_label, resultMedia, kept) => {
+    const agent = createAgent({
+      model: new ScriptedChatModel({
+        responses: [
+          new AIMessage({ id: "m1", content: "", tool_calls: [call("screenshot", {}, "c1")] }),
+          new AIMessage({ id: "m2", content: "ok" }),
+        ],
+        rejectRequest: () => undefined,
+      }),
+      tools: [screenshot(IMAGE_BLOCKS.standard!)],
+      middleware: [safeToolMiddleware({ resultMedia })],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    expect(invariantProblems(messages)).toEqual([]);
+    const content = results(messages)[0]!.content;
+    expect(Array.isArray(content) && content.some((b) => (b as { type?: unknown }).type === "image")).toBe(kept);
+    expect(JSON.stringify(content).includes("cannot be passed on in a tool result")).toBe(!kept);
+    // a call of createAgent runs on its own: nothing is placed after the batch
+    expect(messages.map((m) => m.getType())).toEqual(["human", "ai", "tool", "ai"]);
+  });
 });
 
 describe("media from a real MCP server", () => {

@@ -110,8 +110,11 @@ export function fitCommand(
   // sibling tasks' results cannot be seen: a message id of the tool's own could merge with one of them
   // Stryker disable next-line ConditionalExpression: taken as true, it only copies a result that has no message id, into an equal message
   const ownId = split.answer.id !== undefined;
+  // under the id of a message of the history (a cached result), the reducer would replace that message
   const answer =
-    ownId && (siblings.before || siblings.after) ? copyToolMessage(split.answer, { id: undefined }) : split.answer;
+    ownId && (siblings.before || siblings.after || view.inHistory(split.answer))
+      ? copyToolMessage(split.answer, { id: undefined })
+      : split.answer;
   const rewrites = takeRewrites(parts, siblings);
   if (siblings.after) keepInPlaceWrites(parts, view);
   if (rewrites.length > 0) {
