@@ -180,6 +180,56 @@ describe("AIMessage corrections (behaviour 5)", () => {
     expect(results.map((r) => r.status)).toEqual(["success", "error", "success"]);
   });
 
+  it.each([
+    ["OpenAI-shaped", openAIStyleAI],
+    ["Responses-shaped", responsesStyleAI],
+    ["Anthropic-shaped", anthropicStyleAI],
+  ])(
+    "runs a call of a %s message whose id is empty in every place that carries it once, under one made id",
+    async (_label, make) => {
+      const ai = make([call("get_weather", { city: "a" }, ""), call("get_weather", { city: "b" }, "call_b")]);
+      const { ai: fixed, results } = await run(historyWith(ai));
+      const ids = fixed.tool_calls!.map((c) => c.id!);
+      expect(ids[0]).toMatch(ID);
+      expect(ids[1]).toBe("call_b");
+      expect(results.map((r) => [r.tool_call_id, r.status, r.content])).toEqual([
+        [ids[0], "success", "Sunny in a"],
+        ["call_b", "success", "Sunny in b"],
+      ]);
+    },
+  );
+
+  it("drops streaming leftovers from the content of a message it corrects: v1 tool_call_chunk and Anthropic input_json_delta blocks", async () => {
+    const v1 = new AIMessage({
+      id: "streamed-v1",
+      content: [
+        { type: "text", text: "Checking." },
+        { type: "tool_call_chunk", id: "call_a", name: "get_weather", args: '{"city":"a"}', index: 0 },
+        { type: "tool_call_chunk", name: "get_weather", args: '{"city":"b"}', index: 1 },
+      ] as never,
+      tool_calls: [call("get_weather", { city: "a" }, "call_a"), call("get_weather", { city: "b" })],
+      response_metadata: { output_version: "v1", model_provider: "anthropic" },
+    });
+    const anthropic = aiWith([call("get_weather", { city: "a" }, "toolu_a"), call("get_weather", { city: "b" })], [], {
+      content: [
+        { type: "text", text: "Checking." },
+        { type: "tool_use", id: "toolu_a", name: "get_weather", input: '{"city":"a"}', index: 1 },
+        { type: "input_json_delta", input: '{"city":"a"}', index: 1 },
+      ] as never,
+    });
+    for (const [ai, kept] of [
+      [v1, ["text", "tool_call", "tool_call"]],
+      [anthropic, ["text", "tool_use"]], // the converter adds the call that has no block
+    ] as const) {
+      // run() sends the history through every client: the Anthropic converter sends v1 chunks as calls
+      const { ai: fixed, results } = await run(historyWith(ai));
+      const blocks = fixed.content as { type: string; id?: string }[];
+      expect(blocks.map((b) => b.type)).toEqual(kept);
+      expect(blocks.slice(1).map((b) => b.id)).toEqual(fixed.tool_calls!.map((c) => c.id).slice(0, kept.length - 1));
+      expect(results.map((r) => r.content)).toEqual(["Sunny in a", "Sunny in b"]);
+    }
+  });
+
   it("keeps everything else about the AIMessage", async () => {
     const ai = anthropicStyleAI([], [invalidCall("add", "{", "t9")]);
     ai.response_metadata = { model: "claude-test", stop_reason: "max_tokens" };
