@@ -77,6 +77,12 @@ function visitCallIds(messages: readonly unknown[], end: number, visit: (id: str
   }
 }
 
+function allCallIds(messages: readonly unknown[], end: number): Set<string> {
+  const all = new Set<string>();
+  visitCallIds(messages, end, (id) => all.add(id));
+  return all;
+}
+
 /**
  * The call ids that the AIMessages before `end` use, as the converters send
  * them. Anthropic rejects a request in which a `tool_use` id repeats in any
@@ -97,7 +103,6 @@ export class EarlierCallIds implements TakenIds {
   ) {}
 
   prefetch(ids: readonly string[]): void {
-    if (this.all) return;
     const asked = new Set(ids);
     const found = new Set<string>();
     visitCallIds(this.messages, this.end, (id) => asked.has(id) && found.add(id));
@@ -106,12 +111,9 @@ export class EarlierCallIds implements TakenIds {
   }
 
   has(id: string): boolean {
+    // Stryker disable next-line OptionalChaining: the allocator calls prefetch before it asks (assign), so asked is set
     if (this.asked?.has(id)) return this.found!.has(id);
-    if (!this.all) {
-      const all = new Set<string>();
-      visitCallIds(this.messages, this.end, (seen) => all.add(seen));
-      this.all = all;
-    }
+    this.all ??= allCallIds(this.messages, this.end);
     return this.all.has(id);
   }
 }
@@ -138,6 +140,7 @@ export class CallIdAllocator {
   /** The final id of each call, in order. */
   assign(calls: readonly { id: string | undefined; name: string }[]): string[] {
     const made = calls.map((call, index) => this.madeId(index, call.name, call.id));
+    // Stryker disable next-line ArrayDeclaration,ConditionalExpression: what prefetch is told only saves time; has answers any id
     this.taken?.prefetch?.([...calls.flatMap((call) => (call.id ? [call.id] : [])), ...made]);
     // Every id the model gave that can stay is kept before any is made, so a made id never displaces one.
     const kept = calls.map((call) => this.keep(call.id));
