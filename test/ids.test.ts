@@ -16,7 +16,13 @@ import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ScriptedChatModel } from "../src/testing.js";
-import { SafeToolNode, safePostModelHook, safeToolsFanOut, validateToolResults } from "../src/index.js";
+import {
+  SafeToolNode,
+  repairToolResults,
+  safePostModelHook,
+  safeToolsFanOut,
+  validateToolResults,
+} from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { ownSendRouter, runScript, runWithInPlaceEdit, WIRINGS } from "./helpers/agent-graphs.js";
 import {
@@ -29,7 +35,14 @@ import {
   responsesStyleAI,
   weather,
 } from "./helpers/fixtures.js";
-import { applyOutput, expectValidAfter, expectValidHistory, messageWrites } from "./helpers/invariant.js";
+import {
+  applyOutput,
+  expectValidAfter,
+  expectValidHistory,
+  invariantProblems,
+  messageWrites,
+} from "./helpers/invariant.js";
+import { sendThroughProviders, type Provider } from "./helpers/wire.js";
 
 const ID = /^[a-zA-Z0-9_-]{1,40}$/;
 const lookup = tool(async ({ q }) => `found ${q}`, {
@@ -740,5 +753,188 @@ describe("what other code does to the turn between the router and the node", () 
     const { messages } = await graph.invoke({ messages: [new HumanMessage({ content: "go", id: "h" })] });
     await expectValidHistory(messages);
     expect(results(messages)).toHaveLength(2);
+  });
+});
+
+describe("ids that earlier turns hold outside tool_calls, where a converter sends them", () => {
+  const X = "call_x";
+  const blocksTurn = (blocks: object[], toolCalls: ToolCall[]) => {
+    const ai = new AIMessage({ id: "earlier", content: [{ type: "text", text: "Checking." }, ...blocks] as never });
+    ai.tool_calls = toolCalls; // what a guard that took a call out of tool_calls leaves
+    return ai;
+  };
+  const toolUse = (id: string, city: string) => ({ type: "tool_use", id, name: "get_weather", input: { city } });
+  const other = call("get_weather", { city: "o" }, "call_o");
+  const responsesTurn = (toolCalls: ToolCall[]) => {
+    const reply = responsesStyleAI([other, call("get_weather", { city: "a" }, X)]);
+    reply.tool_calls = toolCalls;
+    return reply;
+  };
+  const v1Turn = (block: object) => {
+    const ai = new AIMessage({
+      id: "earlier",
+      content: [{ type: "text", text: "Checking." }, { ...other }, block] as never,
+      response_metadata: { output_version: "v1", model_provider: "anthropic" },
+    });
+    ai.tool_calls = [other];
+    ai.invalid_tool_calls = [];
+    return ai;
+  };
+  const forms: [string, () => AIMessage, Provider | undefined][] = [
+    [
+      "a tool_use block of a turn without tool_calls",
+      () => blocksTurn([toolUse("call_o", "o"), toolUse(X, "a")], []),
+      "anthropic",
+    ],
+    [
+      "a tool_use block beside the turn's other call",
+      () => blocksTurn([toolUse("call_o", "o"), toolUse(X, "a")], [other]),
+      "anthropic",
+    ],
+    [
+      "a v1 tool_call block beside the turn's other call",
+      () => v1Turn({ type: "tool_call", id: X, name: "get_weather", args: { city: "a" } }),
+      "anthropic",
+    ],
+    [
+      "a v1 invalid_tool_call block beside the turn's other call",
+      () => v1Turn({ type: "invalid_tool_call", id: X, name: "get_weather", args: "{", error: "bad" }),
+      undefined,
+    ],
+    ["a stored Responses item of a turn without tool_calls", () => responsesTurn([]), "openai-responses"],
+    ["a stored Responses item beside the turn's other call", () => responsesTurn([other]), "openai-responses"],
+    [
+      "a raw OpenAI call of a turn without tool_calls",
+      () => {
+        const reply = openAIStyleAI([other, call("get_weather", { city: "a" }, X)]);
+        reply.tool_calls = [];
+        return reply;
+      },
+      "openai-chat",
+    ],
+  ];
+
+  it.each(forms)(
+    "gives a call a new id when an earlier turn holds it in %s, and the provider that sends that form accepts the request",
+    async (_label, earlier, provider) => {
+      const before: BaseMessage[] = [
+        new HumanMessage({ content: "first", id: "h0" }),
+        earlier(),
+        new ToolMessage({ content: "Sunny in o", tool_call_id: "call_o", name: "get_weather", id: "t-o" }),
+        new ToolMessage({ content: "Sunny in a", tool_call_id: X, name: "get_weather", id: "t-x" }),
+      ];
+      const history = historyWith(aiWith([call("get_weather", { city: "c" }, X)], [], { id: "now" }), before);
+      const after = applyOutput(history, await new SafeToolNode([weather]).invoke({ messages: history }));
+      const answered = after.find((m) => m.id === "now") as AIMessage;
+      const [id] = answered.tool_calls!.map((c) => c.id!);
+      expect(id).not.toBe(X);
+      expect(id).toMatch(ID);
+      expect(after.slice(0, before.length)).toEqual(before);
+      expect(after.slice(before.length + 2).map((m) => [(m as ToolMessage).tool_call_id, m.content])).toEqual([
+        [id, "Sunny in c"],
+      ]);
+      if (provider) expect((await sendThroughProviders(after, [provider])).filter((r) => r.error)).toEqual([]);
+    },
+  );
+});
+
+describe("ids earlier turns hold where no converter sends them, and earlier turns of odd shapes", () => {
+  const raw = (id: string, city: string) => ({
+    id,
+    type: "function",
+    function: { name: "get_weather", arguments: JSON.stringify({ city }) },
+  });
+
+  it("keeps a call's id that an earlier turn holds only in raw OpenAI calls beside non-empty tool_calls (the converters send tool_calls then)", async () => {
+    const earlier = aiWith([call("get_weather", { city: "o" }, "call_o")], [], {
+      additional_kwargs: { tool_calls: [raw("call_o", "o"), raw("call_x", "a")] as never },
+    });
+    const history = historyWith(aiWith([call("get_weather", { city: "c" }, "call_x")]), [
+      new HumanMessage({ content: "first", id: "h0" }),
+      earlier,
+      new ToolMessage({ content: "Sunny in o", tool_call_id: "call_o", name: "get_weather", id: "t-o" }),
+    ]);
+    const after = await expectValidAfter(history, await new SafeToolNode([weather]).invoke({ messages: history }));
+    expect(callIds(after)).toEqual(["call_o", "call_x"]);
+    expect(results(after).map((r) => [r.tool_call_id, r.content])).toEqual([
+      ["call_o", "Sunny in o"],
+      ["call_x", "Sunny in c"],
+    ]);
+  });
+
+  it("answers a turn after earlier AIMessages without calls, without their optional fields, or with empty entries in their lists", async () => {
+    const bare = new AIMessage({
+      id: "bare",
+      content: [{ type: "tool_use", id: "call_b", name: "get_weather", input: {} }],
+    });
+    for (const field of ["tool_calls", "invalid_tool_calls", "additional_kwargs", "response_metadata"])
+      delete (bare as unknown as Record<string, unknown>)[field];
+    const holes = new AIMessage({
+      id: "holes",
+      content: [null, { type: "text", text: "Checking." }] as never,
+      additional_kwargs: { tool_calls: [null] as never },
+      response_metadata: { output: [null] },
+    });
+    const before: BaseMessage[] = [
+      new HumanMessage({ content: "hi", id: "h0" }),
+      new AIMessage({ id: "answer", content: "Hello." }),
+      new HumanMessage({ content: "more", id: "h1" }),
+      bare,
+      new ToolMessage({ content: "Sunny", tool_call_id: "call_b", name: "get_weather", id: "t-b" }),
+      new HumanMessage({ content: "again", id: "h2" }),
+      holes,
+    ];
+    const history = historyWith(
+      aiWith([call("get_weather", { city: "a" }, "call_a"), call("get_weather", { city: "b" }, "call_b")]),
+      before,
+    );
+    const after = applyOutput(history, await new SafeToolNode([weather]).invoke({ messages: history }));
+    const answered = after.slice(before.length + 1);
+    expect(invariantProblems(answered)).toEqual([]);
+    const ids = callIds(answered);
+    expect(ids[0]).toBe("call_a");
+    expect(ids[1]).not.toBe("call_b"); // the bare turn's tool_use block holds it
+    expect(results(answered).map((r) => [r.tool_call_id, r.content])).toEqual([
+      ["call_a", "Sunny in a"],
+      [ids[1], "Sunny in b"],
+    ]);
+  });
+
+  it("gives a call a new id when an earlier turn's unparsable call holds it, so repairing the history afterwards keeps the turn as the node answered it", async () => {
+    const history = historyWith(aiWith([call("get_weather", { city: "c" }, "call_x")], [], { id: "now" }), [
+      new HumanMessage({ content: "first", id: "h0" }),
+      aiWith([], [invalidCall("get_weather", '{"city":', "call_x")]), // left unanswered by another executor
+      new HumanMessage({ content: "again", id: "h1" }),
+    ]);
+    const after = applyOutput(history, await new SafeToolNode([weather]).invoke({ messages: history }));
+    const turn = after.slice(-2);
+    expect(callIds(turn)).not.toEqual(["call_x"]);
+    const repaired = repairToolResults(after);
+    expect(repaired.slice(-2)).toEqual(turn);
+    await expectValidHistory(repaired);
+  });
+
+  it("answers a turn invoked directly with a history whose earlier entries are not messages (only the tail is checked)", async () => {
+    const history = [
+      null,
+      undefined,
+      ...historyWith(aiWith([call("get_weather", { city: "a" }, "call_a")])),
+    ] as unknown as BaseMessage[];
+    const out = await new SafeToolNode([weather]).invoke({ messages: history });
+    expect(results(messageWrites(out)).map((r) => [r.tool_call_id, r.content])).toEqual([["call_a", "Sunny in a"]]);
+  });
+
+  it("makes an id past every one earlier turns took, the made one and its numbered variants included", async () => {
+    const turn = () => aiWith([call("get_weather", { city: "c" })], [], { id: "same-turn" });
+    const alone = historyWith(turn());
+    const made = callIds(applyOutput(alone, await new SafeToolNode([weather]).invoke({ messages: alone })))[0]!;
+    const taken = [made, `${made}_2`];
+    const history = historyWith(turn(), [
+      new HumanMessage({ content: "first", id: "h0" }),
+      aiWith(taken.map((id) => call("get_weather", { city: id }, id))),
+      ...taken.map((id) => new ToolMessage({ content: `Sunny in ${id}`, tool_call_id: id, name: "get_weather" })),
+    ]);
+    const after = await expectValidAfter(history, await new SafeToolNode([weather]).invoke({ messages: history }));
+    expect(callIds(after)).toEqual([...taken, `${made}_3`]);
   });
 });

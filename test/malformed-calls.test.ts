@@ -51,7 +51,19 @@ describe("calls without a usable name", () => {
       const ai = make([call("", { city: "Oslo" }, "c1"), call("get_weather", { city: "Rome" }, "c2")]);
       const after = await expectValidAfter(historyWith(ai), await node.invoke({ messages: historyWith(ai) }));
       const fixed = answeredAI(after);
-      expect(fixed.tool_calls!.every((c) => c.name.length > 0)).toBe(true);
+      const names = fixed.tool_calls!.map((c) => c.name);
+      expect(names).toEqual(["invalid_tool_call", "get_weather"]);
+      // every other place that carries the calls, and which a converter sends, names them the same
+      const blocks = Array.isArray(fixed.content) ? (fixed.content as { type: string; name?: string }[]) : [];
+      const items = (fixed.response_metadata.output ?? []) as { type: string; name?: string }[];
+      const raw = (fixed.additional_kwargs.tool_calls ?? []) as { type: string; function: { name: string } }[];
+      expect(raw.every((r) => r.type === "function")).toBe(true);
+      for (const carried of [
+        blocks.filter((b) => b.type === "tool_use").map((b) => b.name),
+        items.filter((i) => i.type === "function_call").map((i) => i.name),
+        raw.map((r) => r.function.name),
+      ])
+        if (carried.length > 0) expect(carried).toEqual(names);
       const [unnamed, named] = results(after);
       expect(unnamed!.status).toBe("error");
       expect(unnamed!.content).toMatch(NO_NAME);

@@ -147,7 +147,11 @@ describe("AIMessage corrections (behaviour 5)", () => {
         { type: "tool_use", id: "t2", name: "get_weather", input: { city: "b" } },
       ] as never,
     });
-    const { results } = await run(historyWith(ai));
+    const { ai: fixed, results } = await run(historyWith(ai));
+    expect(fixed.tool_calls!.map((c) => [c.id, c.args])).toEqual([
+      ["t1", { city: "a" }],
+      ["t2", { city: "b" }],
+    ]);
     expect(results.map((r) => [r.tool_call_id, r.content])).toEqual([
       ["t1", "Sunny in a"],
       [
@@ -178,6 +182,90 @@ describe("AIMessage corrections (behaviour 5)", () => {
     expect(results.map((r) => r.tool_call_id)).toEqual(ids);
     // content order (what is sent), then the call that had no block
     expect(results.map((r) => r.status)).toEqual(["success", "error", "success"]);
+  });
+
+  it.each([
+    ["OpenAI-shaped", openAIStyleAI],
+    ["Responses-shaped", responsesStyleAI],
+    ["Anthropic-shaped", anthropicStyleAI],
+  ])(
+    "runs a call of a %s message whose id is empty in every place that carries it once, under one made id",
+    async (_label, make) => {
+      const ai = make([call("get_weather", { city: "a" }, ""), call("get_weather", { city: "b" }, "call_b")]);
+      const { ai: fixed, results } = await run(historyWith(ai));
+      const ids = fixed.tool_calls!.map((c) => c.id!);
+      expect(ids[0]).toMatch(ID);
+      expect(ids[1]).toBe("call_b");
+      expect(results.map((r) => [r.tool_call_id, r.status, r.content])).toEqual([
+        [ids[0], "success", "Sunny in a"],
+        ["call_b", "success", "Sunny in b"],
+      ]);
+    },
+  );
+
+  it("drops streaming leftovers from the content of a message it corrects: v1 tool_call_chunk and Anthropic input_json_delta blocks", async () => {
+    const v1 = new AIMessage({
+      id: "streamed-v1",
+      content: [
+        { type: "text", text: "Checking." },
+        { type: "tool_call_chunk", id: "call_a", name: "get_weather", args: '{"city":"a"}', index: 0 },
+        { type: "tool_call_chunk", name: "get_weather", args: '{"city":"b"}', index: 1 },
+      ] as never,
+      tool_calls: [call("get_weather", { city: "a" }, "call_a"), call("get_weather", { city: "b" })],
+      response_metadata: { output_version: "v1", model_provider: "anthropic" },
+    });
+    const anthropic = aiWith([call("get_weather", { city: "a" }, "toolu_a"), call("get_weather", { city: "b" })], [], {
+      content: [
+        { type: "text", text: "Checking." },
+        { type: "tool_use", id: "toolu_a", name: "get_weather", input: '{"city":"a"}', index: 1 },
+        { type: "input_json_delta", input: '{"city":"a"}', index: 1 },
+      ] as never,
+    });
+    for (const [ai, kept] of [
+      [v1, ["text", "tool_call", "tool_call"]],
+      [anthropic, ["text", "tool_use"]], // the converter adds the call that has no block
+    ] as const) {
+      // run() sends the history through every client: the Anthropic converter sends v1 chunks as calls
+      const { ai: fixed, results } = await run(historyWith(ai));
+      const blocks = fixed.content as { type: string; id?: string }[];
+      expect(blocks.map((b) => b.type)).toEqual(kept);
+      expect(blocks.slice(1).map((b) => b.id)).toEqual(fixed.tool_calls!.map((c) => c.id).slice(0, kept.length - 1));
+      expect(results.map((r) => r.content)).toEqual(["Sunny in a", "Sunny in b"]);
+    }
+  });
+
+  it("answers the v1 blocks that tool_calls lacks with their own arguments and parse error, without running them", async () => {
+    const ai = new AIMessage({
+      id: "v1-blocks",
+      content: [
+        { type: "text", text: "checking" },
+        { type: "tool_call", id: "v1a", name: "get_weather", args: { city: "a" } },
+        { type: "tool_call", id: "v1b", name: "get_weather", args: { city: "b" } },
+        { type: "invalid_tool_call", id: "v1c", name: "add", args: '{"a": 1,', error: "bad json" },
+      ] as never,
+      response_metadata: { output_version: "v1", model_provider: "anthropic" },
+    });
+    // a guard took the last two out of the parsed lists (the v1 blocks are still what gets sent), and added one
+    ai.tool_calls = [call("get_weather", { city: "a" }, "v1a"), call("get_weather", { city: "d" }, "v1d")];
+    ai.invalid_tool_calls = [];
+    const { ai: fixed, results } = await run(historyWith(ai));
+    expect(fixed.tool_calls!.map((c) => [c.id, c.args])).toEqual([
+      ["v1a", { city: "a" }],
+      ["v1b", { city: "b" }],
+      ["v1c", {}],
+      ["v1d", { city: "d" }],
+    ]);
+    // the added call gets a block of its own: a v1 message is sent from its blocks alone
+    const blocks = fixed.content as { type: string; id?: string }[];
+    expect(blocks.filter((b) => b.type === "tool_call").map((b) => b.id)).toEqual(["v1a", "v1b", "v1c", "v1d"]);
+    expect(results.map((r) => [r.tool_call_id, r.status])).toEqual([
+      ["v1a", "success"],
+      ["v1b", "error"],
+      ["v1c", "error"],
+      ["v1d", "success"],
+    ]);
+    expect(results[1]!.content).toMatch(/was not run/);
+    expect(results[2]!.content).toMatch(/could not be parsed: bad json/);
   });
 
   it("keeps everything else about the AIMessage", async () => {

@@ -37,8 +37,8 @@ const CONTENT_FRAGMENT_TYPES = new Set(["input_json_delta", "tool_call_chunk"]);
 const nonEmpty = (value: unknown) => (typeof value === "string" && value ? value : undefined);
 
 const CONTENT_BLOCKS: CallCarrier = {
-  isCall: (item) => typeof item.type === "string" && CONTENT_CALL_TYPES.has(item.type),
-  isFragment: (item) => typeof item.type === "string" && CONTENT_FRAGMENT_TYPES.has(item.type),
+  isCall: (item) => CONTENT_CALL_TYPES.has(item.type as string),
+  isFragment: (item) => CONTENT_FRAGMENT_TYPES.has(item.type as string),
   idOf: (item) => nonEmpty(item.id),
   nameOf: (item) => item.name,
   argsOf: (item) => (item.type === "tool_use" ? item.input : item.args),

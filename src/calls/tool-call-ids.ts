@@ -43,9 +43,8 @@ function visitIds(list: unknown, visit: (id: string) => void): number {
   return list.length;
 }
 
-/** The lists converters send when `tool_calls` is empty: call content blocks, raw OpenAI calls, stored Responses items. */
-function visitFallbackIds(m: AIMessageLike, visit: (id: string) => void): void {
-  visitIds(m.additional_kwargs?.tool_calls, visit);
+/** The lists converters send whatever `tool_calls` holds: call content blocks, stored Responses items. */
+function visitSentIds(m: AIMessageLike, visit: (id: string) => void): void {
   if (Array.isArray(m.content)) {
     for (const block of m.content as (Item | null)[])
       if (typeof block?.id === "string" && CALL_BLOCK_TYPES.has(block.type as string)) visit(block.id);
@@ -59,10 +58,12 @@ function visitFallbackIds(m: AIMessageLike, visit: (id: string) => void): void {
 
 /**
  * Calls `visit` with every call id the AIMessages of `messages[0, end)` hold
- * in a form a converter sends: `tool_calls` and `invalid_tool_calls`; and,
- * when `tool_calls` is empty, the lists converters then fall back to. A
- * consistent message holds the same ids in all of them. One tight loop of
- * plain property reads: it runs over whole histories.
+ * in a form a converter sends: `tool_calls` and `invalid_tool_calls`, call
+ * content blocks and stored Responses items (sent whatever `tool_calls`
+ * holds: a block a guard took out of `tool_calls` is still sent), and OpenAI's
+ * raw calls when `tool_calls` is empty. A consistent message holds the same
+ * ids in all of them. One tight loop of plain property reads: it runs over
+ * whole histories.
  */
 function visitCallIds(messages: readonly unknown[], end: number, visit: (id: string) => void): void {
   for (let i = 0; i < end; i++) {
@@ -70,8 +71,16 @@ function visitCallIds(messages: readonly unknown[], end: number, visit: (id: str
     if (typeof m !== "object" || m === null || m.type !== "ai") continue;
     const tracked = visitIds(m.tool_calls, visit);
     visitIds(m.invalid_tool_calls, visit);
-    if (tracked === 0) visitFallbackIds(m, visit);
+    // OpenAI's raw calls are sent only while `tool_calls` is empty; blocks and stored items always are.
+    if (tracked === 0) visitIds(m.additional_kwargs?.tool_calls, visit);
+    visitSentIds(m, visit);
   }
+}
+
+function allCallIds(messages: readonly unknown[], end: number): Set<string> {
+  const all = new Set<string>();
+  visitCallIds(messages, end, (id) => all.add(id));
+  return all;
 }
 
 /**
@@ -94,7 +103,6 @@ export class EarlierCallIds implements TakenIds {
   ) {}
 
   prefetch(ids: readonly string[]): void {
-    if (this.all) return;
     const asked = new Set(ids);
     const found = new Set<string>();
     visitCallIds(this.messages, this.end, (id) => asked.has(id) && found.add(id));
@@ -103,12 +111,9 @@ export class EarlierCallIds implements TakenIds {
   }
 
   has(id: string): boolean {
+    // Stryker disable next-line OptionalChaining: the allocator calls prefetch before it asks (assign), so asked is set
     if (this.asked?.has(id)) return this.found!.has(id);
-    if (!this.all) {
-      const all = new Set<string>();
-      visitCallIds(this.messages, this.end, (seen) => all.add(seen));
-      this.all = all;
-    }
+    this.all ??= allCallIds(this.messages, this.end);
     return this.all.has(id);
   }
 }
@@ -135,6 +140,7 @@ export class CallIdAllocator {
   /** The final id of each call, in order. */
   assign(calls: readonly { id: string | undefined; name: string }[]): string[] {
     const made = calls.map((call, index) => this.madeId(index, call.name, call.id));
+    // Stryker disable next-line ArrayDeclaration,ConditionalExpression: what prefetch is told only saves time; has answers any id
     this.taken?.prefetch?.([...calls.flatMap((call) => (call.id ? [call.id] : [])), ...made]);
     // Every id the model gave that can stay is kept before any is made, so a made id never displaces one.
     const kept = calls.map((call) => this.keep(call.id));
