@@ -7,12 +7,20 @@ import {
   type BaseMessage,
 } from "@langchain/core/messages";
 import { tool, type ToolRuntime } from "@langchain/core/tools";
-import { Annotation, Command, MessagesAnnotation, REMOVE_ALL_MESSAGES, START, StateGraph } from "@langchain/langgraph";
+import {
+  Annotation,
+  Command,
+  MessagesAnnotation,
+  REMOVE_ALL_MESSAGES,
+  START,
+  StateGraph,
+  isCommand,
+} from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { SafeToolNode, validateToolResults } from "../src/index.js";
 import { aiWith, call, invalidCall, weather } from "./helpers/fixtures.js";
-import { applyOutput, expectValidHistory } from "./helpers/invariant.js";
+import { applyOutput, expectValidHistory, messageWrites } from "./helpers/invariant.js";
 
 const human = (text: string) => new HumanMessage({ content: text, id: `h-${text}` });
 const crashedTurn = () => aiWith([call("get_weather", { city: "lost" }, "lost_1")]);
@@ -174,5 +182,75 @@ describe("repairHistory, as a graph applies its update", () => {
     expect(Array.isArray(fromState)).toBe(false);
     expect(fromState.messages).toEqual(fromList);
     expect(RemoveMessage.isInstance(fromState.messages[0]!)).toBe(true);
+  });
+});
+
+describe("repairHistory's update", () => {
+  it("holds a message two tools write under one message id once, as the reducer would leave it: the last write", async () => {
+    const step = tool(
+      async ({ n }, rt: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [
+              new ToolMessage({
+                content: `step ${n}`,
+                tool_call_id: rt.toolCallId,
+                name: "step",
+              }),
+              new HumanMessage({
+                content: `progress: step ${n} done`,
+                id: "progress",
+              }),
+            ],
+          },
+        }),
+      {
+        name: "step",
+        description: "Step.",
+        schema: z.object({ n: z.number() }),
+      },
+    );
+    const history = [
+      human("q"),
+      crashedTurn(),
+      human("hello?"),
+      aiWith([call("step", { n: 1 }, "s1"), call("step", { n: 2 }, "s2")]),
+    ];
+    const out = (await new SafeToolNode([step], { repairHistory: true }).invoke({ messages: history })) as unknown;
+    const written = messageWrites(out);
+    expect(written.filter((m) => m.id === "progress").map((m) => m.content)).toEqual(["progress: step 2 done"]);
+    expect(validateToolResults(applyOutput(history, out))).toEqual([]);
+  });
+
+  it("leaves a hand-off's Command.PARENT with the whole turn for the parent graph", async () => {
+    const handoff = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          graph: Command.PARENT,
+          goto: "billing",
+          update: {
+            messages: [
+              new ToolMessage({
+                content: "moved",
+                tool_call_id: rt.toolCallId,
+              }),
+            ],
+          },
+        }),
+      { name: "handoff", description: "Hand off.", schema: z.object({}) },
+    );
+    const turn = aiWith([call("handoff", {}, "c1")]);
+    const history = [human("q"), crashedTurn(), human("hello?"), turn];
+    const out = (await new SafeToolNode([handoff], {
+      repairHistory: true,
+    }).invoke({ messages: history })) as unknown[];
+    const parent = out.filter((o): o is Command => isCommand(o) && o.graph === Command.PARENT);
+    expect(parent).toHaveLength(1);
+    const carried = (parent[0]!.update as { messages: BaseMessage[] }).messages;
+    expect(carried.map((m) => [m.getType(), m.id ?? null, m.content])).toEqual([
+      ["ai", turn.id, ""],
+      ["tool", null, "moved"],
+    ]);
+    expect((carried[1] as ToolMessage).tool_call_id).toBe((carried[0] as AIMessage).tool_calls![0]!.id);
   });
 });

@@ -31,6 +31,7 @@ function applyWrites(history: readonly BaseMessage[], writes: readonly BaseMessa
     // `at` holds no entry for a message without an id: a write without one replaces nothing.
     const index = at.get(write.id!);
     if (RemoveMessage.isInstance(write)) {
+      // Stryker disable next-line ConditionalExpression: a RemoveMessage has an id, and the filter below keeps id-less messages anyway
       if (write.id !== undefined) removed.add(write.id);
     } else if (index !== undefined) {
       result[index] = write;
@@ -96,6 +97,7 @@ export function withRepairedHistory(
   if (validateToolResults(after).length === 0) return output;
   const messages = [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...repairToolResults(after)];
   const commands = items.flatMap((item) => {
+    // Stryker disable next-line ConditionalExpression: withoutMessages finds nothing left of the plain messages update: undefined too
     const kept = isCommand(item) ? withoutMessages(item as Command) : undefined;
     return kept ? [kept] : [];
   });
