@@ -2,6 +2,7 @@ import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messag
 import { tool } from "@langchain/core/tools";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { convertResponsesMessageToAIMessage } from "@langchain/openai";
 import { SafeToolNode } from "../src/index.js";
 import {
   add,
@@ -266,6 +267,48 @@ describe("AIMessage corrections (behaviour 5)", () => {
     ]);
     expect(results[1]!.content).toMatch(/was not run/);
     expect(results[2]!.content).toMatch(/could not be parsed: bad json/);
+  });
+
+  it("rewrites only the function_call items of a Responses reply, keeps its reasoning and message items, and adds an item for a call the output lacks", async () => {
+    const reasoning = { type: "reasoning", id: "rs_1", summary: [] };
+    const message = {
+      type: "message",
+      id: "msg_1",
+      role: "assistant",
+      status: "completed",
+      content: [{ type: "output_text", text: "Checking both.", annotations: [] }],
+    };
+    const item = (id: string, city: string, k: number) => ({
+      type: "function_call",
+      id: `fc_${k}`,
+      call_id: id,
+      name: "get_weather",
+      arguments: JSON.stringify({ city }),
+      status: "completed",
+    });
+    const ai = convertResponsesMessageToAIMessage({
+      id: "resp_mixed",
+      object: "response",
+      created_at: 0,
+      model: "gpt-local",
+      status: "completed",
+      output: [reasoning, message, item("dup", "a", 0), item("dup", "b", 1)],
+    } as never) as AIMessage;
+    // a guard added a call of its own, which no stored item carries
+    ai.tool_calls = [...ai.tool_calls!, call("get_weather", { city: "c" }, "call_added")];
+    const { ai: fixed, results } = await run(historyWith(ai));
+    const ids = fixed.tool_calls!.map((c) => c.id);
+    expect(ids[0]).toBe("dup");
+    expect(ids[1]).not.toBe("dup");
+    expect(ids[2]).toBe("call_added");
+    const output = fixed.response_metadata.output as { type: string; call_id?: string; arguments?: string }[];
+    expect(output.slice(0, 2)).toEqual([reasoning, message]);
+    expect(output.slice(2).map((i) => [i.type, i.call_id, i.arguments])).toEqual([
+      ["function_call", ids[0], '{"city":"a"}'],
+      ["function_call", ids[1], '{"city":"b"}'],
+      ["function_call", ids[2], '{"city":"c"}'],
+    ]);
+    expect(results.map((r) => r.content)).toEqual(["Sunny in a", "Sunny in b", "Sunny in c"]);
   });
 
   it("keeps everything else about the AIMessage", async () => {
