@@ -8,7 +8,7 @@ import { tool } from "@langchain/core/tools";
 import { Command, END, MemorySaver, MessagesAnnotation, START, StateGraph, interrupt } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createAgent } from "langchain";
+import { createAgent, createMiddleware } from "langchain";
 import { InvalidOptionsError, SafeToolNode, safeToolsFanOut } from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { ScriptedChatModel } from "../src/testing.js";
@@ -322,6 +322,54 @@ describe("concurrency in the createAgent middleware (each call its own task)", (
     expect(results(messages)[1]!.content).toMatch(/cut off by the output token limit/);
     expect(results(messages)[2]!.content).toMatch(/could not be parsed/);
     expect(asked).toEqual(["w1"]);
+  });
+
+  it("does not make the calls of two agents that share the middleware wait for each other, even when the run's signal is not handed on", async () => {
+    const noSignal = createMiddleware({
+      name: "NoSignal",
+      wrapToolCall: (request, handler) => handler({ ...request, runtime: { ...request.runtime, signal: undefined } }),
+    });
+    const shared = safeToolMiddleware({ concurrencyKey: byPath });
+    /** Runs two agents at once, each with one call of key "a"; each call waits (at most a second) for the other to start. */
+    const runTwo = async (turns: [aiId: string, callId: string][]) => {
+      let started = 0;
+      let release!: () => void;
+      const bothStarted = new Promise<void>((resolve) => (release = resolve));
+      const writeFile = tool(
+        async () => {
+          if (++started === 2) release();
+          await Promise.race([bothStarted, new Promise((resolve) => setTimeout(resolve, 1000))]);
+          return `${started} started`;
+        },
+        { name: "write_file", description: "w", schema: z.object({ path: z.string() }) },
+      );
+      const answered = await Promise.all(
+        turns.map(([aiId, callId]) =>
+          createAgent({
+            model: new ScriptedChatModel({
+              responses: [aiWith([call("write_file", { path: "a" }, callId)], [], { id: aiId }), "done"],
+            }),
+            tools: [writeFile],
+            middleware: [noSignal, shared],
+          }).invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] }),
+        ),
+      );
+      for (const { messages } of answered) await expectValidHistory(messages);
+      return answered.map(({ messages }) => results(messages)[0]!.content);
+    };
+    // other AIMessage ids with the same call ids, and the same AIMessage id with other call ids
+    expect(
+      await runTwo([
+        ["r1", "w1"],
+        ["r2", "w1"],
+      ]),
+    ).toEqual(["2 started", "2 started"]);
+    expect(
+      await runTwo([
+        ["same", "w1"],
+        ["same", "w2"],
+      ]),
+    ).toEqual(["2 started", "2 started"]);
   });
 
   it("applies a key function given alone, and a tool's limit given alone", async () => {

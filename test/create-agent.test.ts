@@ -27,7 +27,7 @@ import * as v from "valibot";
 import { ScriptedChatModel } from "../src/testing.js";
 import { validateToolResults } from "../src/index.js";
 import { isRetryableToolError, safeToolMiddleware } from "../src/middleware.js";
-import { invalidCall } from "./helpers/fixtures.js";
+import { anthropicStyleAI, call, invalidCall, openAIStyleAI } from "./helpers/fixtures.js";
 import { applyOutput, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
 import { sendThroughProviders } from "./helpers/wire.js";
 
@@ -467,6 +467,44 @@ describe("the middleware gives a turn the ids the node gives it", () => {
     expect(nodeIds[0]).toBe("c1");
     expect(nodeIds[1]).not.toBe("c1");
     expect(results(messages).map((r) => r.tool_call_id)).toEqual(nodeIds);
+  });
+});
+
+describe("what the middleware keeps when it corrects a turn", () => {
+  it("keeps the text, metadata and other kwargs, and gives raw calls and tool_use blocks the final ids", async () => {
+    const calls = [call("lookup", { q: "a" }, "c1"), call("lookup", { q: "b" }, "c1")];
+    const shapes = { "raw OpenAI calls": openAIStyleAI, "Anthropic tool_use blocks": anthropicStyleAI };
+    for (const [shape, make] of Object.entries(shapes)) {
+      const turn = make(calls);
+      turn.id = "m1";
+      turn.additional_kwargs = { ...turn.additional_kwargs, trace_note: "look twice" };
+      turn.response_metadata = { model_name: "gpt-local" };
+      turn.usage_metadata = { input_tokens: 3, output_tokens: 5, total_tokens: 8 };
+      const agent = createAgent({
+        model: new ScriptedChatModel([turn, "done"]),
+        tools: [lookup],
+        middleware: [safeToolMiddleware()],
+      });
+      const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+      await expectValidHistory(messages);
+      const stored = messages[1] as AIMessage;
+      const ids = stored.tool_calls!.map((c) => c.id);
+      expect(new Set(ids).size, shape).toBe(2);
+      expect(results(messages).map((r) => r.tool_call_id)).toEqual(ids);
+      expect(stored.id).toBe("m1");
+      expect(stored.additional_kwargs.trace_note).toBe("look twice");
+      expect(stored.response_metadata.model_name).toBe("gpt-local");
+      expect(stored.usage_metadata).toEqual({ input_tokens: 3, output_tokens: 5, total_tokens: 8 });
+      if (make === anthropicStyleAI) {
+        const blocks = stored.content as { type: string; id?: string; text?: string }[];
+        expect(blocks[0]).toEqual({ type: "text", text: "Let me check." });
+        expect(blocks.filter((b) => b.type === "tool_use").map((b) => b.id)).toEqual(ids);
+      } else {
+        const raw = stored.additional_kwargs.tool_calls as { id: string }[];
+        expect(raw.map((c) => c.id)).toEqual(ids);
+      }
+      expect((await sendThroughProviders(messages)).filter((r) => r.error)).toEqual([]);
+    }
   });
 });
 

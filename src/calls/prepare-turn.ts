@@ -64,6 +64,7 @@ export function prepareTurn(
     usage_metadata: base.usage_metadata,
     tool_calls: calls.map((call) => {
       const mark = markOf(call);
+      // Stryker disable next-line ConditionalExpression: taken as true, an unmarked call gets the mark key set to undefined, which callMarkOf reads as no mark and serialization drops
       return mark ? { ...toolCallOf(call), [CALL_MARK]: mark } : toolCallOf(call);
     }),
     invalid_tool_calls: [],
