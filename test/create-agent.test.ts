@@ -346,7 +346,8 @@ describe("a turn that ends with its structured response (toolStrategy)", () => {
         content: "",
         tool_calls: [
           { id: "call_0", name: "lookup", args: { q: "y" } },
-          { id: "s1", name: "Answer", args: { answer: "42" } },
+          // an id providers reject: the structured-output result follows its call to the corrected id
+          { id: "functions.Answer:1", name: "Answer", args: { answer: "42" } },
         ],
       }),
       new AIMessage({ id: "a3", content: "", tool_calls: [{ id: "s2", name: "Answer", args: { answer: "43" } }] }),
@@ -369,6 +370,10 @@ describe("a turn that ends with its structured response (toolStrategy)", () => {
       '{"answer":"42"}',
     ]);
     expect(second[0]!.tool_call_id).not.toBe("call_0");
+    const answered = out.messages.filter((m): m is AIMessage => AIMessage.isInstance(m))[1]!;
+    expect(second.map((r) => r.tool_call_id)).toEqual(answered.tool_calls!.map((c) => c.id));
+    expect(second[1]!.tool_call_id).not.toBe("functions.Answer:1");
+    expect(second.map((r) => r.name)).toEqual(["lookup", "Answer"]);
     const next = await agent.invoke({ messages: [new HumanMessage({ id: "h2", content: "again" })] }, config);
     await expectValidHistory(next.messages);
     expect(next.structuredResponse).toEqual({ answer: "43" });
