@@ -240,6 +240,33 @@ describe("concurrency: ordering per key", () => {
   });
 });
 
+describe("concurrency keys and calls that never run", () => {
+  it("answers an invalid or cut-off call with its own reason, without asking a key function that cannot read it", async () => {
+    const { tools } = recordingTools(["write_file"]);
+    const asked: string[] = [];
+    // a key function written for well-formed calls: it throws on missing arguments
+    const keyOf = (c: { id?: string; args: Record<string, unknown> }) => {
+      asked.push(String(c.id));
+      return (c.args.path as string).toUpperCase();
+    };
+    const node = new SafeToolNode(tools, { concurrencyKey: keyOf });
+    const ai = new AIMessage({
+      id: "ai-invalid-keys",
+      content: "",
+      tool_calls: [call("write_file", { path: "a" }, "w1")],
+      invalid_tool_calls: [invalidCall("write_file", '{"path":', "w2")],
+    });
+    const history = [new HumanMessage({ content: "go", id: "h" }), ai];
+    const after = await expectValidAfter(history, await node.invoke({ messages: history }));
+    const answers = results(after);
+    expect(answers.map((m) => m.tool_call_id)).toEqual(["w1", "w2"]);
+    expect(answers[0]!.content).toBe("write_file a");
+    expect(String(answers[1]!.content)).toMatch(/Unexpected end of JSON input/);
+    expect(String(answers[1]!.content)).not.toMatch(/not run/);
+    expect(asked).toEqual(["w1"]);
+  });
+});
+
 describe("concurrency in the createAgent middleware (each call its own task)", () => {
   const byPath = (c: { name: string; args: Record<string, unknown> }) =>
     c.name === "write_file" ? String(c.args.path) : undefined;

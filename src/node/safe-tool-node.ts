@@ -1,3 +1,4 @@
+import { refuseCall } from "../calls/refuse-call.js";
 import { AIMessage } from "@langchain/core/messages";
 import { ensureConfig, type RunnableConfig } from "@langchain/core/runnables";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
@@ -188,11 +189,13 @@ export class SafeToolNode extends ToolNode<SafeToolNodeOutput> {
     const runAsTask = (call: PlannedCall, turn?: Promise<void>) => executeAsTask(call, context, settle(call), turn);
     const runDirect = (call: PlannedCall) => executeToolCall(call, context).then(settle(call));
     // Keys are read once, before anything runs; a call whose key cannot be read is answered at once.
+    // A call that will be refused (invalid, cut off, unknown) is not asked about: it keeps its own reason.
     const keys = new Map<string, string | undefined | CallNotRunError>();
     const keyOf = this.settings.concurrencyKey;
     if (keyOf)
       for (const slot of batch.slots)
-        if (slot.answer === "run") keys.set(slot.call.id, concurrencyKeyOf(slot.call, keyOf));
+        if (slot.answer === "run" && !refuseCall(slot.call, context))
+          keys.set(slot.call.id, concurrencyKeyOf(slot.call, keyOf));
     const refusedByKey = (call: PlannedCall) => keys.get(call.id) instanceof CallNotRunError;
     let run = runDirect;
     let readBack = (_call: PlannedCall) => false;
