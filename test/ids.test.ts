@@ -374,17 +374,18 @@ describe("ids valid for every provider at once, across the whole request", () =>
 });
 
 describe("other nodes that answer calls of the turn", () => {
-  it("an approval node answering a call under its Send's id, when ids need renaming, keeps the turn valid with safePostModelHook before the router", async () => {
+  /**
+   * An agent whose router sends "pay" calls to an approval node that denies
+   * them (answering under its Send's id) and the rest to SafeToolNode; with
+   * `prepare: "hook"`, safePostModelHook prepares each turn before the router.
+   */
+  async function runWithApprovals(script: AIMessage[], { prepare }: { prepare: "hook" | "none" }) {
     const ran: string[] = [];
     const echo = tool(async ({ v }) => (ran.push(v), `echo ${v}`), {
       name: "echo",
       description: "d",
       schema: z.object({ v: z.string() }),
     });
-    const script = [
-      aiWith([call("echo", { v: "1" }, "call_0")], [], { id: "m1" }),
-      aiWith([call("pay", { v: "2" }, "call_0"), call("echo", { v: "3" }, "call_1")], [], { id: "m2" }),
-    ];
     let turn = 0;
     const router = (state: typeof MessagesAnnotation.State) => {
       const last = state.messages.at(-1) as AIMessage;
@@ -397,7 +398,7 @@ describe("other nodes that answer calls of the turn", () => {
       .addNode("agent", () => ({
         messages: [script[turn++] ?? new AIMessage({ id: `final-${turn}`, content: "done" })],
       }))
-      .addNode("prepare", safePostModelHook())
+      .addNode("prepare", prepare === "hook" ? safePostModelHook() : () => ({}))
       .addNode("approve", (state: typeof MessagesAnnotation.State & { lg_tool_call: ToolCall }) => ({
         messages: [
           new ToolMessage({
@@ -416,55 +417,30 @@ describe("other nodes that answer calls of the turn", () => {
       .addEdge("approve", "agent")
       .compile();
     const { messages } = await graph.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    return { messages, ran };
+  }
+
+  it("an approval node answering a call under its Send's id, when ids need renaming, keeps the turn valid with safePostModelHook before the router", async () => {
+    const { messages, ran } = await runWithApprovals(
+      [
+        aiWith([call("echo", { v: "1" }, "call_0")], [], { id: "m1" }),
+        aiWith([call("pay", { v: "2" }, "call_0"), call("echo", { v: "3" }, "call_1")], [], { id: "m2" }),
+      ],
+      { prepare: "hook" },
+    );
     await expectValidHistory(messages);
     expect(ran).toEqual(["1", "3"]);
-    expect(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
-      "echo 1",
-      "denied by a human",
-      "echo 3",
-    ]);
+    expect(results(messages).map((m) => m.content)).toEqual(["echo 1", "denied by a human", "echo 3"]);
   });
 
   it("an approval node answering the first call, when a later call's id needs renaming, keeps the turn valid without a hook: the node's Send writes the corrected AIMessage", async () => {
-    const ran: string[] = [];
-    const echo = tool(async ({ v }) => (ran.push(v), `echo ${v}`), {
-      name: "echo",
-      description: "d",
-      schema: z.object({ v: z.string() }),
-    });
-    const script = [
-      aiWith([call("echo", { v: "1" }, "call_0")], [], { id: "m1" }),
-      aiWith([call("pay", { v: "2" }, "call_p"), call("echo", { v: "3" }, "call_0")], [], { id: "m2" }),
-    ];
-    let turn = 0;
-    const router = (state: typeof MessagesAnnotation.State) => {
-      const last = state.messages.at(-1) as AIMessage;
-      if (!last.tool_calls?.length) return END;
-      return last.tool_calls.map(
-        (c) => new Send(c.name === "pay" ? "approve" : "tools", { ...state, lg_tool_call: c }),
-      );
-    };
-    const graph = new StateGraph(MessagesAnnotation)
-      .addNode("agent", () => ({
-        messages: [script[turn++] ?? new AIMessage({ id: `final-${turn}`, content: "done" })],
-      }))
-      .addNode("approve", (state: typeof MessagesAnnotation.State & { lg_tool_call: ToolCall }) => ({
-        messages: [
-          new ToolMessage({
-            tool_call_id: state.lg_tool_call.id!,
-            name: "pay",
-            content: "denied by a human",
-            status: "error",
-          }),
-        ],
-      }))
-      .addNode("tools", new SafeToolNode([echo]))
-      .addEdge(START, "agent")
-      .addConditionalEdges("agent", router, ["tools", "approve", END])
-      .addEdge("tools", "agent")
-      .addEdge("approve", "agent")
-      .compile();
-    const { messages } = await graph.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    const { messages, ran } = await runWithApprovals(
+      [
+        aiWith([call("echo", { v: "1" }, "call_0")], [], { id: "m1" }),
+        aiWith([call("pay", { v: "2" }, "call_p"), call("echo", { v: "3" }, "call_0")], [], { id: "m2" }),
+      ],
+      { prepare: "none" },
+    );
     await expectValidHistory(messages);
     expect(ran).toEqual(["1", "3"]);
     expect(results(messages).map((m) => m.content)).toEqual(["echo 1", "denied by a human", "echo 3"]);
