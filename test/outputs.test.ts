@@ -38,9 +38,14 @@ function returningRunnable(name: string, value: () => unknown) {
 const circular: Record<string, unknown> = { a: 1 };
 circular.me = circular;
 
+/** The whole history after the node answered a turn of a call of `t` (c1) and a weather call (c2), checked valid. */
+async function historyBesideWeather(t: SafeTool, city = "z") {
+  const history = historyWith(aiWith([call(t.name, {}, "c1"), call("get_weather", { city }, "c2")]));
+  return expectValidAfter(history, await new SafeToolNode([t, weather]).invoke({ messages: history }));
+}
+
 async function resultOf(t: SafeTool) {
-  const history = historyWith(aiWith([call(t.name, {}, "c1"), call("get_weather", { city: "z" }, "c2")]));
-  const after = await expectValidAfter(history, await new SafeToolNode([t, weather]).invoke({ messages: history }));
+  const after = await historyBesideWeather(t);
   const results = after.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
   expect(results[1]!.content).toBe("Sunny in z");
   return results[0]!;
@@ -431,11 +436,7 @@ describe("what tools write beyond their result", () => {
         },
         { name: "compact", description: "c", schema: z.object({}) },
       );
-      const history = historyWith(aiWith([call("compact", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
-      const after = await expectValidAfter(
-        history,
-        await new SafeToolNode([compact, weather]).invoke({ messages: history }),
-      );
+      const after = await historyBesideWeather(compact, "x");
       expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["compacted", "Sunny in x"]);
       if (!keepTurn) expect(after[0]!.content).toBe("summary of everything so far");
     }
@@ -641,11 +642,7 @@ describe("round two of what tools write", () => {
         }),
       { name: "delegate", description: "d", schema: z.object({}) },
     );
-    const history = historyWith(aiWith([call("delegate", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
-    const after = await expectValidAfter(
-      history,
-      await new SafeToolNode([delegate, weather]).invoke({ messages: history }),
-    );
+    const after = await historyBesideWeather(delegate, "x");
     expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
       "delegated",
       "Sunny in x",
@@ -894,11 +891,7 @@ describe("how a tool's Command is read", () => {
         new Command({ update: { messages: new ToolMessage({ content: "saved alone", tool_call_id: rt.toolCallId }) } }),
       { name: "single", description: "s", schema: z.object({}) },
     );
-    const history = historyWith(aiWith([call("single", {}, "c1"), call("get_weather", { city: "x" }, "c2")]));
-    const after = await expectValidAfter(
-      history,
-      await new SafeToolNode([single, weather]).invoke({ messages: history }),
-    );
+    const after = await historyBesideWeather(single, "x");
     expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["saved alone", "Sunny in x"]);
   });
 
