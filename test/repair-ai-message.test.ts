@@ -258,7 +258,13 @@ describe("AIMessage corrections (behaviour 5)", () => {
     ]);
     // the added call gets a block of its own: a v1 message is sent from its blocks alone
     const blocks = fixed.content as { type: string; id?: string }[];
-    expect(blocks.filter((b) => b.type === "tool_call").map((b) => b.id)).toEqual(["v1a", "v1b", "v1c", "v1d"]);
+    expect(blocks.map((b) => [b.type, b.id])).toEqual([
+      ["text", undefined],
+      ["tool_call", "v1a"],
+      ["tool_call", "v1b"],
+      ["tool_call", "v1c"],
+      ["tool_call", "v1d"],
+    ]);
     expect(results.map((r) => [r.tool_call_id, r.status])).toEqual([
       ["v1a", "success"],
       ["v1b", "error"],

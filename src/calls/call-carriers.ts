@@ -16,16 +16,20 @@ type Item = Record<string, unknown>;
  * - `additional_kwargs.tool_calls`: OpenAI's raw calls, which both OpenAI
  *   converters send whenever `tool_calls` is empty.
  */
-interface CallCarrier {
+interface CallReader {
   isCall(item: Item): boolean;
-  /** Streaming leftovers that mean nothing once the call is repaired. */
-  isFragment(item: Item): boolean;
+  /** Streaming leftovers that mean nothing once the call is repaired (only content blocks have them). */
+  isFragment?(item: Item): boolean;
   idOf(item: Item): string | undefined;
   nameOf(item: Item): unknown;
   /** The raw arguments: an object, or a JSON string. */
   argsOf(item: Item): unknown;
   /** Set when the carrier itself marks the call as unparsable. */
   invalidOf(item: Item): PlannedCall["invalid"] | undefined;
+}
+
+/** A list rewritten item by item (content blocks, Responses items); OpenAI's raw calls are rebuilt whole instead. */
+interface CallCarrier extends CallReader {
   /** The item rewritten to carry `call`. */
   rewrite(item: Item, call: PlannedCall): Item;
   /** A new item for a call that has none (undefined: none is needed). */
@@ -56,12 +60,12 @@ const CONTENT_BLOCKS: CallCarrier = {
   },
   // Standard-content (v1) messages are sent from their blocks alone; the
   // Anthropic converter appends calls that have no block by itself.
+  // Stryker disable next-line ArrowFunction,ConditionalExpression,StringLiteral: core's AIMessage constructor (1.x) appends this same block to a v1 message that lacks it
   create: (call, ai) => (ai.response_metadata?.output_version === "v1" ? { ...toolCallOf(call) } : undefined),
 };
 
 const RESPONSES_OUTPUT: CallCarrier = {
   isCall: (item) => item.type === "function_call",
-  isFragment: () => false,
   idOf: (item) => nonEmpty(item.call_id),
   nameOf: (item) => item.name,
   argsOf: (item) => item.arguments,
@@ -83,15 +87,12 @@ const rawOpenAICall = (call: PlannedCall): Item => ({
   function: { name: call.name, arguments: JSON.stringify(call.args) },
 });
 
-const RAW_OPENAI_CALLS: CallCarrier = {
+const RAW_OPENAI_CALLS: CallReader = {
   isCall: (item) => item.type === "function" || isRecord(item.function),
-  isFragment: () => false,
   idOf: (item) => nonEmpty(item.id),
   nameOf: (item) => (isRecord(item.function) ? item.function.name : undefined),
   argsOf: (item) => (isRecord(item.function) ? item.function.arguments : undefined),
   invalidOf: () => undefined,
-  rewrite: (_item, call) => rawOpenAICall(call),
-  create: rawOpenAICall,
 };
 
 /** The Responses output items the converter will re-send, when it will. */
@@ -102,15 +103,15 @@ function storedOutput(ai: AIMessage): Item[] | undefined {
   return output as Item[];
 }
 
-/** OpenAI's raw calls, when a converter will send them: only while `tool_calls` is empty. */
+/** OpenAI's raw calls, when a converter will send them: only while `tool_calls` is empty (an empty list holds none to read). */
 function sentRawCalls(ai: AIMessage): unknown[] | undefined {
   const raw: unknown = ai.additional_kwargs?.tool_calls;
-  return Array.isArray(raw) && raw.length > 0 && (ai.tool_calls?.length ?? 0) === 0 ? raw : undefined;
+  return Array.isArray(raw) && (ai.tool_calls?.length ?? 0) === 0 ? raw : undefined;
 }
 
 /** Each list that carries calls besides `tool_calls`, with its carrier. */
-function carriedLists(ai: AIMessage): [CallCarrier, unknown[]][] {
-  const lists: [CallCarrier, unknown[]][] = [];
+function carriedLists(ai: AIMessage): [CallReader, unknown[]][] {
+  const lists: [CallReader, unknown[]][] = [];
   if (Array.isArray(ai.content)) lists.push([CONTENT_BLOCKS, ai.content as unknown[]]);
   const output = storedOutput(ai);
   if (output) lists.push([RESPONSES_OUTPUT, output]);
@@ -122,14 +123,17 @@ function carriedLists(ai: AIMessage): [CallCarrier, unknown[]][] {
 /** A call's arguments as a converter holds them (an object, or JSON text), parsed strictly; no arguments are `{}`. */
 export function parseArgs(raw: unknown): { args: Record<string, unknown> } | { error: string; rawArgs: string } {
   if (isRecord(raw)) return { args: raw };
+  // Stryker disable next-line ObjectLiteral: a result with neither args nor error is read as no arguments ({}) too
   if (raw === undefined || raw === null || raw === "") return { args: {} };
-  const text = typeof raw === "string" ? raw : String(raw);
+  // Other values (an array, a number) as JSON, as a call of `tool_calls` with such arguments is quoted.
+  const text = typeof raw === "string" ? raw : (safeStringify(raw) ?? String(raw));
   try {
     const parsed: unknown = JSON.parse(text);
     if (isRecord(parsed)) return { args: parsed };
     return { error: NOT_AN_OBJECT, rawArgs: text };
   } catch (e) {
-    return { error: e instanceof Error ? e.message : "invalid JSON", rawArgs: text };
+    // JSON.parse throws nothing but a SyntaxError.
+    return { error: (e as SyntaxError).message, rawArgs: text };
   }
 }
 
@@ -189,21 +193,23 @@ interface CallKey {
  * tell such calls apart. Returns each item's call index, or -1.
  */
 export function pairCalls(items: readonly (CallKey | undefined)[], calls: readonly CallKey[]): number[] {
+  // A -1 (no call) may go in too: no call has that index.
   const paired = new Set<number>();
+  // Stryker disable next-line StringLiteral: any one text for arguments that cannot be stringified compares them the same
   const argsOf = (args: Record<string, unknown>) => safeStringify(args) ?? "";
   const pairs = items.map((item) => {
     if (!item) return -1;
     const index = calls.findIndex(
       (call, k) => !paired.has(k) && call.id === item.id && argsOf(call.args) === argsOf(item.args),
     );
-    if (index >= 0) paired.add(index);
+    paired.add(index);
     return index;
   });
   return pairs.map((pair, i) => {
     const item = items[i];
     if (pair >= 0 || !item) return pair;
     const index = calls.findIndex((call, k) => !paired.has(k) && call.id === item.id);
-    if (index >= 0) paired.add(index);
+    paired.add(index);
     return index;
   });
 }
@@ -212,12 +218,12 @@ export function pairCalls(items: readonly (CallKey | undefined)[], calls: readon
 type Match = { item: unknown; call?: PlannedCall; drop?: boolean };
 
 /**
- * Pairs each call item of a list with a call, in list order: the k-th item
- * with id X gets the k-th call whose original id is X. Items with no call
- * left are dropped (they would be sent and never answered), and so are
- * streaming fragments.
+ * Pairs each call item of a list with a call (see {@link pairCalls});
+ * streaming fragments are dropped. Every call item finds one: the planner
+ * made a call of each item that no parsed call matched, and a corrected
+ * AIMessage's items carry its calls.
  */
-function matchItems(carrier: CallCarrier, list: readonly unknown[], calls: readonly PlannedCall[]) {
+function matchItems(carrier: CallReader, list: readonly unknown[], calls: readonly PlannedCall[]) {
   const keys = list.map((item) =>
     isRecord(item) && carrier.isCall(item) ? { id: carrier.idOf(item), args: argsOfItem(carrier, item) } : undefined,
   );
@@ -227,16 +233,16 @@ function matchItems(carrier: CallCarrier, list: readonly unknown[], calls: reado
   );
   const matches = list.map((item, i): Match => {
     if (!isRecord(item)) return { item };
-    if (carrier.isFragment(item)) return { item, drop: true };
+    if (carrier.isFragment?.(item)) return { item, drop: true };
     if (!carrier.isCall(item)) return { item };
-    return pairs[i]! < 0 ? { item, drop: true } : { item, call: calls[pairs[i]!]! };
+    return { item, call: calls[pairs[i]!]! };
   });
   const claimed = new Set(pairs);
   return { matches, unclaimed: calls.filter((_, k) => !claimed.has(k)) };
 }
 
 /** The parsed arguments of a carrier item (`{}` when they do not parse). */
-function argsOfItem(carrier: CallCarrier, item: Item): Record<string, unknown> {
+function argsOfItem(carrier: CallReader, item: Item): Record<string, unknown> {
   const parsed = parseArgs(carrier.argsOf(item));
   return "args" in parsed ? parsed.args : {};
 }
@@ -268,11 +274,13 @@ function rewriteList(
  */
 export function orderAsSent(ai: AIMessage, calls: PlannedCall[]): PlannedCall[] {
   const lists = carriedLists(ai);
-  const holdsCalls = ([carrier, list]: [CallCarrier, unknown[]]) =>
+  const holdsCalls = ([carrier, list]: [CallReader, unknown[]]) =>
     list.some((item) => isRecord(item) && carrier.isCall(item));
   const sent = lists.find(([carrier]) => carrier === RESPONSES_OUTPUT) ?? lists.find(holdsCalls);
   const tracked = calls.filter((call) => call.toolCallsIndex !== undefined);
-  if (!sent || tracked.length === calls.length) return calls;
+  if (!sent) return calls;
+  // Stryker disable next-line ConditionalExpression: only a saving: with every call in tool_calls, the loop below keeps their order
+  if (tracked.length === calls.length) return calls;
   const { matches, unclaimed } = matchItems(sent[0], sent[1], calls);
   const leading: PlannedCall[] = [];
   const following = new Map<PlannedCall, PlannedCall[]>();
