@@ -32,8 +32,8 @@ interface CallReader {
 interface CallCarrier extends CallReader {
   /** The item rewritten to carry `call`. */
   rewrite(item: Item, call: PlannedCall): Item;
-  /** A new item for a call that has none (undefined: none is needed). */
-  create(call: PlannedCall, ai: AIMessage): Item | undefined;
+  /** A new item for a call that has none; without it, none is needed. */
+  create?(call: PlannedCall): Item;
 }
 
 const CONTENT_CALL_TYPES = new Set(["tool_use", "tool_call", INVALID_CALL_TYPE]);
@@ -58,10 +58,9 @@ const CONTENT_BLOCKS: CallCarrier = {
     const { error: _error, ...rest } = item;
     return { ...rest, ...toolCallOf(call) };
   },
-  // Standard-content (v1) messages are sent from their blocks alone; the
-  // Anthropic converter appends calls that have no block by itself.
-  // Stryker disable next-line ArrowFunction,ConditionalExpression,StringLiteral: core's AIMessage constructor (1.x) appends this same block to a v1 message that lacks it
-  create: (call, ai) => (ai.response_metadata?.output_version === "v1" ? { ...toolCallOf(call) } : undefined),
+  // No create: the Anthropic converter appends calls that have no block by
+  // itself, and core's AIMessage constructor gives a standard-content (v1)
+  // message, which is sent from its blocks alone, a block for each call.
 };
 
 const RESPONSES_OUTPUT: CallCarrier = {
@@ -247,20 +246,12 @@ function argsOfItem(carrier: CallReader, item: Item): Record<string, unknown> {
   return "args" in parsed ? parsed.args : {};
 }
 
-function rewriteList(
-  carrier: CallCarrier,
-  list: readonly unknown[],
-  calls: readonly PlannedCall[],
-  ai: AIMessage,
-): unknown[] {
+function rewriteList(carrier: CallCarrier, list: readonly unknown[], calls: readonly PlannedCall[]): unknown[] {
   const { matches, unclaimed } = matchItems(carrier, list, calls);
   const rewritten = matches.flatMap(({ item, call, drop }) =>
     drop ? [] : [call ? carrier.rewrite(item as Item, call) : item],
   );
-  for (const call of unclaimed) {
-    const created = carrier.create(call, ai);
-    if (created) rewritten.push(created);
-  }
+  if (carrier.create) for (const call of unclaimed) rewritten.push(carrier.create(call));
   return rewritten;
 }
 
@@ -309,10 +300,10 @@ export function rewriteAIMessage(ai: AIMessage, calls: readonly PlannedCall[]): 
   if (Array.isArray(additional_kwargs.tool_calls)) additional_kwargs.tool_calls = calls.map(rawOpenAICall) as never;
   const output = storedOutput(ai);
   const response_metadata = output
-    ? { ...ai.response_metadata, output: rewriteList(RESPONSES_OUTPUT, output, calls, ai) }
+    ? { ...ai.response_metadata, output: rewriteList(RESPONSES_OUTPUT, output, calls) }
     : ai.response_metadata;
   const content = Array.isArray(ai.content)
-    ? (rewriteList(CONTENT_BLOCKS, ai.content as unknown[], calls, ai) as AIMessage["content"])
+    ? (rewriteList(CONTENT_BLOCKS, ai.content as unknown[], calls) as AIMessage["content"])
     : ai.content;
   return new AIMessage({
     content,
