@@ -253,6 +253,36 @@ describe("where a ParentCommand thrown inside a tool goes, by the graph it names
     expect(contents(messages)).toEqual([...answeredTurn, "parent review"]);
   });
 
+  // LangGraph names a graph's parent by the namespace of the task that runs the graph in it (a node of
+  // the subgraph that hands off to its parent raises a ParentCommand naming "team:<id>")
+  const parentNs = (ns: string) => ns.split("|").slice(0, -1).join("|");
+  const namingUp = (levels: number) =>
+    tool(
+      async (_args, config): Promise<string> => {
+        let graph = String(config.configurable?.checkpoint_ns);
+        for (let k = 0; k < levels; k++) graph = parentNs(graph);
+        throw new ParentCommand(new Command({ graph, goto: "review" }));
+      },
+      { name: "hand_off", description: "h", schema: z.object({}) },
+    );
+
+  it("carries one that names the subgraph's own task, as LangGraph names the parent, to the parent graph", async () => {
+    const { messages } = await inParent(namingUp(1)).invoke(start);
+    await expectValidHistory(messages);
+    expect(contents(messages)).toEqual([...answeredTurn, "parent review"]);
+  });
+
+  it("leaves one that names a graph further up to LangGraph, which carries it there", async () => {
+    const outer = new StateGraph(MessagesAnnotation)
+      .addNode("middle", inParent(namingUp(2)), { ends: ["review"] })
+      .addNode("review", () => ({ messages: [new AIMessage({ content: "top review", id: "top-review" })] }))
+      .addEdge(START, "middle")
+      .addEdge("review", END)
+      .compile();
+    const { messages } = await outer.invoke(start);
+    expect(contents(messages)).toEqual(["go", "top review"]);
+  });
+
   it("leaves one that names neither this graph nor its parent to LangGraph: neither review node runs", async () => {
     const { messages } = await inParent(handingOff(toReview("elsewhere:1"))).invoke(start);
     expect(contents(messages)).not.toContain("team review");

@@ -172,8 +172,11 @@ function parentNamespace(namespace: string): string {
  * siblings and carries the hand-off out the way it does a returned one (see
  * assemble-update): to this node's graph when the command targets it (an
  * inner graph run with the tool's config, or run on its own at the top
- * level), to the parent graph when it targets that. Undefined for any other
- * value, and for a target further up, which is left to LangGraph.
+ * level), to the parent graph when it targets that. A command's graph names
+ * a task, and the graph that holds the task carries it out: a node of a
+ * subgraph run as the task `team:<id>` hands off to the parent with a command
+ * for `team:<id>`; `""` is the top graph. Undefined for any other value, and
+ * for a target further up, which is left to LangGraph.
  */
 function handOffOf(thrown: unknown, context: ExecutionContext): CallOutcome | undefined {
   const command = readSafely(
@@ -186,9 +189,10 @@ function handOffOf(thrown: unknown, context: ExecutionContext): CallOutcome | un
   const node = context.nodeNamespace;
   const graph = parentNamespace(node);
   const fields = { goto, update: update as Record<string, unknown>, resume };
-  if (target === undefined || target === node || target === graph || target.startsWith(`${node}|`))
+  // "" (the top graph) is this graph from a node of the top graph, the parent from a node of a subgraph of it
+  if (target === undefined || target === node || target.startsWith(`${node}|`) || (target === "" && graph === ""))
     return { kind: "output", value: new Command(fields) };
-  if (target === Command.PARENT || (graph !== "" && target === parentNamespace(graph)))
+  if (target === Command.PARENT || target === graph || (target === "" && parentNamespace(graph) === ""))
     return { kind: "output", value: new Command({ ...fields, graph: Command.PARENT }) };
   return undefined;
 }
