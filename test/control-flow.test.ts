@@ -266,21 +266,27 @@ describe("where a ParentCommand thrown inside a tool goes, by the graph it names
       { name: "hand_off", description: "h", schema: z.object({}) },
     );
 
-  it("carries one that names the subgraph's own task, as LangGraph names the parent, to the parent graph", async () => {
-    const { messages } = await inParent(namingUp(1)).invoke(start);
-    await expectValidHistory(messages);
-    expect(contents(messages)).toEqual([...answeredTurn, "parent review"]);
-  });
-
-  it("leaves one that names a graph further up to LangGraph, which carries it there", async () => {
-    const outer = new StateGraph(MessagesAnnotation)
-      .addNode("middle", inParent(namingUp(2)), { ends: ["review"] })
+  /** `inParent(handOff)` as a node of a top graph, which has a "review" node of its own too. */
+  function inTop(handOff: SafeTool) {
+    return new StateGraph(MessagesAnnotation)
+      .addNode("middle", inParent(handOff), { ends: ["review"] })
       .addNode("review", () => ({ messages: [new AIMessage({ content: "top review", id: "top-review" })] }))
       .addEdge(START, "middle")
       .addEdge("review", END)
       .compile();
-    const { messages } = await outer.invoke(start);
-    expect(contents(messages)).toEqual(["go", "top review"]);
+  }
+
+  it("carries one that names the subgraph's own task, as LangGraph names the parent, to the parent graph, however deep", async () => {
+    for (const graph of [inParent(namingUp(1)), inTop(namingUp(1))]) {
+      const { messages } = await graph.invoke(start);
+      await expectValidHistory(messages);
+      expect(contents(messages)).toEqual([...answeredTurn, "parent review"]);
+    }
+  });
+
+  it("leaves one that names a graph further up to LangGraph, which carries it there; the top graph too", async () => {
+    expect(contents((await inTop(namingUp(2)).invoke(start)).messages)).toEqual(["go", "top review"]);
+    expect(contents((await inTop(handingOff(toReview(""))).invoke(start)).messages)).not.toContain("parent review");
   });
 
   it("leaves one that names neither this graph nor its parent to LangGraph: neither review node runs", async () => {
