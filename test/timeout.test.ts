@@ -173,6 +173,19 @@ describe("the run's signal, shared by every call of the batch", () => {
     ]);
   });
 
+  it("gives the tool a signal only when a timeout or the run's signal can stop its call (ToolNode gives none either)", async () => {
+    const seen: boolean[] = [];
+    const probe = tool(async (_args, runtime) => (seen.push(runtime.signal instanceof AbortSignal), "ok"), {
+      name: "probe",
+      description: "Says whether it got a signal.",
+      schema: z.object({}),
+    });
+    await results(new SafeToolNode([probe]), [call("probe", {}, "c1")]);
+    await results(new SafeToolNode([probe], { timeoutMs: 60_000 }), [call("probe", {}, "c2")]);
+    await results(new SafeToolNode([probe]), [call("probe", {}, "c3")], { signal: new AbortController().signal });
+    expect(seen).toEqual([false, true, true]);
+  });
+
   it("leaves no listener on the caller's signal once the batch is answered", async () => {
     const controller = new AbortController();
     await results(
