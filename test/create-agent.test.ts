@@ -1,5 +1,5 @@
 import { AIMessage, HumanMessage, RemoveMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
-import { tool, type ToolRuntime } from "@langchain/core/tools";
+import { ToolInputParsingException, tool, type ToolRuntime } from "@langchain/core/tools";
 import {
   Command,
   END,
@@ -25,7 +25,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import * as v from "valibot";
 import { ScriptedChatModel } from "../src/testing.js";
-import { validateToolResults } from "../src/index.js";
+import { validateToolResults, type ToolErrorHandler } from "../src/index.js";
 import { isRetryableToolError, safeToolMiddleware } from "../src/middleware.js";
 import { anthropicStyleAI, call, invalidCall, openAIStyleAI } from "./helpers/fixtures.js";
 import { applyOutput, expectValidHistory, invariantProblems } from "./helpers/invariant.js";
@@ -441,6 +441,35 @@ describe("the middleware says what the node says", () => {
     );
     expect(texts.c5).toMatch(/^Error: the call names no tool\./);
     expect(texts.c6).toMatch(/could not be parsed/);
+  });
+
+  it("answers a ToolInputParsingException the tool throws itself as the node does, though LangChain wraps it quoting the arguments", async () => {
+    const expired = new ToolInputParsingException("the card has expired");
+    const pay = tool(
+      async (): Promise<string> => {
+        throw expired;
+      },
+      { name: "pay", description: "Pay.", schema: z.object({ card: z.string() }) },
+    );
+    const causes: unknown[] = [];
+    const handleToolErrors: ToolErrorHandler = (error) => (causes.push(error.cause), error.message);
+    const payTurn = () =>
+      new AIMessage({ id: "m1", content: "", tool_calls: [{ id: "c1", name: "pay", args: { card: "4111-hunter2" } }] });
+    const nodeHistory = [new HumanMessage({ id: "h", content: "go" }), payTurn()];
+    const nodeResults = results(
+      applyOutput(nodeHistory, await new SafeToolNode([pay], { handleToolErrors }).invoke({ messages: nodeHistory })),
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([payTurn(), new AIMessage({ id: "m2", content: "ok" })]),
+      tools: [pay],
+      middleware: [safeToolMiddleware({ handleToolErrors })],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    const expected =
+      'Error: invalid arguments for tool "pay":\n- (arguments): the card has expired\nFix these arguments and call the tool again.';
+    expect([nodeResults[0]!.content, results(messages)[0]!.content]).toEqual([expected, expected]);
+    expect(causes).toEqual([expired, expired]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool, type ToolRuntime } from "@langchain/core/tools";
 import {
   Annotation,
@@ -179,6 +179,78 @@ describe("approval before a call runs (requireApproval)", () => {
   });
 });
 
+describe("approval answers in every form a human interface may send", () => {
+  /** Asks about every call (one per path), answers each with `decisions[path]`, and returns each call's result. */
+  async function decideEach(decisions: Record<string, unknown>, threadId: string) {
+    const { runs, tools } = countingTools();
+    const graph = toolsGraph(new SafeToolNode(tools, { requireApproval: ["delete_file"] }));
+    const config = { configurable: { thread_id: threadId } };
+    const paths = Object.keys(decisions);
+    const ai = aiWith(paths.map((path, k) => call("delete_file", { path }, `c${k}`)));
+    const first = (await graph.invoke({ messages: historyWith(ai) }, config)) as Interrupts;
+    expect(first.__interrupt__).toHaveLength(paths.length);
+    const resume = Object.fromEntries(
+      first.__interrupt__!.map((i) => {
+        const path = (i.value as ApprovalRequest).toolCall.args.path as string;
+        return [i.id, decisions[path]];
+      }),
+    );
+    const done = await graph.invoke(new Command({ resume }), config);
+    await expectValidHistory(done.messages);
+    return { runs, answers: results(done.messages).map((r) => r.content) };
+  }
+
+  const rejected = (reason = "") =>
+    `Error: the user rejected this call to "delete_file"${reason}. Do not call it again unless the user asks for it.`;
+  const notUnderstood = rejected(": the answer to the approval request was not understood");
+
+  it("takes a bare string for approve and reject, and a rejection's message only when it is text", async () => {
+    const { runs, answers } = await decideEach(
+      {
+        "/a": "approve",
+        "/b": "reject",
+        "/c": { type: "reject", message: 42 },
+        "/d": { type: "reject", message: "not that one" },
+      },
+      "answers-1",
+    );
+    expect(runs).toEqual({ "delete:/a": 1 });
+    expect(answers).toEqual(["deleted /a", rejected(), rejected(), rejected(": not that one")]);
+  });
+
+  it("runs edited arguments only from an edit whose args are an object, and reads no answer from null", async () => {
+    const { runs, answers } = await decideEach(
+      {
+        "/a": { type: "edit", args: { path: "/a-edited" } },
+        "/b": { type: "reject", args: { path: "/b-edited" } },
+        "/c": { type: "edit", args: "/c-edited" },
+        "/d": { type: "edit", args: null },
+        "/e": null,
+      },
+      "answers-2",
+    );
+    expect(runs).toEqual({ "delete:/a-edited": 1 });
+    expect(answers).toEqual(["deleted /a-edited", rejected(), notUnderstood, notUnderstood, notUnderstood]);
+  });
+
+  it("asks the human when the requireApproval function throws", async () => {
+    const { runs, tools } = countingTools();
+    const requireApproval = (): boolean => {
+      throw new Error("policy service down");
+    };
+    const graph = toolsGraph(new SafeToolNode(tools, { requireApproval }));
+    const ai = aiWith([call("lookup", { q: "x" }, "c1")]);
+    const first = (await graph.invoke(
+      { messages: historyWith(ai) },
+      { configurable: { thread_id: "asks-1" } },
+    )) as Interrupts;
+    expect(first.__interrupt__!.map((i) => (i.value as ApprovalRequest).toolCall)).toEqual([
+      { id: "c1", name: "lookup", args: { q: "x" } },
+    ]);
+    expect(runs).toEqual({});
+  });
+});
+
 describe("idempotency key", () => {
   it("is <thread>:<AIMessage id>:<call id>, the same on every attempt", async () => {
     const keys: string[] = [];
@@ -196,6 +268,21 @@ describe("idempotency key", () => {
     await graph.invoke({ messages: historyWith(ai) }, config);
     await graph.invoke(new Command({ resume: true }), config);
     expect(keys).toEqual([`idem:${ai.id}:call_pay`, `idem:${ai.id}:call_pay`]);
+  });
+
+  it("says no-thread and no-message when the run has no thread and the AIMessage no id", async () => {
+    const keys: string[] = [];
+    const pay = tool(
+      async (_args, runtime: ToolRuntime) => (keys.push((runtime as SafeToolRuntime).idempotencyKey), "paid"),
+      {
+        name: "pay",
+        description: "Pay.",
+        schema: z.object({}),
+      },
+    );
+    const ai = new AIMessage({ content: "", tool_calls: [call("pay", {}, "call_pay")] });
+    await new SafeToolNode([pay]).invoke({ messages: [new HumanMessage("pay it"), ai] });
+    expect(keys).toEqual(["no-thread:no-message:call_pay"]);
   });
 });
 

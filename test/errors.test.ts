@@ -1,6 +1,6 @@
 import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { RunnableLambda } from "@langchain/core/runnables";
-import { DynamicStructuredTool, tool } from "@langchain/core/tools";
+import { DynamicStructuredTool, ToolInputParsingException, tool } from "@langchain/core/tools";
 import { MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -150,6 +150,45 @@ describe("thrown errors become error results (behaviour 3)", () => {
     const results = await answer(new SafeToolNode([jsonTool]), [call("json_tool", {}, "c1")]);
     expect(results[0]!.status).toBe("error");
     expect(results[0]!.content).toMatch(/invalid arguments for tool "json_tool":\n- q: required field is missing/);
+  });
+});
+
+describe("schema errors a tool throws are told apart from other failures", () => {
+  it("answers core's ToolInputParsingException, thrown by the tool itself, as invalid arguments, with it as the cause", async () => {
+    const parsing = new ToolInputParsingException("the date must lie in the future");
+    const causes: unknown[] = [];
+    const handleToolErrors: ToolErrorHandler = (error) => (causes.push(error.cause), error.message);
+    const results = await answer(new SafeToolNode([throwing("book", () => parsing)], { handleToolErrors }), [
+      call("book", {}, "c1"),
+    ]);
+    expect(results[0]!.content).toBe(
+      'Error: invalid arguments for tool "book":\n- (arguments): the date must lie in the future\nFix these arguments and call the tool again.',
+    );
+    expect(causes).toEqual([parsing]);
+  });
+
+  it("recognises one from another copy of core by its message or its name, and nothing else by a mere mention", async () => {
+    const kinds: string[] = [];
+    const handleToolErrors: ToolErrorHandler = (error) => (
+      kinds.push(`${error.toolCallId}:${error.kind}`),
+      error.message
+    );
+    const fromCopy = new Error("Received tool input did not match expected schema\n✖ Invalid input");
+    const named = Object.assign(new Error("the date must lie in the future"), { name: "ToolInputParsingException" });
+    const mention = new Error("upstream: Received tool input did not match expected schema");
+    const results = await answer(
+      new SafeToolNode(
+        [throwing("copy", () => fromCopy), throwing("named", () => named), throwing("mention", () => mention)],
+        { handleToolErrors },
+      ),
+      [call("copy", {}, "c1"), call("named", {}, "c2"), call("mention", {}, "c3")],
+    );
+    expect(kinds.sort()).toEqual(["c1:invalid_arguments", "c2:invalid_arguments", "c3:execution"]);
+    expect(results.map((r) => String(r.content).split("\n")[1])).toEqual([
+      "- (arguments): Received tool input did not match expected schema",
+      "- (arguments): the date must lie in the future",
+      undefined,
+    ]);
   });
 });
 

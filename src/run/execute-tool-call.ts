@@ -38,6 +38,7 @@ export interface ExecutionContext {
   tools: ReadonlyMap<string, SafeTool>;
   config: NodeConfig;
   state: unknown;
+  /** A finite timeout, or undefined for none (the options read Infinity as none). */
   timeoutMs(toolName: string): number | undefined;
   /** The id of the AIMessage being answered, for idempotency keys. */
   aiMessageId: string | undefined;
@@ -79,7 +80,9 @@ export class RunAbort {
   /** Calls `callback` when the run aborts; returns the unsubscribe. The signal is listened to while anyone subscribes. */
   subscribe(callback: () => void): () => void {
     const signal = this.signal;
-    if (signal && this.callbacks.size === 0) signal.addEventListener("abort", this.notify, { once: true });
+    if (signal && this.callbacks.size === 0)
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: the signal aborts once, and the last unsubscribe removes the listener anyway
+      signal.addEventListener("abort", this.notify, { once: true });
     this.callbacks.add(callback);
     return () => {
       if (this.callbacks.delete(callback) && this.callbacks.size === 0)
@@ -133,9 +136,12 @@ function schemaErrorOutcome(tool: SafeTool, call: PlannedCall, thrown: unknown):
 function isSchemaError(thrown: unknown): boolean {
   if (thrown instanceof ToolInputParsingException) return true;
   const candidate = thrown as { name?: unknown; message?: unknown; toolError?: unknown; "~brand"?: unknown } | null;
+  // Stryker disable next-line OptionalChaining: null or undefined then throws, which readSafely (the one caller) reads as false, as the check would
   if (candidate?.["~brand"] === "ToolInvocationError") return isSchemaError(candidate.toolError);
   return (
+    // Stryker disable next-line OptionalChaining: null or undefined then throws, which readSafely (the one caller) reads as false, as the check would
     candidate?.name === "ToolInputParsingException" ||
+    // Stryker disable next-line OptionalChaining: null or undefined then throws, which readSafely (the one caller) reads as false, as the check would
     (typeof candidate?.message === "string" &&
       candidate.message.startsWith("Received tool input did not match expected schema"))
   );
@@ -150,6 +156,7 @@ export function classifyThrown(tool: SafeTool | undefined, call: PlannedCall, th
   if (isGraphControlFlow(thrown)) return { kind: "control", thrown };
   if (tool && readSafely(() => isSchemaError(thrown), false)) {
     // LangChain's wrapper quotes the arguments; its toolError does not.
+    // Stryker disable next-line BooleanLiteral: isSchemaError has just read this property without throwing
     const wrapped = readSafely(() => (thrown as { "~brand"?: unknown })["~brand"] === "ToolInvocationError", false);
     return schemaErrorOutcome(
       tool,
@@ -172,12 +179,16 @@ function parentNamespace(namespace: string): string {
  * siblings and carries the hand-off out the way it does a returned one (see
  * assemble-update): to this node's graph when the command targets it (an
  * inner graph run with the tool's config, or run on its own at the top
- * level), to the parent graph when it targets that. Undefined for any other
- * value, and for a target further up, which is left to LangGraph.
+ * level), to the parent graph when it targets that. A command's graph names
+ * a task, and the graph that holds the task carries it out: a node of a
+ * subgraph run as the task `team:<id>` hands off to the parent with a command
+ * for `team:<id>`; `""` is the top graph. Undefined for any other value, and
+ * for a target further up, which is left to LangGraph.
  */
 function handOffOf(thrown: unknown, context: ExecutionContext): CallOutcome | undefined {
   const command = readSafely(
     () =>
+      // Stryker disable next-line OptionalChaining: null or undefined then throws, and readSafely gives undefined, as the check would
       (thrown as { name?: unknown })?.name === "ParentCommand" ? (thrown as { command?: unknown }).command : undefined,
     undefined,
   );
@@ -186,9 +197,12 @@ function handOffOf(thrown: unknown, context: ExecutionContext): CallOutcome | un
   const node = context.nodeNamespace;
   const graph = parentNamespace(node);
   const fields = { goto, update: update as Record<string, unknown>, resume };
-  if (target === undefined || target === node || target === graph || target.startsWith(`${node}|`))
+  // "" (the top graph) is this graph from a node of the top graph, the parent from a node of a subgraph of it
+  if (target === undefined || target === node || target.startsWith(`${node}|`) || (target === "" && graph === ""))
+    // Stryker disable next-line StringLiteral: outcomes are told apart by "error" and "control" only
     return { kind: "output", value: new Command(fields) };
-  if (target === Command.PARENT || (graph !== "" && target === parentNamespace(graph)))
+  if (target === Command.PARENT || target === graph || (target === "" && parentNamespace(graph) === ""))
+    // Stryker disable next-line StringLiteral: outcomes are told apart by "error" and "control" only
     return { kind: "output", value: new Command({ ...fields, graph: Command.PARENT }) };
   return undefined;
 }
@@ -223,7 +237,7 @@ export function executeToolCall(call: PlannedCall, context: ExecutionContext): P
   const timeoutMs = context.timeoutMs(call.name);
   // Nothing can stop this call (no timeout, no run signal): no signal, no
   // race, one promise - the path every plain call takes outside a graph.
-  const unlimited = timeoutMs === undefined || !Number.isFinite(timeoutMs);
+  const unlimited = timeoutMs === undefined;
   if (unlimited && !runSignal) return runTool(tool, call, context, undefined);
   return runStoppable(tool, call, context, timeoutMs);
 }
@@ -236,7 +250,7 @@ async function runStoppable(
   timeoutMs: number | undefined,
 ): Promise<CallOutcome> {
   const runSignal = context.runAbort.signal;
-  const limited = timeoutMs !== undefined && Number.isFinite(timeoutMs);
+  const limited = timeoutMs !== undefined;
 
   // The call's own signal fires on its timeout or on the run's abort; the
   // race answers the call at that moment even if the tool ignores it.
@@ -251,11 +265,14 @@ async function runStoppable(
           kind: "error",
           error: timedOut
             ? new ToolTimeoutError(call, timeoutMs!)
-            : new ToolCancelledError(call, { cause: runSignal?.reason }),
+            : // Stryker disable next-line OptionalChaining: only the run's signal aborts the call without a timeout, so it is there
+              new ToolCancelledError(call, { cause: runSignal?.reason }),
         }),
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: an AbortSignal aborts once
       { once: true },
     );
   });
+  // Stryker disable next-line OptionalChaining: the callback runs only when the run's signal aborts, so it is there
   const unsubscribe = context.runAbort.subscribe(() => controller.abort(runSignal?.reason));
   if (limited) {
     timer = setTimeout(() => {
@@ -266,7 +283,7 @@ async function runStoppable(
   try {
     return await Promise.race([runTool(tool, call, context, controller.signal), stopped]);
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    clearTimeout(timer); // a no-op without a timer
     unsubscribe();
   }
 }
@@ -332,6 +349,7 @@ function invokeTool(
     return Promise.resolve(handOffOf(thrown, context) ?? classifyThrown(tool, call, thrown)); // a tool whose invoke throws synchronously
   }
   return Promise.resolve(pending).then(
+    // Stryker disable next-line StringLiteral: outcomes are told apart by "error" and "control" only
     (value): CallOutcome => ({ kind: "output", value }),
     (thrown: unknown) => handOffOf(thrown, context) ?? classifyThrown(tool, call, thrown),
   );
