@@ -11,6 +11,8 @@ import { aiWith, call, historyWith, invalidCall, openAIStyleAI } from "./helpers
 import { expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
 import { replyFrom, scriptReply } from "./helpers/provider-replies.js";
 import { localProviders, PROVIDERS } from "./helpers/wire.js";
+import { convertResponsesMessageToAIMessage } from "@langchain/openai";
+import { applyOutput, invariantProblems } from "./helpers/invariant.js";
 
 /** Tools that record each run, so a test can tell which calls ran. */
 function recordingTools() {
@@ -73,6 +75,10 @@ describe("responses cut off by the token limit (the last call may be truncated e
     ["Bedrock Converse's stopReason", { response_metadata: { stopReason: "max_tokens" } }],
     ["Ollama's done_reason", { response_metadata: { done_reason: "length" } }],
     ["a context window that ran out", { response_metadata: { stop_reason: "model_context_window_exceeded" } }],
+    [
+      "a context window that ran out, as Bedrock Converse says it",
+      { response_metadata: { stopReason: "model_context_window_exceeded" } },
+    ],
   ])("recognises %s", async (_label, fields) => {
     const { ran, tools } = recordingTools();
     const history = historyWith(
@@ -258,5 +264,325 @@ describe("a cut-off response streamed by the real ChatOpenAI", () => {
     await expectValidHistory(messages);
     expect(ran).toEqual(["write_file:a.txt"]);
     expect(results(messages)[1]!.content).toMatch(/cut off by the output token limit, so this call to "write_file"/);
+  });
+});
+
+/** Runs the recording tools on `ai` and returns which calls ran and each result's text, by call id. */
+async function answer(ai: AIMessage, options: { checkWire?: boolean } = {}) {
+  const { ran, tools } = recordingTools();
+  const history = [new HumanMessage({ content: "go", id: "h" }), ai];
+  const output = await new SafeToolNode(tools).invoke({ messages: history });
+  let after: BaseMessage[];
+  if (options.checkWire === false) {
+    after = applyOutput(history, output);
+    expect(invariantProblems(after)).toEqual([]);
+  } else after = await expectValidAfter(history, output);
+  const texts = Object.fromEntries(results(after).map((r) => [r.tool_call_id, String(r.content)]));
+  return { ran, texts };
+}
+
+/** A Responses API reply as `ChatOpenAI` in Responses mode turns it into an AIMessage. */
+function responsesReply(output: Record<string, unknown>[], status: "completed" | "incomplete"): AIMessage {
+  const message = convertResponsesMessageToAIMessage({
+    id: `resp_${output.length}_${status}`,
+    object: "response",
+    created_at: 0,
+    model: "gpt-local",
+    status,
+    incomplete_details: status === "incomplete" ? { reason: "max_output_tokens" } : null,
+    output,
+  } as never) as AIMessage;
+  return message;
+}
+const functionCall = (id: string, name: string, text: string) => ({
+  type: "function_call",
+  id: `fc_${id}`,
+  call_id: id,
+  name,
+  arguments: text,
+  status: "completed",
+});
+
+/**
+ * Two calls as ChatAnthropic streams them, joined: each a tool_use block with
+ * empty input and the input_json_delta parts at its index; the second is cut short.
+ */
+function streamedAnthropic(): AIMessageChunk {
+  const parts = [
+    new AIMessageChunk({
+      content: [{ index: 0, type: "tool_use", id: "toolu_1", name: "lookup", input: "" }],
+      tool_call_chunks: [{ index: 0, id: "toolu_1", name: "lookup", args: "" }],
+    }),
+    new AIMessageChunk({
+      content: [{ index: 0, type: "input_json_delta", input: '{"q":"x"}' }],
+      tool_call_chunks: [{ index: 0, args: '{"q":"x"}' }],
+    }),
+    new AIMessageChunk({
+      content: [{ index: 1, type: "tool_use", id: "toolu_2", name: "write_file", input: "" }],
+      tool_call_chunks: [{ index: 1, id: "toolu_2", name: "write_file", args: "" }],
+    }),
+    new AIMessageChunk({
+      content: [{ index: 1, type: "input_json_delta", input: '{"path":"p","text":"the beginning of a long te' }],
+      tool_call_chunks: [{ index: 1, args: '{"path":"p","text":"the beginning of a long te' }],
+    }),
+  ];
+  const streamed = parts.reduce((joined, part) => joined.concat(part));
+  streamed.id = "streamed-anthropic";
+  return streamed;
+}
+
+describe("which call of a cut-off response is held back", () => {
+  it.each([
+    [
+      "incomplete for another reason (content filter)",
+      { status: "incomplete", incomplete_details: { reason: "content_filter" } },
+    ],
+    ["incomplete without saying why", { status: "incomplete" }],
+    [
+      "completed, with stale incomplete_details",
+      { status: "completed", incomplete_details: { reason: "max_output_tokens" } },
+    ],
+  ])("runs every call of a Responses reply %s", async (_label, metadata) => {
+    const { ran, texts } = await answer(
+      aiWith([call("lookup", { q: "x" }, "c1"), call("write_file", { path: "p", text: "t" }, "c2")], [], {
+        response_metadata: metadata,
+      }),
+    );
+    expect(ran).toEqual(["lookup:x", "write_file:p"]);
+    expect(texts).toEqual({ c1: "found x", c2: "wrote p" });
+  });
+
+  it("holds back only the last of three calls, by the order of the raw calls", async () => {
+    const ai = openAIStyleAI([
+      call("lookup", { q: "x" }, "c1"),
+      call("write_file", { path: "a", text: "A" }, "c2"),
+      call("write_file", { path: "b", text: "B" }, "c3"),
+    ]);
+    ai.response_metadata = { finish_reason: "length" };
+    const { ran, texts } = await answer(ai);
+    expect(ran).toEqual(["lookup:x", "write_file:a"]);
+    expect(texts.c3).toMatch(CUT_OFF_TEXT);
+  });
+
+  it("says the last of three unparsable calls was cut off, and the others could not be parsed", async () => {
+    const { ran, texts } = await answer(
+      aiWith(
+        [],
+        [
+          invalidCall("write_file", '{"path": "a"', "c1"),
+          invalidCall("write_file", '{"path": "b"', "c2"),
+          invalidCall("write_file", '{"path": "c", "te', "c3"),
+        ],
+        { response_metadata: { finish_reason: "length" } },
+      ),
+    );
+    expect(ran).toEqual([]);
+    expect(texts.c1).toMatch(/could not be parsed/);
+    expect(texts.c2).toMatch(/could not be parsed/);
+    expect(texts.c3).toMatch(CUT_OFF_TEXT);
+  });
+
+  it("answers nothing, without failing, for a cut-off response that holds no call", async () => {
+    const { ran, texts } = await answer(
+      new AIMessage({
+        id: "text-only",
+        content: "the beginning of a long answ",
+        response_metadata: { finish_reason: "length" },
+      }),
+    );
+    expect(ran).toEqual([]);
+    expect(texts).toEqual({});
+  });
+
+  it("holds back the last call generated when the provider gave its calls null ids", async () => {
+    const ai = aiWith([call("lookup", { q: "x" })], [invalidCall("write_file", '{"path": "p", "te', undefined)], {
+      response_metadata: { finish_reason: "length" },
+      additional_kwargs: {
+        tool_calls: [
+          { id: null, type: "function", function: { name: "lookup", arguments: '{"q": "x"}' } },
+          { id: null, type: "function", function: { name: "write_file", arguments: '{"path": "p", "te' } },
+        ] as never,
+      },
+    });
+    const { ran, texts } = await answer(ai);
+    expect(ran).toEqual(["lookup:x"]);
+    const [, second] = Object.values(texts);
+    expect(second).toMatch(CUT_OFF_TEXT);
+  });
+
+  it.each([
+    ["ends with the broken call", [] as Record<string, unknown>[]],
+    [
+      "has a text item after the broken call",
+      [
+        {
+          type: "message",
+          id: "msg_1",
+          role: "assistant",
+          status: "incomplete",
+          content: [{ type: "output_text", text: "And no", annotations: [] }],
+        },
+      ],
+    ],
+  ])(
+    "holds back the last function_call of an incomplete Responses reply that %s, and runs the call before it",
+    async (_label, after) => {
+      const ai = responsesReply(
+        [
+          functionCall("call_look", "lookup", '{"q":"x"}'),
+          functionCall("call_write", "write_file", '{"path":"p","text":"the first half of a long te'),
+          ...after,
+        ],
+        "incomplete",
+      );
+      expect(ai.invalid_tool_calls).toHaveLength(1);
+      const { ran, texts } = await answer(ai);
+      expect(ran).toEqual(["lookup:x"]);
+      expect(texts.call_write).toMatch(CUT_OFF_TEXT);
+    },
+  );
+
+  it("takes the order of generation from a v1 message's tool_call blocks, not from tool_calls", async () => {
+    const look = call("lookup", { q: "x" }, "c1");
+    const write = call("write_file", { path: "p", text: "t" }, "c2");
+    const ai = new AIMessage({
+      id: "v1-reordered",
+      content: [
+        { type: "tool_call", id: "c1", name: "lookup", args: { q: "x" } },
+        { type: "tool_call", id: "c2", name: "write_file", args: { path: "p", text: "t" } },
+      ],
+      tool_calls: [write, look],
+      response_metadata: { output_version: "v1", finish_reason: "length" },
+    });
+    const { ran, texts } = await answer(ai);
+    expect(ran).toEqual(["lookup:x"]);
+    expect(texts.c2).toMatch(CUT_OFF_TEXT);
+  });
+});
+
+describe("argument texts that show a call was cut short", () => {
+  it("holds back a streamed Anthropic call whose tool_use input text is cut short, though the joined chunks parsed", async () => {
+    const streamed = streamedAnthropic();
+    expect(streamed.tool_calls?.map((c) => c.args)).toEqual([
+      { q: "x" },
+      { path: "p", text: "the beginning of a long te" },
+    ]);
+    const { ran, texts } = await answer(streamed);
+    expect(ran).toEqual(["lookup:x"]);
+    expect(texts.toolu_2).toMatch(CUT_OFF_TEXT);
+  });
+
+  it("answers a call a guard took out of tool_calls as not run, not as cut off, though its streamed text was cut short", async () => {
+    const streamed = streamedAnthropic();
+    const guarded = new AIMessage({
+      id: streamed.id,
+      content: streamed.content,
+      tool_calls: streamed.tool_calls!.filter((c) => c.name !== "write_file"),
+    });
+    const { ran, texts } = await answer(guarded);
+    expect(ran).toEqual(["lookup:x"]);
+    expect(texts.toolu_2).toMatch(
+      /^Error: the call to "write_file" was not run: it is missing from the message's parsed tool calls\./,
+    );
+  });
+
+  it.each([
+    [
+      "invalid_tool_call block",
+      { type: "invalid_tool_call", id: "c2", name: "write_file", args: '{"path":"p","text":"the beginn', error: null },
+    ],
+    ["tool_use block", { type: "tool_use", id: "c2", name: "write_file", input: '{"path":"p","text":"the beginn' }],
+  ])("holds back a parsed call whose %s shows its argument text cut short", async (_label, block) => {
+    const { ran, texts } = await answer(
+      aiWith([call("lookup", { q: "x" }, "c1"), call("write_file", { path: "p", text: "the beginn" }, "c2")], [], {
+        content: [{ type: "tool_use", id: "c1", name: "lookup", input: { q: "x" } }, block] as never,
+      }),
+    );
+    expect(ran).toEqual(["lookup:x"]);
+    expect(texts.c2).toMatch(CUT_OFF_TEXT);
+  });
+
+  it("runs a streamed call whose argument text is blank (a tool without parameters)", async () => {
+    const none = tool(async () => "listed", { name: "list_files", description: "List.", schema: z.object({}) });
+    const streamed = new AIMessageChunk({
+      content: "",
+      id: "streamed-blank",
+      tool_call_chunks: [{ id: "c1", name: "list_files", args: "  ", index: 0, type: "tool_call_chunk" }],
+    });
+    expect(streamed.tool_calls?.map((c) => c.args)).toEqual([{}]);
+    const history = [new HumanMessage({ content: "go", id: "h" }), streamed];
+    const after = await expectValidAfter(history, await new SafeToolNode([none]).invoke({ messages: history }));
+    expect(results(after).map((r) => r.content)).toEqual(["listed"]);
+  });
+
+  it.each([
+    [
+      "a raw OpenAI call that is null",
+      () =>
+        aiWith([call("lookup", { q: "x" }, "c1")], [], {
+          additional_kwargs: {
+            tool_calls: [
+              null,
+              { id: "c1", type: "function", function: { name: "lookup", arguments: '{"q":"x"}' } },
+            ] as never,
+          },
+        }),
+    ],
+    [
+      "a raw OpenAI call without its function",
+      () =>
+        aiWith([call("lookup", { q: "x" }, "c1")], [], {
+          additional_kwargs: { tool_calls: [{ id: "c1", type: "function" }] as never },
+        }),
+    ],
+    [
+      "a stored Responses item that is null",
+      () =>
+        aiWith([call("lookup", { q: "x" }, "c1")], [], {
+          response_metadata: { output: [null, functionCall("c1", "lookup", '{"q":"x"}')] },
+        }),
+    ],
+    [
+      "a content block that is null",
+      () =>
+        aiWith([call("lookup", { q: "x" }, "c1")], [], {
+          content: [null, { type: "tool_use", id: "c1", name: "lookup", input: { q: "x" } }] as never,
+        }),
+    ],
+    [
+      "a content block that is null beside a streamed tool_use block",
+      () =>
+        aiWith([call("lookup", { q: "x" }, "c1")], [], {
+          content: [
+            null,
+            { index: 0, type: "tool_use", id: "c1", name: "lookup", input: "" },
+            { index: 0, type: "input_json_delta", input: '{"q":"x"}' },
+          ] as never,
+        }),
+    ],
+    [
+      "a tool_use block that already holds its whole input text",
+      () =>
+        aiWith([call("lookup", { q: "x" }, "c1")], [], {
+          content: [{ index: 0, type: "tool_use", id: "c1", name: "lookup", input: '{"q":"x"}' }] as never,
+        }),
+    ],
+    [
+      "a streamed chunk that is null",
+      () => {
+        const chunk = new AIMessageChunk({
+          id: "null-chunk",
+          content: "",
+          tool_call_chunks: [{ id: "c1", name: "lookup", args: '{"q":"x"}', index: 0, type: "tool_call_chunk" }],
+        });
+        // a chunk list edited after the message was built
+        (chunk.tool_call_chunks as unknown[]).push(null);
+        return chunk;
+      },
+    ],
+  ])("runs the call and answers it when the message holds %s", async (_label, make) => {
+    const { ran, texts } = await answer(make(), { checkWire: false });
+    expect(ran).toEqual(["lookup:x"]);
+    expect(texts).toEqual({ c1: "found x" });
   });
 });

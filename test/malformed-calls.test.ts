@@ -312,3 +312,14 @@ describe("a streamed call without an id", () => {
     expect(results(after)[0]!.content).toBe("ok");
   });
 });
+
+describe("an unparsable call whose parser gave no error", () => {
+  it("is answered, by the node and by history repair, saying its arguments were not valid JSON", async () => {
+    const NOT_JSON =
+      'Error: the call to "get_weather" could not be parsed (the arguments were not valid JSON). Resend the call with valid JSON arguments.';
+    const ai = aiWith([], [{ type: "invalid_tool_call", name: "get_weather", args: '{"city":', id: "c1" }]);
+    const after = await expectValidAfter(historyWith(ai), await node.invoke({ messages: historyWith(ai) }));
+    expect(results(after).map((r) => [r.status, r.content])).toEqual([["error", NOT_JSON]]);
+    expect(results(repairToolResults(historyWith(ai))).map((r) => r.content)).toEqual([NOT_JSON]);
+  });
+});

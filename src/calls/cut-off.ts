@@ -5,6 +5,7 @@ import { parseArgs } from "./call-carriers.js";
 type Metadata = Record<string, unknown> | undefined;
 type Item = {
   id?: unknown;
+  index?: unknown;
   call_id?: unknown;
   type?: unknown;
   args?: unknown;
@@ -47,8 +48,9 @@ const list = (value: unknown): Item[] => (Array.isArray(value) ? (value as Item[
 /**
  * Each call's id with the argument text the model produced, in the order it
  * produced them: OpenAI's raw calls, else stored Responses items, else
- * call content blocks (Anthropic `tool_use`, v1), else streamed chunks. Empty when the message
- * keeps no such text (Gemini, a message built by hand).
+ * call content blocks (Anthropic `tool_use` with its streamed parts, v1),
+ * else streamed chunks. Empty when the message keeps no such text (Gemini,
+ * a message built by hand).
  */
 function generated(ai: AIMessage): { id: string | undefined; text: string | undefined }[] {
   const text = (value: unknown) => (typeof value === "string" ? value : undefined);
@@ -57,13 +59,21 @@ function generated(ai: AIMessage): { id: string | undefined; text: string | unde
   if (raw.length > 0) return raw.map((c) => ({ id: id(c?.id), text: text(c?.function?.arguments) }));
   const output = list(ai.response_metadata?.output).filter((item) => item?.type === "function_call");
   if (output.length > 0) return output.map((item) => ({ id: id(item.call_id), text: text(item.arguments) }));
-  const blocks = list(ai.content).filter(
+  const content = list(ai.content);
+  const blocks = content.filter(
     (block) => block?.type === "tool_use" || block?.type === "tool_call" || block?.type === "invalid_tool_call",
   );
+  // Streamed, a `tool_use` block's input is "" and its text follows in `input_json_delta` parts at its index.
+  const toolUseText = (block: Item) =>
+    block.input !== ""
+      ? text(block.input)
+      : content
+          .filter((part) => part?.type === "input_json_delta" && part.index === block.index)
+          .reduce((joined, part) => joined + String(part.input), "");
   if (blocks.length > 0)
     return blocks.map((block) => ({
       id: id(block.id),
-      text: text(block.type === "tool_use" ? block.input : block.args),
+      text: block.type === "tool_use" ? toolUseText(block) : text(block.args),
     }));
   return list((ai as { tool_call_chunks?: unknown }).tool_call_chunks).map((chunk) => ({
     id: id(chunk?.id),

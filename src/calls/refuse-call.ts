@@ -34,7 +34,7 @@ export function refuseCall(call: PlannedCall, context: RefusalContext): ToolCall
   }
   if (call.unlisted) return new CallNotRunError(call, "unlisted");
   const { tools } = context;
-  if (call.nameless) return new UnknownToolError(call, tools ? [...tools.keys()] : [], undefined);
+  if (call.nameless) return new UnknownToolError(call, tools ? [...tools.keys()] : undefined, undefined);
   if (tools && !tools.has(call.name)) {
     const names = [...tools.keys()];
     return new UnknownToolError(call, names, closestMatch(call.name, names));

@@ -73,7 +73,7 @@ export function invariantProblems(history: readonly BaseMessage[]): string[] {
       problems.push(`message ${i}: AIMessage still has invalid_tool_calls`);
     if (Array.isArray(message.content)) {
       const blockIds = (message.content as { type?: string; id?: string }[])
-        .filter((b) => b.type === "tool_use" || b.type === "tool_call")
+        .filter((b) => b?.type === "tool_use" || b?.type === "tool_call")
         .map((b) => b.id);
       for (const id of blockIds)
         if (!ids.includes(id)) problems.push(`message ${i}: content block ${id} is not a tool call`);
