@@ -130,9 +130,12 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
       const call = requestCall(request.toolCall, mark);
       const tool = request.tool as SafeTool | undefined;
       // An unregistered name is not refused here: it goes down the chain (below).
+      // A nameless call lists the tools the turn recorded; a turn prepared after
+      // the model step (a cache answered for the model) recorded none, and the
+      // answer then lists none rather than say there are none.
       const refusal = refuseCall(call, {
         cutOffCall: settings.cutOffCall,
-        tools: call.nameless ? new Set(tools ?? []) : undefined,
+        tools: call.nameless && tools ? new Set(tools) : undefined,
       });
       const key = settings.concurrencyKey && !refusal ? concurrencyKeyOf(call, settings.concurrencyKey) : undefined;
       let outcome: CallOutcome;

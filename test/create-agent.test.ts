@@ -676,6 +676,17 @@ describe("the tools an unknown call's answer lists", () => {
     );
   });
 
+  it("does not tell the model there are no tools when a nameless call's turn did not come through its model call (a cache before it)", async () => {
+    let served = 0;
+    const cache = createMiddleware({
+      name: "Cache",
+      wrapModelCall: (request, handler) => (served++ ? handler(request) : turnCalling("")),
+    });
+    expect(await unknownAnswer([cache, safeToolMiddleware()], { cached: true })).toBe(
+      "Error: the call names no tool. Call one of the tools you were given by its name.",
+    );
+  });
+
   it("passes on the error results of a tool another middleware answers for, whatever they look like", async () => {
     const texts = ["Error: the forecast service is down [503].", [{ type: "text", text: "down [503]." }]] as const;
     for (const content of texts) {
