@@ -654,6 +654,16 @@ describe("the tools an unknown call's answer lists", () => {
     return results(messages)[0]!.content;
   };
 
+  /** The answer to a turn calling `name` that a cache before the middleware serves in place of the model. */
+  const answerOfCachedTurn = (name: string) => {
+    let served = 0;
+    const cache = createMiddleware({
+      name: "Cache",
+      wrapModelCall: (request, handler) => (served++ ? handler(request) : turnCalling(name)),
+    });
+    return unknownAnswer([cache, safeToolMiddleware()], { cached: true });
+  };
+
   it("lists the tools the model was given, when a middleware before it gives the model fewer (a tool selector)", async () => {
     const selector = createMiddleware({
       name: "Selector",
@@ -666,23 +676,13 @@ describe("the tools an unknown call's answer lists", () => {
   });
 
   it("lists the agent's tools when the turn did not come through its model call (a cache before it)", async () => {
-    let served = 0;
-    const cache = createMiddleware({
-      name: "Cache",
-      wrapModelCall: (request, handler) => (served++ ? handler(request) : turnCalling("lookpu")),
-    });
-    expect(await unknownAnswer([cache, safeToolMiddleware()], { cached: true })).toBe(
+    expect(await answerOfCachedTurn("lookpu")).toBe(
       'Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup, send_email. Call one of these tools instead.',
     );
   });
 
   it("does not tell the model there are no tools when a nameless call's turn did not come through its model call (a cache before it)", async () => {
-    let served = 0;
-    const cache = createMiddleware({
-      name: "Cache",
-      wrapModelCall: (request, handler) => (served++ ? handler(request) : turnCalling("")),
-    });
-    expect(await unknownAnswer([cache, safeToolMiddleware()], { cached: true })).toBe(
+    expect(await answerOfCachedTurn("")).toBe(
       "Error: the call names no tool. Call one of the tools you were given by its name.",
     );
   });
