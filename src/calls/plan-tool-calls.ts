@@ -1,5 +1,5 @@
 import { AIMessage, RemoveMessage, ToolMessage, isBaseMessage, type BaseMessage } from "@langchain/core/messages";
-import { NOT_AN_OBJECT, callMarkOf, copyToolMessage, type PlannedCall } from "./call.js";
+import { NOT_AN_OBJECT, callMarkOf, copyToolMessage, invalidOfMark, type PlannedCall } from "./call.js";
 import { markCutOffCalls } from "./cut-off.js";
 import { safeStringify } from "../util/describe-error.js";
 import { isRecord } from "../util/guards.js";
@@ -103,7 +103,7 @@ function collectRawCalls(ai: AIMessage): CarriedCall[] {
         ...(mark.nameless ? { name: named.name, nameless: true as const } : named),
         toolCallsIndex,
         args: isRecord(call.args) ? call.args : {},
-        ...(mark.invalid !== undefined ? { invalid: { error: mark.invalid, rawArgs: undefined } } : {}),
+        ...invalidOfMark(mark),
         ...(mark.unlisted ? { unlisted: true as const } : {}),
         ...(mark.cutOff ? { cutOff: true as const } : {}),
         marked: true,
