@@ -17,6 +17,7 @@ import {
   createMiddleware,
   humanInTheLoopMiddleware,
   piiMiddleware,
+  providerStrategy,
   toolCallLimitMiddleware,
   toolRetryMiddleware,
   toolStrategy,
@@ -377,6 +378,52 @@ describe("a turn that ends with its structured response (toolStrategy)", () => {
     const next = await agent.invoke({ messages: [new HumanMessage({ id: "h2", content: "again" })] }, config);
     await expectValidHistory(next.messages);
     expect(next.structuredResponse).toEqual({ answer: "43" });
+  });
+});
+
+describe("a native structured response (providerStrategy) beside calls", () => {
+  const Answer = z.object({ answer: z.string() });
+  // createAgent runs the calls of a native structured response and asks the model again
+  async function run(first: AIMessage) {
+    const agent = createAgent({
+      model: new ScriptedChatModel([first, new AIMessage({ id: "a2", content: '{"answer":"2"}' })]),
+      tools: [lookup],
+      responseFormat: providerStrategy(Answer),
+      middleware: [safeToolMiddleware()],
+    });
+    const out = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(out.messages);
+    expect(out.structuredResponse).toEqual({ answer: "2" });
+    expect(out.messages.map((m) => m.getType())).toEqual(["human", "ai", "tool", "ai"]);
+    return results(out.messages);
+  }
+
+  it("runs its parsed calls, as createAgent does, not answering them as ended", async () => {
+    const before = lookups;
+    const answers = await run(
+      new AIMessage({
+        id: "a1",
+        content: '{"answer":"1"}',
+        tool_calls: [{ id: "c1", name: "lookup", args: { q: "x" } }],
+      }),
+    );
+    expect(lookups - before).toBe(1);
+    expect(answers.map((r) => [r.tool_call_id, r.content])).toEqual([["c1", "found x"]]);
+  });
+
+  it("answers an invalid call beside it as unparsable, which createAgent alone leaves unanswered", async () => {
+    const answers = await run(
+      new AIMessage({
+        id: "a1",
+        content: '{"answer":"1"}',
+        invalid_tool_calls: [invalidCall("lookup", '{"q":', "bad1")],
+        additional_kwargs: {
+          tool_calls: [{ id: "bad1", type: "function", function: { name: "lookup", arguments: '{"q":' } }],
+        },
+      }),
+    );
+    expect(answers.map((r) => [r.tool_call_id, r.status])).toEqual([["bad1", "error"]]);
+    expect(answers[0]!.content).toMatch(/^Error: the call to "lookup" could not be parsed/);
   });
 });
 
