@@ -138,6 +138,9 @@ describe("ids valid for every provider at once, across the whole request", () =>
     const first = applyOutput(history(), await node.invoke({ messages: history() }));
     const second = applyOutput(history(), await node.invoke({ messages: history() }));
     expect(callIds(second)).toEqual(callIds(first));
+    // Pinned: made ids are derived from the history alone, so a thread resumed by a later release
+    // (after a crash mid-turn) makes the same ones; a change here breaks such threads.
+    expect(callIds(first)).toEqual(["call_0", "call_1aa0vg1_0", "call_ja98sd_1"]);
     const sends = safeToolsFanOut()({ messages: history() }) as { args: { lg_tool_call: { id: string } } }[];
     expect(sends.map((s) => s.args.lg_tool_call.id)).toEqual(callIds(first).slice(1));
     const again = applyOutput(first, await node.invoke({ messages: first }));
