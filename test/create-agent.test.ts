@@ -722,6 +722,25 @@ describe("the tools an unknown call's answer lists", () => {
     );
   });
 
+  it("stays out of the way when a middleware listed after it ends the model step with a message of its own (its afterModel runs first)", async () => {
+    const note = createMiddleware({
+      name: "Note",
+      afterModel: () => ({ messages: [new HumanMessage({ id: "note", content: "Noted." })] }),
+    });
+    const agent = createAgent({
+      model: new ScriptedChatModel([new AIMessage({ id: "m1", content: "Done." })]),
+      tools: [lookup],
+      middleware: [safeToolMiddleware(), note],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(messages.map((m) => [m.getType(), m.content])).toEqual([
+      ["human", "go"],
+      ["ai", "Done."],
+      ["human", "Noted."],
+    ]);
+  });
+
   it("lists the agent's tools when the turn did not come through its model call (a cache before it)", async () => {
     expect(await answerOfCachedTurn("lookpu")).toBe(
       'Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup, send_email. Call one of these tools instead.',
