@@ -355,6 +355,36 @@ describe("ids valid for every provider at once, across the whole request", () =>
     expect(few).toBeLessThanOrEqual(2);
   });
 
+  it("holds for a router that skips calls with a ToolMessage anywhere in the history, with safePostModelHook in front, for a model that repeats ids", async () => {
+    // createReactAgent v2's rule after a post-model hook: a repeated id looks answered by the earlier turn
+    const skipsAnswered = (state: typeof MessagesAnnotation.State) => {
+      const last = state.messages.at(-1);
+      if (!AIMessage.isInstance(last)) return END;
+      const done = new Set(results(state.messages).map((m) => m.tool_call_id));
+      const pending = (last.tool_calls ?? []).filter((c) => !done.has(c.id!));
+      return pending.length ? pending.map((c) => new Send("tools", { ...state, lg_tool_call: c })) : END;
+    };
+    for (const second of [
+      ["call_0", "call_1"],
+      ["call_1", "call_0"],
+    ]) {
+      const script = [aiWith([call("lookup", { q: "first" }, "call_0")]), ...repeatingTurns(second, 1)];
+      let turn = 0;
+      const graph = new StateGraph(MessagesAnnotation)
+        .addNode("agent", () => ({ messages: [script[turn++] ?? new AIMessage({ id: `end-${turn}`, content: "ok" })] }))
+        .addNode("prepare", safePostModelHook())
+        .addNode("tools", new SafeToolNode([lookup]))
+        .addEdge(START, "agent")
+        .addEdge("agent", "prepare")
+        .addConditionalEdges("prepare", skipsAnswered, ["tools", END])
+        .addEdge("tools", "agent")
+        .compile();
+      const { messages } = await graph.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+      await expectValidHistory(messages);
+      expect(results(messages).map((r) => r.content)).toEqual(["found first", "found 0-0", "found 0-1"]);
+    }
+  });
+
   it("holds under createAgent with the middleware, for a model that repeats its ids every turn", async () => {
     const model = new ScriptedChatModel([
       ...repeatingTurns(["call_0"], 3),
