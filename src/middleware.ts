@@ -9,7 +9,14 @@ import { REMOVE_ALL_MESSAGES } from "@langchain/langgraph";
 import { createMiddleware } from "langchain";
 import { answerEndedTurn } from "./update/answer-ended-turn.js";
 import { fitCommand } from "./update/assemble-update.js";
-import { callMarkOf, copyToolMessage, usableName, type CallMark, type PlannedCall } from "./calls/call.js";
+import {
+  callMarkOf,
+  copyToolMessage,
+  invalidOfMark,
+  usableName,
+  type CallMark,
+  type PlannedCall,
+} from "./calls/call.js";
 import { closestMatch } from "./util/closest-match.js";
 import { isGraphControlFlow } from "./run/control-flow.js";
 import { isRecord } from "./util/guards.js";
@@ -74,7 +81,7 @@ function requestCall(call: ToolCall, mark: Readonly<CallMark>): PlannedCall {
     ...named,
     args: isRecord(call.args) ? call.args : {},
     originalId: call.id,
-    ...(mark.invalid !== undefined ? { invalid: { error: mark.invalid, rawArgs: undefined } } : {}),
+    ...invalidOfMark(mark),
     ...(mark.cutOff ? { cutOff: true as const } : {}),
     ...(mark.unlisted ? { unlisted: true as const } : {}),
   };

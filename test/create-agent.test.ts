@@ -17,6 +17,7 @@ import {
   createMiddleware,
   humanInTheLoopMiddleware,
   piiMiddleware,
+  providerStrategy,
   toolCallLimitMiddleware,
   toolRetryMiddleware,
   toolStrategy,
@@ -380,6 +381,52 @@ describe("a turn that ends with its structured response (toolStrategy)", () => {
   });
 });
 
+describe("a native structured response (providerStrategy) beside calls", () => {
+  const Answer = z.object({ answer: z.string() });
+  // createAgent runs the calls of a native structured response and asks the model again
+  async function run(first: AIMessage) {
+    const agent = createAgent({
+      model: new ScriptedChatModel([first, new AIMessage({ id: "a2", content: '{"answer":"2"}' })]),
+      tools: [lookup],
+      responseFormat: providerStrategy(Answer),
+      middleware: [safeToolMiddleware()],
+    });
+    const out = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(out.messages);
+    expect(out.structuredResponse).toEqual({ answer: "2" });
+    expect(out.messages.map((m) => m.getType())).toEqual(["human", "ai", "tool", "ai"]);
+    return results(out.messages);
+  }
+
+  it("runs its parsed calls, as createAgent does, not answering them as ended", async () => {
+    const before = lookups;
+    const answers = await run(
+      new AIMessage({
+        id: "a1",
+        content: '{"answer":"1"}',
+        tool_calls: [{ id: "c1", name: "lookup", args: { q: "x" } }],
+      }),
+    );
+    expect(lookups - before).toBe(1);
+    expect(answers.map((r) => [r.tool_call_id, r.content])).toEqual([["c1", "found x"]]);
+  });
+
+  it("answers an invalid call beside it as unparsable, which createAgent alone leaves unanswered", async () => {
+    const answers = await run(
+      new AIMessage({
+        id: "a1",
+        content: '{"answer":"1"}',
+        invalid_tool_calls: [invalidCall("lookup", '{"q":', "bad1")],
+        additional_kwargs: {
+          tool_calls: [{ id: "bad1", type: "function", function: { name: "lookup", arguments: '{"q":' } }],
+        },
+      }),
+    );
+    expect(answers.map((r) => [r.tool_call_id, r.status])).toEqual([["bad1", "error"]]);
+    expect(answers[0]!.content).toMatch(/^Error: the call to "lookup" could not be parsed/);
+  });
+});
+
 describe("the middleware says what the node says", () => {
   const book = tool(async () => "booked", {
     name: "book",
@@ -673,6 +720,25 @@ describe("the tools an unknown call's answer lists", () => {
     expect(await unknownAnswer([selector, safeToolMiddleware()])).toBe(
       'Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup. Call one of these tools instead.',
     );
+  });
+
+  it("stays out of the way when a middleware listed after it ends the model step with a message of its own (its afterModel runs first)", async () => {
+    const note = createMiddleware({
+      name: "Note",
+      afterModel: () => ({ messages: [new HumanMessage({ id: "note", content: "Noted." })] }),
+    });
+    const agent = createAgent({
+      model: new ScriptedChatModel([new AIMessage({ id: "m1", content: "Done." })]),
+      tools: [lookup],
+      middleware: [safeToolMiddleware(), note],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(messages.map((m) => [m.getType(), m.content])).toEqual([
+      ["human", "go"],
+      ["ai", "Done."],
+      ["human", "Noted."],
+    ]);
   });
 
   it("lists the agent's tools when the turn did not come through its model call (a cache before it)", async () => {

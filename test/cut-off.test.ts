@@ -515,6 +515,83 @@ describe("argument texts that show a call was cut short", () => {
     expect(results(after).map((r) => r.content)).toEqual(["listed"]);
   });
 
+  it("runs a streamed call whose chunks were never joined by concat, as core joins them into whole arguments", async () => {
+    // A hand-rolled stream that collects pieces into one list: core groups them by index, then by id.
+    const streamed = new AIMessageChunk({
+      content: "",
+      id: "unjoined",
+      tool_call_chunks: [
+        { id: "c1", name: "lookup", args: '{"q":', index: 0, type: "tool_call_chunk" },
+        { id: "c2", name: "write_file", args: '{"path":"p",', index: 1, type: "tool_call_chunk" },
+        { args: '"x"}', index: 0, type: "tool_call_chunk" },
+        { args: '"text":"t"}', index: 1, type: "tool_call_chunk" },
+      ],
+    });
+    expect(streamed.tool_calls?.map((c) => [c.id, c.args])).toEqual([
+      ["c1", { q: "x" }],
+      ["c2", { path: "p", text: "t" }],
+    ]);
+    const { ran, texts } = await answer(streamed);
+    expect(ran).toEqual(["lookup:x", "write_file:p"]);
+    expect(texts).toEqual({ c1: "found x", c2: "wrote p" });
+  });
+
+  it("holds back only the unjoined streamed call whose joined text is cut short", async () => {
+    const streamed = new AIMessageChunk({
+      content: "",
+      id: "unjoined-cut",
+      tool_call_chunks: [
+        { id: "c1", name: "lookup", args: '{"q":', index: 0, type: "tool_call_chunk" },
+        { id: "c2", name: "write_file", args: '{"path":"p",', index: 1, type: "tool_call_chunk" },
+        { args: '"x"}', index: 0, type: "tool_call_chunk" },
+        { args: '"text":"the beginning of a long te', index: 1, type: "tool_call_chunk" },
+      ],
+    });
+    const { ran, texts } = await answer(streamed);
+    expect(ran).toEqual(["lookup:x"]);
+    expect(texts.c1).toBe("found x");
+    expect(texts.c2).toMatch(CUT_OFF_TEXT);
+  });
+
+  it("joins unjoined pieces that carry only the call's id, and keeps calls at one index with different ids apart", async () => {
+    const streamed = new AIMessageChunk({
+      content: "",
+      id: "by-id",
+      tool_call_chunks: [
+        { id: "c1", name: "lookup", args: '{"q":', type: "tool_call_chunk" },
+        { id: "c2", name: "lookup", args: '{"q":"y"}', index: 0, type: "tool_call_chunk" },
+        { id: "c1", args: '"x"}', type: "tool_call_chunk" },
+      ],
+    });
+    expect(streamed.tool_calls?.map((c) => [c.id, c.args])).toEqual([
+      ["c1", { q: "x" }],
+      ["c2", { q: "y" }],
+    ]);
+    const { ran, texts } = await answer(streamed);
+    expect(ran).toEqual(["lookup:x", "lookup:y"]);
+    expect(texts).toEqual({ c1: "found x", c2: "found y" });
+  });
+
+  it("runs a streamed custom tool call, whose input is raw text and never JSON", async () => {
+    const shell = tool(async ({ input }: { input: string }) => `ran ${input}`, {
+      name: "shell",
+      description: "Run a command.",
+      schema: z.object({ input: z.string() }),
+    });
+    const streamed = new AIMessageChunk({
+      content: "",
+      id: "custom",
+      tool_call_chunks: [
+        { id: "c1", name: "shell", args: "ls -la", index: 0, type: "tool_call_chunk", isCustomTool: true } as never,
+      ],
+    });
+    expect(streamed.tool_calls?.map((c) => c.args)).toEqual([{ input: "ls -la" }]);
+    const history = [new HumanMessage({ content: "go", id: "h" }), streamed];
+    const after = applyOutput(history, await new SafeToolNode([shell]).invoke({ messages: history }));
+    expect(invariantProblems(after)).toEqual([]);
+    expect(results(after).map((r) => r.content)).toEqual(["ran ls -la"]);
+  });
+
   it.each([
     [
       "a raw OpenAI call that is null",

@@ -14,7 +14,15 @@ import {
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { z as z3 } from "zod/v3";
-import { InvalidNodeInputError, SafeToolNode, safeToolsCondition, safeToolsFanOut } from "../src/index.js";
+import {
+  InvalidNodeInputError,
+  SafeToolNode,
+  repairToolResults,
+  safePostModelHook,
+  safeToolsCondition,
+  safeToolsFanOut,
+  validateToolResults,
+} from "../src/index.js";
 import { aiWith, call, historyWith, invalidCall, openAIStyleAI, weather } from "./helpers/fixtures.js";
 import { applyOutput, expectValidAfter, expectValidHistory } from "./helpers/invariant.js";
 
@@ -259,6 +267,41 @@ describe("bad input (behaviour 10)", () => {
     expect(InvalidNodeInputError.isInstance(error)).toBe(true);
     expect((error as Error).name).toBe("InvalidNodeInputError");
     expect((error as Error).message).toMatch(pattern);
+  });
+
+  it("throws InvalidNodeInputError naming the entry for an AIMessage whose call lists are not lists of calls, everywhere it is read", async () => {
+    const broken = [
+      ["tool_calls[0] that is null, not a call", { tool_calls: [null, { id: "c1", name: "get_weather", args: {} }] }],
+      [
+        "invalid_tool_calls[1] that is a string, not a call",
+        { invalid_tool_calls: [invalidCall("x", "{", "c2"), "x"] },
+      ],
+      ["tool_calls that is an object, not a list of calls", { tool_calls: { id: "c1" } }],
+    ] as const;
+    for (const [problem, fields] of broken) {
+      const ai = new AIMessage({ id: "a1", content: "", tool_calls: [] });
+      Object.assign(ai, fields); // core's constructor takes such lists, and code may set them afterwards
+      const messages = [new HumanMessage({ id: "h", content: "q" }), ai];
+      const message = `the AIMessage "a1" has ${problem}.`;
+      const readers: [string, () => unknown][] = [
+        ["the node", () => node.invoke({ messages })],
+        ["safeToolsCondition", () => safeToolsCondition({ messages })],
+        ["safeToolsFanOut", () => safeToolsFanOut()({ messages })],
+        ["safePostModelHook", () => safePostModelHook()({ messages })],
+        ["validateToolResults", () => validateToolResults(messages)],
+        ["repairToolResults", () => repairToolResults(messages)],
+      ];
+      for (const [reader, read] of readers) {
+        const error = (await Promise.resolve()
+          .then(read)
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          )) as Error | undefined;
+        expect(InvalidNodeInputError.isInstance(error), `${reader}: ${problem}`).toBe(true);
+        expect(error!.message, reader).toBe(message);
+      }
+    }
   });
 
   it("leaves a history ending in a non-message to the node's error: the routers route it to END without throwing", () => {

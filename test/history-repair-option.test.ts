@@ -32,6 +32,52 @@ function graphOf(node: SafeToolNode) {
 }
 
 describe("repairHistory, as a graph applies its update", () => {
+  it("repairs an earlier crashed turn and still follows a tool's Command whose update is a bare message list", async () => {
+    const mover = tool(
+      async (_args, runtime: ToolRuntime) =>
+        new Command({
+          update: [new ToolMessage({ content: "moved", tool_call_id: runtime.toolCall!.id! })] as never,
+          goto: "after",
+        }),
+      { name: "mover", description: "Moves on.", schema: z.object({}) },
+    );
+    const visited: string[] = [];
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new SafeToolNode([mover], { repairHistory: true }), { ends: ["after"] })
+      .addNode("after", () => (visited.push("after"), {}))
+      .addEdge(START, "tools")
+      .compile();
+    const history = [human("q"), crashedTurn(), human("hello?"), aiWith([call("mover", {}, "m_1")])];
+    const { messages } = await graph.invoke({ messages: history });
+    await expectValidHistory(messages);
+    expect(visited).toEqual(["after"]);
+    expect(kinds(messages)).toEqual(["human", "ai", "tool:error", "human", "ai", "tool:success"]);
+    expect(messages.at(-1)!.content).toBe("moved");
+  });
+
+  it("repairs an earlier crashed turn when a tool's Command also writes something that is not a message, which it leaves out", async () => {
+    const writer = tool(
+      async (_args, runtime: ToolRuntime) =>
+        new Command({
+          update: {
+            messages: [
+              new ToolMessage({ content: "written", tool_call_id: runtime.toolCall!.id! }),
+              { not: "a message" } as never,
+            ],
+          },
+        }),
+      { name: "writer", description: "Writes.", schema: z.object({}) },
+    );
+    const turn = aiWith([call("writer", {}, "w_1")]);
+    const history = [human("q"), crashedTurn(), human("hello?"), turn];
+    const { messages } = await graphOf(new SafeToolNode([writer], { repairHistory: true })).invoke({
+      messages: history,
+    });
+    await expectValidHistory(messages);
+    expect(kinds(messages)).toEqual(["human", "ai", "tool:error", "human", "ai", "tool:success"]);
+    expect(messages.at(-1)!.content).toBe("written");
+  });
+
   it("repairs an earlier crashed turn and keeps the corrected AIMessage of this turn in its place, once", async () => {
     const turn = aiWith([call("get_weather", { city: "Oslo" }, "ok_1")], [invalidCall("get_weather", "{", "bad_1")]);
     const history = [human("q"), crashedTurn(), human("hello?"), turn];

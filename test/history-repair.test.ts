@@ -244,7 +244,10 @@ describe("repairToolResults", () => {
     expect(filled.tool_call_id).toBe("c2");
     expect(filled.status).toBe("error");
     expect(filled.name).toBe("get_weather");
-    expect(filled.content).toMatch(/result of tool "get_weather" is unknown/);
+    // the text the README gives, word for word: the model must check before calling again
+    expect(filled.content).toBe(
+      'Error: the result of tool "get_weather" is unknown: the call was interrupted before it returned (for example by a crash or a cancellation). Check whether it took effect before calling it again.',
+    );
   });
 
   it("fills the missing result of a call nothing could have run (unparsable, nameless) with the node's error for it", async () => {

@@ -138,6 +138,9 @@ describe("ids valid for every provider at once, across the whole request", () =>
     const first = applyOutput(history(), await node.invoke({ messages: history() }));
     const second = applyOutput(history(), await node.invoke({ messages: history() }));
     expect(callIds(second)).toEqual(callIds(first));
+    // Pinned: made ids are derived from the history alone, so a thread resumed by a later release
+    // (after a crash mid-turn) makes the same ones; a change here breaks such threads.
+    expect(callIds(first)).toEqual(["call_0", "call_1aa0vg1_0", "call_ja98sd_1"]);
     const sends = safeToolsFanOut()({ messages: history() }) as { args: { lg_tool_call: { id: string } } }[];
     expect(sends.map((s) => s.args.lg_tool_call.id)).toEqual(callIds(first).slice(1));
     const again = applyOutput(first, await node.invoke({ messages: first }));
@@ -350,6 +353,36 @@ describe("ids valid for every provider at once, across the whole request", () =>
     const [few, many] = [await reads(2), await reads(20)];
     expect(many).toBe(few);
     expect(few).toBeLessThanOrEqual(2);
+  });
+
+  it("holds for a router that skips calls with a ToolMessage anywhere in the history, with safePostModelHook in front, for a model that repeats ids", async () => {
+    // createReactAgent v2's rule after a post-model hook: a repeated id looks answered by the earlier turn
+    const skipsAnswered = (state: typeof MessagesAnnotation.State) => {
+      const last = state.messages.at(-1);
+      if (!AIMessage.isInstance(last)) return END;
+      const done = new Set(results(state.messages).map((m) => m.tool_call_id));
+      const pending = (last.tool_calls ?? []).filter((c) => !done.has(c.id!));
+      return pending.length ? pending.map((c) => new Send("tools", { ...state, lg_tool_call: c })) : END;
+    };
+    for (const second of [
+      ["call_0", "call_1"],
+      ["call_1", "call_0"],
+    ]) {
+      const script = [aiWith([call("lookup", { q: "first" }, "call_0")]), ...repeatingTurns(second, 1)];
+      let turn = 0;
+      const graph = new StateGraph(MessagesAnnotation)
+        .addNode("agent", () => ({ messages: [script[turn++] ?? new AIMessage({ id: `end-${turn}`, content: "ok" })] }))
+        .addNode("prepare", safePostModelHook())
+        .addNode("tools", new SafeToolNode([lookup]))
+        .addEdge(START, "agent")
+        .addEdge("agent", "prepare")
+        .addConditionalEdges("prepare", skipsAnswered, ["tools", END])
+        .addEdge("tools", "agent")
+        .compile();
+      const { messages } = await graph.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+      await expectValidHistory(messages);
+      expect(results(messages).map((r) => r.content)).toEqual(["found first", "found 0-0", "found 0-1"]);
+    }
   });
 
   it("holds under createAgent with the middleware, for a model that repeats its ids every turn", async () => {

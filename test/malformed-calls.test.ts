@@ -4,7 +4,13 @@ import { createAgent } from "langchain";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { ScriptedChatModel } from "../src/testing.js";
-import { SafeToolNode, repairToolResults, safeToolsCondition, validateToolResults } from "../src/index.js";
+import {
+  SafeToolNode,
+  repairToolResults,
+  safePostModelHook,
+  safeToolsCondition,
+  validateToolResults,
+} from "../src/index.js";
 import { safeToolMiddleware } from "../src/middleware.js";
 import { runScript, runWithInPlaceEdit, WIRINGS } from "./helpers/agent-graphs.js";
 import {
@@ -321,5 +327,27 @@ describe("an unparsable call whose parser gave no error", () => {
     const after = await expectValidAfter(historyWith(ai), await node.invoke({ messages: historyWith(ai) }));
     expect(results(after).map((r) => [r.status, r.content])).toEqual([["error", NOT_JSON]]);
     expect(results(repairToolResults(historyWith(ai))).map((r) => r.content)).toEqual([NOT_JSON]);
+  });
+
+  it("is answered the same way by the createAgent middleware, and after safePostModelHook prepared the turn", async () => {
+    const NOT_JSON =
+      'Error: the call to "get_weather" could not be parsed (the arguments were not valid JSON). Resend the call with valid JSON arguments.';
+    const turn = () => aiWith([], [{ type: "invalid_tool_call", name: "get_weather", args: '{"city":', id: "c1" }]);
+    const agent = createAgent({
+      model: new ScriptedChatModel([turn(), new AIMessage({ id: "done", content: "ok" })]),
+      tools: [weather, add],
+      middleware: [safeToolMiddleware()],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.content)).toEqual([NOT_JSON]);
+
+    const history = historyWith(turn());
+    const {
+      messages: [prepared],
+    } = safePostModelHook()({ messages: history });
+    const hooked = [history[0]!, prepared!];
+    const after = await expectValidAfter(hooked, await node.invoke({ messages: hooked }));
+    expect(results(after).map((r) => r.content)).toEqual([NOT_JSON]);
   });
 });

@@ -42,6 +42,20 @@ describe("options that would silently do the wrong thing are refused at construc
       /toolTimeoutMs\.add must be a positive number/,
     ],
     ["a timeout that is not a number", { timeoutMs: "30s" }, /timeoutMs must be a positive number/],
+    // a number in a string is quoted, so it does not read as a valid number refused
+    ["a timeout given as text", { timeoutMs: "1000" }, /\(or Infinity for none\), received "1000"\.$/],
+    [
+      "a maxConcurrency given as text",
+      { maxConcurrency: "2" },
+      /maxConcurrency must be a whole number of at least 1, received "2"\.$/,
+    ],
+    [
+      "a per-tool concurrency that is a list",
+      { concurrency: { add: [2] } },
+      /concurrency\.add must be .*, received an array\.$/,
+    ],
+    ["a durable given as text", { durable: "true" }, /durable must be "auto", true or false, received "true"\.$/],
+    ["a blank handleToolErrors text", { handleToolErrors: "  " }, /handleToolErrors must not be a blank string/],
     [
       "approvals where the node cannot interrupt",
       { requireApproval: ["add"], durable: false },

@@ -38,7 +38,7 @@ export const CALL_MARK = "safe_tool_node";
 
 /** What a prepared turn records on a call that must not simply run. */
 export interface CallMark {
-  /** The parser's error of a call that was invalid. */
+  /** The parser's error of a call that was invalid; "" when the parser gave none. */
   invalid?: string;
   /** The token limit may have cut the call's arguments short. */
   cutOff?: true;
@@ -61,11 +61,16 @@ export function callMarkOf(call: ToolCall): Readonly<CallMark> {
 export function markOf(call: PlannedCall): CallMark | undefined {
   if (!(call.invalid || call.cutOff || call.nameless || call.unlisted)) return undefined;
   return {
-    ...(call.invalid ? { invalid: call.invalid.error ?? "invalid JSON" } : {}),
+    ...(call.invalid ? { invalid: call.invalid.error ?? "" } : {}),
     ...(call.cutOff ? { cutOff: true as const } : {}),
     ...(call.nameless ? { nameless: true as const } : {}),
     ...(call.unlisted ? { unlisted: true as const } : {}),
   };
+}
+
+/** The parse failure a marked call stands for, as the planner keeps it. */
+export function invalidOfMark(mark: Readonly<CallMark>): Pick<PlannedCall, "invalid"> {
+  return mark.invalid === undefined ? {} : { invalid: { error: mark.invalid || undefined, rawArgs: undefined } };
 }
 
 /** The name a call gets in the corrected AIMessage when the model gave it none (providers reject empty names). */

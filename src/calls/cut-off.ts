@@ -12,6 +12,7 @@ type Item = {
   input?: unknown;
   arguments?: unknown;
   function?: { arguments?: unknown };
+  isCustomTool?: unknown;
 };
 
 /** `[field, values]`: how each provider (as its LangChain client stores it) says the output token limit ended the response. */
@@ -75,10 +76,36 @@ function generated(ai: AIMessage): { id: string | undefined; text: string | unde
       id: id(block.id),
       text: block.type === "tool_use" ? toolUseText(block) : text(block.args),
     }));
-  return list((ai as { tool_call_chunks?: unknown }).tool_call_chunks).map((chunk) => ({
-    id: id(chunk?.id),
-    text: text(chunk?.args),
+  return callsOfChunks(list((ai as { tool_call_chunks?: unknown }).tool_call_chunks)).map((pieces) => ({
+    id: pieces.map((piece) => id(piece?.id)).find((found) => found !== undefined),
+    // A custom tool's input is raw text, never JSON.
+    text: pieces.some((piece) => piece?.isCustomTool === true)
+      ? undefined
+      : pieces.reduce((joined, piece) => joined + (text(piece?.args) ?? ""), ""),
   }));
+}
+
+/**
+ * Streamed chunks grouped into the calls core builds from them: a chunk joins
+ * the first call whose first chunk has its id and index (its id, or its index,
+ * when it has only one), so pieces never joined by `concat` are checked as the
+ * one text they are.
+ */
+function callsOfChunks(chunks: readonly Item[]): Item[][] {
+  const calls: Item[][] = [];
+  for (const chunk of chunks) {
+    const own = calls.find(([first]) => sameCall(chunk, first));
+    if (own) own.push(chunk);
+    else calls.push([chunk]);
+  }
+  return calls;
+}
+
+function sameCall(chunk: Item | undefined, first: Item | undefined): boolean {
+  if (!chunk || !first) return false;
+  const hasIndex = chunk.index !== undefined;
+  if (chunk.id) return chunk.id === first.id && (!hasIndex || chunk.index === first.index);
+  return hasIndex && chunk.index === first.index;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { AIMessage, RemoveMessage, ToolMessage, isBaseMessage, type BaseMessage } from "@langchain/core/messages";
-import { NOT_AN_OBJECT, callMarkOf, copyToolMessage, type PlannedCall } from "./call.js";
+import { NOT_AN_OBJECT, callMarkOf, copyToolMessage, invalidOfMark, type PlannedCall } from "./call.js";
 import { markCutOffCalls } from "./cut-off.js";
 import { safeStringify } from "../util/describe-error.js";
 import { isRecord } from "../util/guards.js";
-import { notAMessage } from "../errors.js";
+import { InvalidNodeInputError, describeValue, notAMessage } from "../errors.js";
 import {
   carriedCalls,
   nameFields,
@@ -67,6 +67,25 @@ export interface Batch {
 }
 
 /**
+ * Throws InvalidNodeInputError when `tool_calls` or `invalid_tool_calls` of
+ * `ai` is not a list of calls: core's constructor takes anything, and no
+ * converter could send such a message either.
+ */
+function checkCallLists(ai: AIMessage): void {
+  for (const field of ["tool_calls", "invalid_tool_calls"] as const) {
+    const list: unknown = ai[field];
+    const at = `the AIMessage${ai.id === undefined ? "" : ` "${ai.id}"`}`;
+    if (list === undefined) continue;
+    if (!Array.isArray(list))
+      throw new InvalidNodeInputError(`${at} has ${field} that is ${describeValue(list)}, not a list of calls.`);
+    list.forEach((entry: unknown, k) => {
+      if (!isRecord(entry))
+        throw new InvalidNodeInputError(`${at} has ${field}[${k}] that is ${describeValue(entry)}, not a call.`);
+    });
+  }
+}
+
+/**
  * Index of the AIMessage whose calls are still being answered: the last
  * message, or the last message before a run of ToolMessages at the end.
  * -1 when the history ends otherwise (a human turn, a final answer).
@@ -103,7 +122,7 @@ function collectRawCalls(ai: AIMessage): CarriedCall[] {
         ...(mark.nameless ? { name: named.name, nameless: true as const } : named),
         toolCallsIndex,
         args: isRecord(call.args) ? call.args : {},
-        ...(mark.invalid !== undefined ? { invalid: { error: mark.invalid, rawArgs: undefined } } : {}),
+        ...invalidOfMark(mark),
         ...(mark.unlisted ? { unlisted: true as const } : {}),
         ...(mark.cutOff ? { cutOff: true as const } : {}),
         marked: true,
@@ -158,6 +177,7 @@ export interface MessageCalls {
  * marked `cutOff` (see `markCutOffCalls`).
  */
 export function planCalls(ai: AIMessage, ids: CallIdAllocator): MessageCalls {
+  checkCallLists(ai);
   const raw = collectRawCalls(ai);
   const finalIds = ids.assign(raw);
   let calls: PlannedCall[] = raw.map((call, index) => ({
@@ -273,6 +293,7 @@ export function planToolCalls(messages: readonly BaseMessage[], source?: string)
   const aiIndex = findAnsweredAI(messages, source);
   if (aiIndex < 0) return undefined;
   const ai = messages[aiIndex] as AIMessage;
+  checkCallLists(ai);
   const cached = planCache.get(ai);
   const print = fingerprint(messages, aiIndex);
   if (cached && samePrint(cached.fingerprint, print) && sameMessages(cached.messages, messages)) return cached.plan;

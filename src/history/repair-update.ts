@@ -70,10 +70,8 @@ function messageWrites(item: unknown): BaseMessage[] {
 function withoutMessages(command: Command): Command | undefined {
   if (command.graph === Command.PARENT) return command;
   const parts = readUpdate(command.update);
-  const rest = {
-    tuples: parts.tuples.filter(([key]) => key !== "messages"),
-    shape: parts.shape === "root" ? ("object" as const) : parts.shape,
-  };
+  // A bare message list (root shape) leaves no pairs, and so no update.
+  const rest = { ...parts, tuples: parts.tuples.filter(([key]) => key !== "messages") };
   return isEmptyCommand(command, rest) ? undefined : commandWith(command, writeUpdate(rest));
 }
 

@@ -7,7 +7,7 @@
  */
 import type { ToolCall } from "@langchain/core/messages/tool";
 import { closestMatch } from "../util/closest-match.js";
-import { InvalidOptionsError } from "../errors.js";
+import { InvalidOptionsError, describeValue } from "../errors.js";
 import type { ResultMedia } from "../update/result-media.js";
 import type { SafeTool, ToolErrorHandling } from "../types.js";
 
@@ -90,11 +90,17 @@ function readOptions(who: string, options: unknown, allowed: readonly string[]):
   return options as Options;
 }
 
+/** A rejected option value as the error quotes it: a string in quotes, so "1000" does not read as 1000. */
+function shown(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  return typeof value === "object" && value !== null ? describeValue(value) : String(value);
+}
+
 function duration(who: string, value: unknown, what: string): number | undefined {
   if (value === undefined || value === Infinity) return undefined;
   if (typeof value !== "number" || !(value > 0) || value > MAX_TIMER_MS) {
     throw new InvalidOptionsError(
-      `${who}: ${what} must be a positive number of milliseconds up to ${MAX_TIMER_MS} (or Infinity for none), received ${String(value)}.`,
+      `${who}: ${what} must be a positive number of milliseconds up to ${MAX_TIMER_MS} (or Infinity for none), received ${shown(value)}.`,
     );
   }
   return value;
@@ -104,7 +110,7 @@ function oneOf<T extends string>(who: string, value: unknown, what: string, allo
   if (value === undefined) return fallback;
   if (!allowed.includes(value as T)) {
     throw new InvalidOptionsError(
-      `${who}: ${what} must be ${allowed.map((v) => `"${v}"`).join(" or ")}, received ${JSON.stringify(value) ?? String(value)}.`,
+      `${who}: ${what} must be ${allowed.map((v) => `"${v}"`).join(" or ")}, received ${shown(value)}.`,
     );
   }
   return value as T;
@@ -119,6 +125,11 @@ function errorHandling(who: string, value: unknown): ToolErrorHandling {
   }
   if (typeof value !== "string" && typeof value !== "function")
     throw new InvalidOptionsError(`${who}: handleToolErrors must be true, a string, or a function.`);
+  // A blank text would be replaced by the built-in one for every error (as a handler's blank answer is).
+  if (typeof value === "string" && value.trim() === "")
+    throw new InvalidOptionsError(
+      `${who}: handleToolErrors must not be a blank string: give the text the model reads.`,
+    );
   return value as ToolErrorHandling;
 }
 
@@ -141,7 +152,7 @@ function concurrencyOptions(
       if (tools && !tools.has(toolName)) throw notATool(who, "concurrency", toolName, tools);
       if (typeof n !== "number" || !Number.isInteger(n) || n < 1)
         throw new InvalidOptionsError(
-          `${who}: concurrency.${toolName} must be a whole number of at least 1, received ${String(n)}.`,
+          `${who}: concurrency.${toolName} must be a whole number of at least 1, received ${shown(n)}.`,
         );
       perTool.set(toolName, n);
     }
@@ -208,13 +219,13 @@ export function resolveNodeOptions(toolList: unknown, options: unknown): NodeSet
   const limit = o.maxConcurrency ?? Infinity;
   if (typeof limit !== "number" || !(limit >= 1) || (Number.isFinite(limit) && !Number.isInteger(limit))) {
     throw new InvalidOptionsError(
-      `${who}: maxConcurrency must be a whole number of at least 1, received ${String(limit)}.`,
+      `${who}: maxConcurrency must be a whole number of at least 1, received ${shown(limit)}.`,
     );
   }
   const { toolConcurrency, concurrencyKey } = concurrencyOptions(who, o, tools);
   const durable = o.durable ?? "auto";
   if (durable !== "auto" && typeof durable !== "boolean")
-    throw new InvalidOptionsError(`${who}: durable must be "auto", true or false, received ${String(durable)}.`);
+    throw new InvalidOptionsError(`${who}: durable must be "auto", true or false, received ${shown(durable)}.`);
 
   const approval = o.requireApproval;
   let needsApproval: NodeSettings["needsApproval"];

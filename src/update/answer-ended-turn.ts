@@ -4,7 +4,10 @@
  * with every call it made but a result for the structured-output call only;
  * the other calls are answered here, as not run. (When the structured output
  * fails to parse, createAgent hands middleware the AIMessage and sends the
- * other calls to its tool node as usual.)
+ * other calls to its tool node as usual.) A native structured response
+ * (`providerStrategy`) is the AIMessage alone: when it holds calls,
+ * createAgent runs them and asks the model again, so its turn is only
+ * prepared, as a plain model response is.
  */
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { copyToolMessage } from "../calls/call.js";
@@ -35,6 +38,9 @@ function answerTurnIn(list: readonly unknown[], context: EndedTurnContext): unkn
   );
   if (at < 0) return [...list];
   const { ai, calls } = prepareTurn(list[at] as AIMessage, context.history, context.toolNames);
+  // A native structured response (providerStrategy) is the AIMessage alone: createAgent sends its calls
+  // to the tool node and asks the model again, so the prepared turn goes there like any other.
+  if (at === list.length - 1) return [...list.slice(0, at), ai];
   const results = new Map<string, ToolMessage>();
   const rest: unknown[] = [];
   for (const entry of list.slice(at + 1)) {
