@@ -74,6 +74,24 @@ describe("createAgent with safeToolMiddleware", () => {
     expect(results(messages)[1]!.content).toMatch(/could not be parsed/);
   });
 
+  it("keeps its marks in the stored turn under additional_kwargs.safe_tool_node, a stored format a later release reads", async () => {
+    const agent = createAgent({
+      model: new ScriptedChatModel([
+        new AIMessage({ id: "m1", content: "", invalid_tool_calls: [invalidCall("lookup", '{"q":', "c1")] }),
+        new AIMessage({ id: "m2", content: "ok" }),
+      ]),
+      tools: [lookup],
+      middleware: [safeToolMiddleware()],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    const stored = messages[1] as AIMessage;
+    expect(stored.additional_kwargs.safe_tool_node).toEqual({ prepared: true });
+    expect(stored.tool_calls!.map((c) => (c as unknown as Record<string, unknown>).safe_tool_node)).toEqual([
+      { invalid: "Unexpected end of JSON input" },
+    ]);
+  });
+
   it("answers tool errors, unknown tools and timeouts per call, without stack traces", async () => {
     const broken = tool(
       async (): Promise<string> => {

@@ -23,6 +23,77 @@ describe("validateToolResults's report", () => {
     ]);
   });
 
+  it("words every other rule it checks: what the call or result breaks, at which message", () => {
+    const raw = new AIMessage({
+      id: "raw",
+      content: "",
+      additional_kwargs: {
+        tool_calls: [{ id: "raw1", type: "function", function: { name: "get_weather", arguments: '{"city":"x"}' } }],
+      },
+    });
+    raw.tool_calls = []; // a guard took the call out; the converter still sends the raw call
+    const cases: [string, BaseMessage[], string[]][] = [
+      [
+        "an unparsable call",
+        [human("q"), aiWith([], [invalidCall("get_weather", "{", "bad1")]), result("bad1")],
+        ['messages[1]: call "bad1" (get_weather) could not be parsed and is not answerable as it stands'],
+      ],
+      [
+        "a raw-only call",
+        [human("q"), raw, result("raw1")],
+        ['messages[1]: call "raw1" (get_weather) is sent by the converters but is not in tool_calls'],
+      ],
+      [
+        "an id a provider rejects",
+        [human("q"), aiWith([weatherCall("bad id!")]), result("bad id!")],
+        ['messages[1]: call "bad id!" (get_weather) has an id that does not match ^[a-zA-Z0-9_-]{1,40}$'],
+      ],
+      [
+        "an id twice in one message",
+        [human("q"), aiWith([weatherCall("d1"), weatherCall("d1")]), result("d1"), result("d1", "again")],
+        ['messages[1]: call "d1" (get_weather) repeats an id of the same message'],
+      ],
+      [
+        "an id an earlier turn used",
+        [
+          human("q"),
+          aiWith([weatherCall("r1")]),
+          result("r1"),
+          human("more"),
+          aiWith([weatherCall("r1")]),
+          result("r1", "2"),
+        ],
+        ['messages[4]: call "r1" (get_weather) reuses an id of an earlier message'],
+      ],
+      [
+        "content a provider rejects",
+        [human("q"), aiWith([weatherCall("e1")]), result("e1", "")],
+        ['messages[2]: the result for call "e1" has content a provider rejects'],
+      ],
+      [
+        "a second result",
+        [human("q"), aiWith([weatherCall("s1")]), result("s1"), result("s1", "again")],
+        ['messages[3]: a second result for call "s1"'],
+      ],
+      [
+        "a result after another message",
+        [human("q"), aiWith([weatherCall("p1")]), human("wait"), result("p1")],
+        ['messages[3]: the result for call "p1" is separated from its AIMessage (messages[1]) by other messages'],
+      ],
+      [
+        "results out of order",
+        [human("q"), aiWith([weatherCall("o1"), weatherCall("o2")]), result("o2"), result("o1")],
+        ['messages[3]: the result for call "o1" comes after the result of a later call'],
+      ],
+    ];
+    for (const [label, history, messages] of cases)
+      expect(
+        validateToolResults(history).map((p) => p.message),
+        label,
+      ).toEqual(messages);
+    expect(() => validateToolResults("x" as never)).toThrow(/^validateToolResults: expected a list of messages\.$/);
+  });
+
   it("lists the problems in message order, a turn's missing results before the problems of later messages", () => {
     const history = [
       human("q"),

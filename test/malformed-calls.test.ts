@@ -77,6 +77,19 @@ describe("calls without a usable name", () => {
     },
   );
 
+  it("answers a call whose name is only blanks as naming no tool, and names it in the corrected AIMessage", async () => {
+    const ai = aiWith([call("  ", { city: "Oslo" }, "c1"), call("get_weather", { city: "Rome" }, "c2")]);
+    const after = await expectValidAfter(historyWith(ai), await node.invoke({ messages: historyWith(ai) }));
+    expect(answeredAI(after).tool_calls!.map((c) => c.name)).toEqual(["invalid_tool_call", "get_weather"]);
+    expect(results(after).map((r) => r.content)).toEqual([expect.stringMatching(NO_NAME), "Sunny in Rome"]);
+  });
+
+  it("runs a call whose mark field a serializer wrote as null, as a call without a mark", async () => {
+    const ai = aiWith([{ ...call("get_weather", { city: "Oslo" }, "c1"), safe_tool_node: null } as never]);
+    const after = await expectValidAfter(historyWith(ai), await node.invoke({ messages: historyWith(ai) }));
+    expect(results(after).map((r) => [r.status, r.content])).toEqual([["success", "Sunny in Oslo"]]);
+  });
+
   it("answers a streamed call whose name never arrived, and one whose name is missing altogether", async () => {
     const missing = aiWith([
       { type: "tool_call", id: "c9", args: { a: 1 } } as never,

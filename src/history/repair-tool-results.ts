@@ -76,7 +76,7 @@ export function repairToolResults(messages: readonly BaseMessage[], options: Rep
   const turns = new Map<number, Turn>();
   messages.forEach((message, index) => {
     if (!AIMessage.isInstance(message)) return;
-    // Stryker disable next-line StringLiteral: the seed of made ids for an AIMessage without a message id; ids stay valid and unique (used)
+    // Stryker disable next-line StringLiteral,LogicalOperator: the seed of made ids for an AIMessage without a message id; ids stay valid and unique (used)
     const { calls, corrected } = planCalls(message, new CallIdAllocator(message.id ?? `message-${index}`, used));
     turns.set(index, { ai: message, calls, corrected, results: calls.map(() => undefined) });
   });

@@ -180,10 +180,10 @@ export function validateToolResults(messages: readonly BaseMessage[]): ToolResul
           id,
           `the result for call "${id}" is separated from its AIMessage (messages[${turn.aiIndex}]) by other messages`,
         );
-        // Stryker disable next-line EqualityOperator: position is a call without a result, lastPosition one with: never equal
-      } else if (position < turn.lastPosition) {
-        report("out_of_order", index, id, `the result for call "${id}" comes after the result of a later call`);
       }
+      // Stryker disable next-line EqualityOperator: position is a call without a result, lastPosition one with: never equal
+      else if (position < turn.lastPosition)
+        report("out_of_order", index, id, `the result for call "${id}" comes after the result of a later call`);
       turn.lastPosition = Math.max(turn.lastPosition, position);
       return;
     }
