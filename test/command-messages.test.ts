@@ -61,7 +61,7 @@ describe("a Command that re-sends the history ([...state.messages, result])", ()
     expect(after.find((m) => m.id === "t-old")).toMatchObject({ tool_call_id: "old1", content: "first" });
   });
 
-  it("leaves a history without message ids alone when invoked directly: the same objects re-sent are the history's", async () => {
+  it("tells the history from new messages by object when the history has no message ids (invoked directly)", async () => {
     const earlierResult = new ToolMessage({ content: "first", tool_call_id: "old1", name: "get_weather" });
     const history: BaseMessage[] = [
       new HumanMessage("before"),
@@ -70,9 +70,18 @@ describe("a Command that re-sends the history ([...state.messages, result])", ()
       new HumanMessage("again"),
       new AIMessage({ content: "", tool_calls: [{ id: "c1", name: "resend", args: {} }] }),
     ];
-    const out = (await new SafeToolNode([resending("resend")]).invoke({ messages: history })) as [State, Command];
-    expect(contents(out[0].messages)).toEqual([ranText("resend")]);
-    expect((out[1].update as State).messages).toContain(earlierResult);
+    const silent = await new SafeToolNode([resending("resend")]).invoke({ messages: history });
+    const [update, command] = silent as [State, Command];
+    expect(contents(update.messages)).toEqual([ranText("resend")]);
+    expect((command.update as State).messages).toEqual(history);
+    // a new result under a wrong id is the call's, re-addressed; a new one for the earlier turn's call is dropped
+    const writes = resending("resend", () => [
+      new ToolMessage({ content: "saved", tool_call_id: "wrong" }),
+      new ToolMessage({ content: "corrected", tool_call_id: "old1" }),
+    ]);
+    const [answered, rest] = (await new SafeToolNode([writes]).invoke({ messages: history })) as [State, Command];
+    expect(answered.messages).toMatchObject([{ content: "saved", tool_call_id: "c1" }]);
+    expect((rest.update as State).messages).toEqual(history);
     expect(earlierResult.tool_call_id).toBe("old1");
   });
 
@@ -220,23 +229,43 @@ describe("messages a Command writes beside its result", () => {
 
 describe("a turn a compacting Command writes back", () => {
   /** A compaction: remove all, a summary, the turn as `rebuild` makes it, then the call's result. */
-  function compaction(rebuild: (ai: AIMessage) => unknown, find = (ms: BaseMessage[]) => ms.at(-1)) {
+  function compaction(
+    rebuild: (ai: AIMessage) => unknown,
+    find = (ms: BaseMessage[]) => ms.at(-1),
+    extra: unknown[] = [],
+  ) {
     return writing("compact", (rt) => [
       new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
       new HumanMessage({ content: "Summary", id: "sum" }),
       rebuild(find(stateOf(rt).messages) as AIMessage),
       new ToolMessage({ content: "compacted", tool_call_id: rt.toolCallId! }),
+      ...extra,
     ]);
   }
 
-  it("takes the turn rebuilt under a new message id for the turn, not a second one", async () => {
+  it("takes the turn rebuilt under a new message id for the turn, not a second one, and drops a result it writes for a sibling", async () => {
     const compact = compaction(
       (ai) => new AIMessage({ id: "rebuilt", content: ai.content, tool_calls: ai.tool_calls }),
+      undefined,
+      [new ToolMessage({ content: "stolen", tool_call_id: "t1" })],
     );
     const history = historyWith(aiWith([call("compact", {}, "t0"), call("get_weather", { city: "x" }, "t1")]));
     const after = await runInGraph([compact, weather], history);
     await expectValidHistory(after);
     expect(after.filter((m) => AIMessage.isInstance(m))).toHaveLength(1);
+    expect(contents(after)).toEqual(["Summary", "", "compacted", "Sunny in x"]);
+  });
+
+  it("takes the turn written back as a dict under its message id for the turn", async () => {
+    const compact = compaction((ai) => ({
+      role: "assistant",
+      id: ai.id,
+      content: ai.content,
+      tool_calls: ai.tool_calls,
+    }));
+    const history = historyWith(aiWith([call("compact", {}, "t0"), call("get_weather", { city: "x" }, "t1")]));
+    const after = await runInGraph([compact, weather], history);
+    await expectValidHistory(after);
     expect(contents(after)).toEqual(["Summary", "", "compacted", "Sunny in x"]);
   });
 
