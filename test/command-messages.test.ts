@@ -225,6 +225,17 @@ describe("messages a Command writes beside its result", () => {
     expect(inner.tool_calls!.map((c) => c.id)).toEqual(["sub1"]);
     expect(found).toMatchObject({ content: "found", tool_call_id: "sub1" });
   });
+
+  it("takes a result without a call id for the call's, beside an inner agent's turn whose call has none either", async () => {
+    const delegate = writing("delegate", () => [
+      new AIMessage({ id: "sub-a", content: "", tool_calls: [{ id: "", name: "search", args: {} }] }),
+      new ToolMessage({ content: "delegated", tool_call_id: "" }),
+    ]);
+    const history = historyWith(aiWith([call("delegate", {}, "c1")]));
+    const out = (await new SafeToolNode([delegate]).invoke({ messages: history })) as [State, Command];
+    expect(out[0].messages).toMatchObject([{ content: "delegated", tool_call_id: "c1" }]);
+    expect((out[1].update as State).messages.map((m) => m.id)).toEqual(["sub-a"]);
+  });
 });
 
 describe("a turn a compacting Command writes back", () => {

@@ -38,6 +38,7 @@ export class BatchView {
    * carries foreign messages or a result has a message id of its own.
    */
   inHistory(entry: unknown): boolean {
+    // Stryker disable next-line ConditionalExpression: taken as true, the sets are only built again from the same history
     if (!this.historyIds) {
       this.historyIds = new Set();
       this.historyObjects = new Set(this.history);
@@ -45,7 +46,10 @@ export class BatchView {
     }
     if (this.historyObjects!.has(entry as BaseMessage)) return true;
     const message = asMessage(entry);
-    return isBaseMessage(message) && this.historyIds.has(message.id!);
+    return (
+      // Stryker disable next-line ConditionalExpression: what asMessage leaves as no message is a value the reducer cannot read, with no id that historyIds (never undefined) holds
+      isBaseMessage(message) && this.historyIds.has(message.id!)
+    );
   }
 
   /**
@@ -58,24 +62,35 @@ export class BatchView {
   isAnsweredAI(entry: unknown): boolean {
     const ai = this.ai;
     if (ai === undefined) return false;
-    if (ai.id !== undefined && isBaseMessage(entry) && entry.id === ai.id) return true;
+    if (
+      ai.id !== undefined &&
+      // Stryker disable next-line ConditionalExpression: a dict under the AIMessage's id is recognised below, as the message it coerces to; takeResult swaps such entries before any other caller reads them
+      isBaseMessage(entry) &&
+      entry.id === ai.id
+    )
+      return true;
     const message = asMessage(entry);
+    // Stryker disable next-line ConditionalExpression: taken as false, any other message has no tool_calls, so its ids are empty and it matches no turn (taken as true, every test of a rebuilt turn fails)
     if (!AIMessage.isInstance(message)) return false;
     // an earlier turn the history holds is itself, though it may hold the ids the model gave this turn
     if (message.id !== undefined && this.inHistory(message)) return false;
+    // Stryker disable next-line ArrayDeclaration: an AIMessage always has a tool_calls list
     const ids = (message.tool_calls ?? []).map((call) => call.id);
     const same = (calls: readonly { id?: string | undefined }[]) =>
       ids.length > 0 && ids.length === calls.length && calls.every((call, k) => call.id === ids[k]);
-    return same(ai.tool_calls ?? []) || same(this.originalCalls());
+    // Stryker disable next-line ArrayDeclaration: an AIMessage always has a tool_calls list
+    return same(ai.tool_calls ?? []) || same(this.originalCalls(ai));
   }
 
   /** The calls of the answered AIMessage as the model gave them (before any correction). */
-  private originalCalls(): readonly { id?: string | undefined }[] {
-    const id = this.ai?.id;
+  private originalCalls(ai: AIMessage): readonly { id?: string | undefined }[] {
+    const id = ai.id;
     let original: BaseMessage | undefined;
     for (let i = this.history.length - 1; i >= 0 && id !== undefined && !original; i--)
       if (this.history[i]!.id === id) original = this.history[i];
-    return original && AIMessage.isInstance(original) ? (original.tool_calls ?? []) : [];
+    if (!AIMessage.isInstance(original)) return [];
+    // Stryker disable next-line ArrayDeclaration: an AIMessage always has a tool_calls list
+    return original.tool_calls ?? [];
   }
 }
 
@@ -85,6 +100,7 @@ export class BatchView {
  * result written as a plain object is recognised too.
  */
 export function asMessage(entry: unknown): unknown {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a fast path: coerceMessageLikeToMessage returns a message as it is, a string becomes a HumanMessage (no caller reads it as another kind), and null throws, which the catch answers with the entry
   if (isBaseMessage(entry) || typeof entry !== "object" || entry === null) return entry;
   try {
     return coerceMessageLikeToMessage(entry as BaseMessageLike);
@@ -116,6 +132,7 @@ export function takeResult(messages: readonly unknown[], call: PlannedCall, view
   for (const entry of messages) {
     const message = asMessage(entry);
     if (AIMessage.isInstance(message) && !view.isAnsweredAI(message) && !view.inHistory(entry))
+      // Stryker disable next-line ArrayDeclaration: an AIMessage always has a tool_calls list
       for (const c of message.tool_calls ?? []) if (c.id) carried.add(c.id);
   }
   // After the answered AIMessage, a re-sent history holds results the node has reconciled already (kept, moved or removed).
