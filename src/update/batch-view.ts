@@ -12,7 +12,6 @@ import {
   type BaseMessageLike,
 } from "@langchain/core/messages";
 import type { PlannedCall } from "../calls/call.js";
-import { isRecord } from "../util/guards.js";
 
 /** What the node knows while it sorts the messages a Command carries. */
 export class BatchView {
@@ -26,56 +25,72 @@ export class BatchView {
     readonly ai: AIMessage | undefined,
     private readonly history: readonly BaseMessage[],
   ) {
-    // Ids a result of this batch may carry: the final ones, and those the model gave (which an earlier turn may share).
-    this.batchIds = new Set(
-      calls.flatMap((call) => (call.originalId === undefined ? [call.id] : [call.id, call.originalId])),
-    );
+    // The final ids only: an id the model gave and the node replaced may be an earlier turn's, whose results stay.
+    this.batchIds = new Set(calls.map((call) => call.id));
   }
 
   /**
    * True for a message that already stands in the history - the same
-   * object, or one with the same message id - as when a Command re-sends
-   * `[...state.messages, result]`. A new ToolMessage for an earlier turn's
-   * call id is not: it would be an orphan. Built on first use only, so the
-   * history is read only when a Command carries foreign messages or a result
-   * has a message id of its own.
+   * object, or one with the same message id (also written as a message
+   * dict) - as when a Command re-sends `[...state.messages, result]`. A new
+   * ToolMessage for an earlier turn's call id is not: it would be an orphan.
+   * Built on first use only, so the history is read only when a Command
+   * carries foreign messages or a result has a message id of its own.
    */
-  inHistory(message: unknown): boolean {
+  inHistory(entry: unknown): boolean {
+    // Stryker disable next-line ConditionalExpression: taken as true, the sets are only built again from the same history
     if (!this.historyIds) {
       this.historyIds = new Set();
       this.historyObjects = new Set(this.history);
       for (const m of this.history) if (m.id !== undefined) this.historyIds.add(m.id);
     }
-    if (this.historyObjects!.has(message as BaseMessage)) return true;
-    return isBaseMessage(message) && message.id !== undefined && this.historyIds.has(message.id);
+    if (this.historyObjects!.has(entry as BaseMessage)) return true;
+    const message = asMessage(entry);
+    return (
+      // Stryker disable next-line ConditionalExpression: what asMessage leaves as no message is a value the reducer cannot read, with no id that historyIds (never undefined) holds
+      isBaseMessage(message) && this.historyIds.has(message.id!)
+    );
   }
 
   /**
-   * True for a copy of the answered AIMessage: its message id, or, for an
-   * AIMessage without one, the same call ids in the same order (a compaction
-   * that writes the turn back rebuilt, as a dict or a new AIMessage, whose
-   * message id the reducer would make up, adding the turn a second time).
+   * True for a copy of the answered AIMessage: its message id, or the same
+   * call ids in the same order (a compaction that writes the turn back
+   * rebuilt, as a dict or a new AIMessage, without a message id or under a
+   * new one: the reducer would add the turn a second time), unless it is
+   * another message of the history.
    */
   isAnsweredAI(entry: unknown): boolean {
     const ai = this.ai;
     if (ai === undefined) return false;
-    if (ai.id !== undefined && isBaseMessage(entry) && entry.id === ai.id) return true;
-    if (isBaseMessage(entry) ? entry.id !== undefined || !AIMessage.isInstance(entry) : !isRecord(entry)) return false;
+    if (
+      ai.id !== undefined &&
+      // Stryker disable next-line ConditionalExpression: a dict under the AIMessage's id is recognised below, as the message it coerces to; takeResult swaps such entries before any other caller reads them
+      isBaseMessage(entry) &&
+      entry.id === ai.id
+    )
+      return true;
     const message = asMessage(entry);
-    if (!AIMessage.isInstance(message) || message.id !== undefined) return false;
+    // Stryker disable next-line ConditionalExpression: taken as false, any other message has no tool_calls, so its ids are empty and it matches no turn (taken as true, every test of a rebuilt turn fails)
+    if (!AIMessage.isInstance(message)) return false;
+    // an earlier turn the history holds is itself, though it may hold the ids the model gave this turn
+    if (message.id !== undefined && this.inHistory(message)) return false;
+    // Stryker disable next-line ArrayDeclaration: an AIMessage always has a tool_calls list
     const ids = (message.tool_calls ?? []).map((call) => call.id);
     const same = (calls: readonly { id?: string | undefined }[]) =>
       ids.length > 0 && ids.length === calls.length && calls.every((call, k) => call.id === ids[k]);
-    return same(ai.tool_calls ?? []) || same(this.originalCalls());
+    // Stryker disable next-line ArrayDeclaration: an AIMessage always has a tool_calls list
+    return same(ai.tool_calls ?? []) || same(this.originalCalls(ai));
   }
 
   /** The calls of the answered AIMessage as the model gave them (before any correction). */
-  private originalCalls(): readonly { id?: string | undefined }[] {
-    const id = this.ai?.id;
+  private originalCalls(ai: AIMessage): readonly { id?: string | undefined }[] {
+    const id = ai.id;
     let original: BaseMessage | undefined;
     for (let i = this.history.length - 1; i >= 0 && id !== undefined && !original; i--)
       if (this.history[i]!.id === id) original = this.history[i];
-    return original && AIMessage.isInstance(original) ? (original.tool_calls ?? []) : [];
+    if (!AIMessage.isInstance(original)) return [];
+    // Stryker disable next-line ArrayDeclaration: an AIMessage always has a tool_calls list
+    return original.tool_calls ?? [];
   }
 }
 
@@ -85,6 +100,7 @@ export class BatchView {
  * result written as a plain object is recognised too.
  */
 export function asMessage(entry: unknown): unknown {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a fast path: coerceMessageLikeToMessage returns a message as it is, a string becomes a HumanMessage (no caller reads it as another kind), and null throws, which the catch answers with the entry
   if (isBaseMessage(entry) || typeof entry !== "object" || entry === null) return entry;
   try {
     return coerceMessageLikeToMessage(entry as BaseMessageLike);
@@ -96,39 +112,49 @@ export function asMessage(entry: unknown): unknown {
 /**
  * Picks the one result of `call` out of a list of messages a Command
  * carries: the first ToolMessage with the call's id; failing that, the first
- * one with no id, another call's id of this batch, or an id that answers
- * nothing in the history (it gets re-addressed). Other such messages are
- * dropped, so no call gets two results. ToolMessages already in the history
- * (earlier turns, as in `[...state.messages, result]`), and those that
- * answer an AIMessage the list carries itself, are left alone. A
- * stale copy of the answered AIMessage is swapped for its correction, so it
- * cannot undo it.
+ * new one (not in the history) with no id, another id of this batch, or an
+ * id no AIMessage the list carries itself holds (it gets re-addressed).
+ * Other such messages are dropped, so no call gets two results. Results that
+ * stand in the history are the history's: left alone (earlier turns, as in
+ * `[...state.messages, result]`), or, for those of this turn (after the
+ * answered AIMessage, or under an id of this batch), dropped, since the node
+ * has kept, moved or removed them already. Results of an AIMessage the list
+ * carries itself are left alone too. A stale copy of the answered AIMessage
+ * is swapped for its correction, so it cannot undo it.
  */
 export function takeResult(messages: readonly unknown[], call: PlannedCall, view: BatchView) {
   let own: { message: ToolMessage; at: number } | undefined;
   let stray: { message: ToolMessage; at: number } | undefined;
   const rest: unknown[] = [];
   // Results of an AIMessage the list carries itself (an agent's turn written into the state) stay with it.
+  // An AIMessage of the history the list re-sends is not one: a new result for its calls would be an orphan.
   const carried = new Set<string>();
   for (const entry of messages) {
     const message = asMessage(entry);
-    if (AIMessage.isInstance(message) && !view.isAnsweredAI(message))
+    if (AIMessage.isInstance(message) && !view.isAnsweredAI(message) && !view.inHistory(entry))
+      // Stryker disable next-line ArrayDeclaration: an AIMessage always has a tool_calls list
       for (const c of message.tool_calls ?? []) if (c.id) carried.add(c.id);
   }
+  // After the answered AIMessage, a re-sent history holds results the node has reconciled already (kept, moved or removed).
+  let afterTurn = false;
   for (const entry of messages) {
     const message = asMessage(entry);
+    const answered = view.isAnsweredAI(message);
+    afterTurn ||= answered;
     if (ToolMessage.isInstance(message)) {
       const id = message.tool_call_id;
       if (id === call.id) {
         own ??= { message, at: rest.length };
         continue;
       }
-      if (!carried.has(id) && (!id || view.batchIds.has(id) || !(view.inHistory(entry) || view.inHistory(message)))) {
+      if (view.inHistory(entry)) {
+        if (afterTurn || view.batchIds.has(id)) continue;
+      } else if (!carried.has(id)) {
         stray ??= { message, at: rest.length };
         continue;
       }
     }
-    rest.push(view.isAnsweredAI(message) ? view.ai : entry);
+    rest.push(answered ? view.ai : entry);
   }
   return { found: own ?? stray, rest };
 }
