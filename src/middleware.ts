@@ -234,9 +234,10 @@ export function safeToolMiddleware(options: SafeToolMiddlewareOptions = {}) {
  * tool): the call is then answered like any unknown tool.
  */
 function notAValidTool(outcome: CallOutcome, call: PlannedCall): string[] | undefined {
-  if (outcome.kind !== "output" || !ToolMessage.isInstance(outcome.value) || outcome.value.status !== "error")
-    return undefined;
-  const text = outcome.value.content;
+  // only an output has a value
+  const value = (outcome as { value?: unknown }).value;
+  if (!ToolMessage.isInstance(value) || value.status !== "error") return undefined;
+  const text = value.content;
   const prefix = `Error: ${call.name} is not a valid tool, try one of [`;
   if (typeof text !== "string" || !text.startsWith(prefix) || !text.endsWith("].")) return undefined;
   const list = text.slice(prefix.length, -2);

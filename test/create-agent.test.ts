@@ -944,6 +944,34 @@ describe("the tools an unknown call's answer lists", () => {
     }
   });
 
+  it("passes on a result of a tool another middleware answers for that only reads like LangChain's unknown-tool text", async () => {
+    const looksUnknown = "Error: forecast is not a valid tool, try one of [forecast_v2]";
+    const answers: [string, "success" | "error"][] = [
+      [`${looksUnknown}.`, "success"],
+      [`${looksUnknown} until noon.`, "error"],
+    ];
+    for (const [content, status] of answers) {
+      const provider = createMiddleware({
+        name: "ForecastProvider",
+        wrapToolCall: (request, handler) =>
+          request.toolCall.name === "forecast"
+            ? new ToolMessage({ status, content, tool_call_id: request.toolCall.id! })
+            : handler(request),
+      });
+      const agent = createAgent({
+        model: new ScriptedChatModel([
+          new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name: "forecast", args: {} }] }),
+          "done",
+        ]),
+        tools: [lookup],
+        middleware: [safeToolMiddleware(), provider],
+      });
+      const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+      await expectValidHistory(messages);
+      expect(results(messages).map((r) => [r.status, r.content])).toEqual([[status, content]]);
+    }
+  });
+
   it("leaves out tools without a name (a provider's built-in tool)", async () => {
     const webSearch = { type: "web_search_preview" };
     expect(await unknownAnswer([safeToolMiddleware()], { tools: [lookup, sendEmail, webSearch as never] })).toBe(
@@ -984,6 +1012,47 @@ describe("tools other middleware provide", () => {
     expect(results(messages).map((r) => r.content)).toEqual([
       "sunny in Oslo",
       'Error: tool "forcast" does not exist. Available tools: lookup. Call one of these tools instead.',
+    ]);
+  });
+
+  it("answers a failing tool a middleware provides as failed, and a name nobody provides with no tools registered as having none (a turn a cache served)", async () => {
+    const forecast = tool(
+      async ({ city }): Promise<string> => {
+        throw new Error(`no forecast for ${city}`);
+      },
+      { name: "forecast", description: "f", schema: z.object({ city: z.string() }) },
+    );
+    let served = 0;
+    const cache = createMiddleware({
+      name: "Cache",
+      wrapModelCall: (request, handler) =>
+        served++
+          ? handler(request)
+          : new AIMessage({
+              id: "cached",
+              content: "",
+              tool_calls: [
+                { id: "c1", name: "forecast", args: { city: "Oslo" } },
+                { id: "c2", name: "forcast", args: { city: "Rome" } },
+              ],
+            }),
+    });
+    const dynamic = createMiddleware({
+      name: "DynamicTools",
+      wrapModelCall: (request, handler) => handler({ ...request, tools: [...request.tools, forecast] }),
+      wrapToolCall: (request, handler) =>
+        request.toolCall.name === "forecast" ? handler({ ...request, tool: forecast }) : handler(request),
+    });
+    const agent = createAgent({
+      model: new ScriptedChatModel(["done"]),
+      tools: [],
+      middleware: [cache, safeToolMiddleware(), dynamic],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.content)).toEqual([
+      'Error: tool "forecast" failed: no forecast for Oslo. Fix the arguments or try a different approach.',
+      'Error: tool "forcast" does not exist. Available tools: (none). Call one of these tools instead.',
     ]);
   });
 });
