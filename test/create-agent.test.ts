@@ -779,6 +779,46 @@ describe("the middleware beside LangChain's own", () => {
     expect(sent).toEqual(["alice"]);
   });
 
+  it("answers every call, within its limits, when a middleware listed after it adds a message after the turn (its afterModel runs first)", async () => {
+    const note = createMiddleware({
+      name: "Note",
+      afterModel: (state) => {
+        const last = state.messages.at(-1);
+        return AIMessage.isInstance(last) && (last.tool_calls ?? []).length > 0
+          ? { messages: [new HumanMessage({ id: "note", content: "Noted." })] }
+          : undefined;
+      },
+    });
+    const model = new ScriptedChatModel([
+      new AIMessage({
+        id: "a1",
+        content: "",
+        tool_calls: [
+          { id: "c1", name: "lookup", args: { q: "a" } },
+          { id: "c2", name: "lookup", args: { q: "b" } },
+          { id: "c3", name: "lookpu", args: { q: "c" } },
+        ],
+      }),
+      "done",
+    ]);
+    const agent = createAgent({
+      model,
+      tools: [lookup],
+      middleware: [safeToolMiddleware({ concurrency: { lookup: 1 } }), note],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => [r.tool_call_id, r.content])).toEqual([
+      ["c1", "found a"],
+      ["c2", "found b"],
+      [
+        "c3",
+        'Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup. Call one of these tools instead.',
+      ],
+    ]);
+    expect(messages.map((m) => m.getType())).toEqual(["human", "ai", "tool", "tool", "tool", "human", "ai"]);
+  });
+
   it("keeps toolCallLimitMiddleware's count across turns of a model that reuses call_0", async () => {
     const sent: string[] = [];
     const send = tool(async ({ to }) => (sent.push(to), `sent to ${to}`), {
@@ -1315,6 +1355,38 @@ describe("what tools' Commands write under createAgent (each call is its own tas
     ]);
     const one = await run(turnOf(["cached", "c1"]), [cached]);
     expect(results(one).map((r) => r.id)).toEqual(["cached-result"]);
+  });
+
+  it("stores a tool's own ToolMessage without a message id as it is, beside other calls, as the node passes it on", async () => {
+    const built: ToolMessage[] = [];
+    const own = tool(
+      async ({ q }, runtime: ToolRuntime) => {
+        const message = new ToolMessage({ content: q, tool_call_id: runtime.toolCallId, name: "own" });
+        built.push(message);
+        return message;
+      },
+      { name: "own", description: "own", schema: z.object({ q: z.string() }) },
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([
+        new AIMessage({
+          id: "a1",
+          content: "",
+          tool_calls: [
+            { id: "c1", name: "own", args: { q: "a" } },
+            { id: "c2", name: "own", args: { q: "b" } },
+          ],
+        }),
+        "done",
+      ]),
+      tools: [own],
+      middleware: [safeToolMiddleware()],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    const stored = results(messages);
+    expect(stored.map((r) => r.content)).toEqual(["a", "b"]);
+    expect(stored.every((r) => built.includes(r))).toBe(true);
   });
 
   it("keeps every call's result when tools return results under one message id of their own, across sibling calls and later turns (a cached result)", async () => {
