@@ -399,15 +399,148 @@ describe("a turn that ends with its structured response (toolStrategy)", () => {
   });
 });
 
+describe("the answers to a turn that ends with its structured response (toolStrategy)", () => {
+  const Answer = z.object({ answer: z.string() }).meta({ title: "Answer" });
+  const NOT_RUN =
+    'Error: the call to "lookup" was not run: the agent ended with its structured response before running it.';
+  /** The stored thread of a run whose model ends at once with `turn`, and the answers to the turn's calls. */
+  async function ended(turn: AIMessage, middleware: Parameters<typeof createAgent>[0]["middleware"] = []) {
+    const agent = createAgent({
+      model: new ScriptedChatModel([turn]),
+      tools: [lookup],
+      responseFormat: toolStrategy(Answer),
+      middleware: [safeToolMiddleware(), ...(middleware ?? [])],
+    });
+    const out = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(out.messages);
+    const answers = results(out.messages).map((r) => [r.name, r.content]);
+    return { out, answers };
+  }
+
+  it("gives the structured result to the structured-output call when the model gives its calls no ids", async () => {
+    const { out, answers } = await ended(
+      new AIMessage({
+        id: "a1",
+        content: "",
+        tool_calls: [
+          { name: "lookup", args: { q: "y" } },
+          { name: "Answer", args: { answer: "42" } },
+        ],
+      }),
+    );
+    expect(out.structuredResponse).toEqual({ answer: "42" });
+    expect(answers).toEqual([
+      ["lookup", NOT_RUN],
+      ["Answer", '{"answer":"42"}'],
+    ]);
+  });
+
+  it("gives the structured result to the structured-output call when the model gave the turn's calls one id", async () => {
+    const { out, answers } = await ended(
+      new AIMessage({
+        id: "a1",
+        content: "",
+        tool_calls: [
+          { id: "call_0", name: "lookup", args: { q: "y" } },
+          { id: "call_0", name: "Answer", args: { answer: "42" } },
+        ],
+      }),
+    );
+    expect(out.structuredResponse).toEqual({ answer: "42" });
+    expect(answers).toEqual([
+      ["lookup", NOT_RUN],
+      ["Answer", '{"answer":"42"}'],
+    ]);
+  });
+
+  /** A middleware listed after safeToolMiddleware that answers for the model with a structured response of these messages. */
+  const structuredCache = (messages: BaseMessage[]) =>
+    createMiddleware({
+      name: "StructuredCache",
+      // typed as AIMessage or Command, createAgent takes the structured response its own model step returns
+      wrapModelCall: () => ({ structuredResponse: { answer: "cached" }, messages }) as unknown as AIMessage,
+    });
+  const cachedTurn = () =>
+    new AIMessage({
+      id: "a1",
+      content: "",
+      tool_calls: [
+        { id: "c1", name: "lookup", args: { q: "y" } },
+        { id: "c2", name: "Answer", args: { answer: "cached" } },
+      ],
+    });
+  const notAsked = new AIMessage({ id: "unused", content: "not asked" });
+
+  it("answers the turn of a structured response a middleware after it returns (a cache), past a message of its own before the turn, naming a result stored without a name", async () => {
+    const cache = structuredCache([
+      new AIMessage({ id: "note", content: "From the cache." }),
+      cachedTurn(),
+      new ToolMessage({ tool_call_id: "c2", content: '{"answer":"cached"}' }),
+      new AIMessage({ id: "closing", content: "Cached answer." }),
+    ]);
+    const { out, answers } = await ended(notAsked, [cache]);
+    expect(out.structuredResponse).toEqual({ answer: "cached" });
+    expect(out.messages.map((m) => m.id)).toEqual([
+      "h",
+      "note",
+      "a1",
+      expect.any(String),
+      expect.any(String),
+      "closing",
+    ]);
+    expect(answers).toEqual([
+      ["lookup", NOT_RUN],
+      ["Answer", '{"answer":"cached"}'],
+    ]);
+  });
+
+  it("keeps the first result for a call of a structured response a middleware returns, and drops results that answer no call of the turn", async () => {
+    const result = (id: string, content: string) => new ToolMessage({ tool_call_id: id, name: "Answer", content });
+    const cache = structuredCache([
+      cachedTurn(),
+      result("c2", '{"answer":"cached"}'),
+      result("c2", '{"answer":"again"}'),
+      result("c9", '{"answer":"stray"}'),
+      new AIMessage({ id: "closing", content: "Cached answer." }),
+    ]);
+    const { out, answers } = await ended(notAsked, [cache]);
+    expect(answers).toEqual([
+      ["lookup", NOT_RUN],
+      ["Answer", '{"answer":"cached"}'],
+    ]);
+    expect(out.messages.at(-1)!.id).toBe("closing");
+  });
+
+  it("stores the turn, one answer per call, then createAgent's closing message, and nothing else", async () => {
+    const { out } = await ended(
+      new AIMessage({
+        id: "a1",
+        content: "",
+        tool_calls: [
+          { id: "c1", name: "lookup", args: { q: "y" } },
+          { id: "c2", name: "Answer", args: { answer: "42" } },
+        ],
+      }),
+    );
+    expect(out.messages.map((m) => [m.getType(), m.content])).toEqual([
+      ["human", "go"],
+      ["ai", ""],
+      ["tool", NOT_RUN],
+      ["tool", '{"answer":"42"}'],
+      ["ai", 'Returning structured response: {"answer":"42"}'],
+    ]);
+  });
+});
+
 describe("a native structured response (providerStrategy) beside calls", () => {
   const Answer = z.object({ answer: z.string() });
   // createAgent runs the calls of a native structured response and asks the model again
-  async function run(first: AIMessage) {
+  async function run(first: AIMessage, after: Parameters<typeof createAgent>[0]["middleware"] = []) {
     const agent = createAgent({
       model: new ScriptedChatModel([first, new AIMessage({ id: "a2", content: '{"answer":"2"}' })]),
       tools: [lookup],
       responseFormat: providerStrategy(Answer),
-      middleware: [safeToolMiddleware()],
+      middleware: [safeToolMiddleware(), ...(after ?? [])],
     });
     const out = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(out.messages);
@@ -429,7 +562,17 @@ describe("a native structured response (providerStrategy) beside calls", () => {
     expect(answers.map((r) => [r.tool_call_id, r.content])).toEqual([["c1", "found x"]]);
   });
 
-  it("answers an invalid call beside it as unparsable, which createAgent alone leaves unanswered", async () => {
+  it("answers an invalid call beside it as unparsable, which createAgent alone leaves unanswered, and hands it to the middleware after it as a call", async () => {
+    // listed after safeToolMiddleware, its afterModel runs first: it sees the turn as the model call stored it
+    const seen: string[][] = [];
+    const recorder = createMiddleware({
+      name: "Recorder",
+      afterModel: (state) => {
+        const last = state.messages.at(-1);
+        seen.push(AIMessage.isInstance(last) ? (last.tool_calls ?? []).map((c) => c.id ?? "") : []);
+        return undefined;
+      },
+    });
     const answers = await run(
       new AIMessage({
         id: "a1",
@@ -439,9 +582,11 @@ describe("a native structured response (providerStrategy) beside calls", () => {
           tool_calls: [{ id: "bad1", type: "function", function: { name: "lookup", arguments: '{"q":' } }],
         },
       }),
+      [recorder],
     );
     expect(answers.map((r) => [r.tool_call_id, r.status])).toEqual([["bad1", "error"]]);
     expect(answers[0]!.content).toMatch(/^Error: the call to "lookup" could not be parsed/);
+    expect(seen).toEqual([["bad1"], []]);
   });
 });
 
@@ -608,6 +753,22 @@ describe("what the middleware keeps when it corrects a turn", () => {
 });
 
 describe("the middleware beside LangChain's own", () => {
+  it("passes on a Command a middleware after it returns in place of the model's response", async () => {
+    const elsewhere = createMiddleware({
+      name: "Elsewhere",
+      wrapModelCall: () =>
+        new Command({ update: { messages: [new AIMessage({ id: "x", content: "Handled elsewhere." })] } }),
+    });
+    const model = new ScriptedChatModel(["not asked"]);
+    const agent = createAgent({ model, tools: [lookup], middleware: [safeToolMiddleware(), elsewhere] });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    expect(messages.map((m) => [m.getType(), m.content])).toEqual([
+      ["human", "go"],
+      ["ai", "Handled elsewhere."],
+    ]);
+    expect(model.requests).toHaveLength(0);
+  });
+
   it("corrects ids at the model call, so toolCallLimitMiddleware's afterModel sees the final ones (the allowed call runs, the blocked one does not)", async () => {
     const sent: string[] = [];
     const send = tool(async ({ to }) => (sent.push(to), `sent to ${to}`), {
@@ -634,6 +795,46 @@ describe("the middleware beside LangChain's own", () => {
     const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
     await expectValidHistory(messages);
     expect(sent).toEqual(["alice"]);
+  });
+
+  it("answers every call, within its limits, when a middleware listed after it adds a message after the turn (its afterModel runs first)", async () => {
+    const note = createMiddleware({
+      name: "Note",
+      afterModel: (state) => {
+        const last = state.messages.at(-1);
+        return AIMessage.isInstance(last) && (last.tool_calls ?? []).length > 0
+          ? { messages: [new HumanMessage({ id: "note", content: "Noted." })] }
+          : undefined;
+      },
+    });
+    const model = new ScriptedChatModel([
+      new AIMessage({
+        id: "a1",
+        content: "",
+        tool_calls: [
+          { id: "c1", name: "lookup", args: { q: "a" } },
+          { id: "c2", name: "lookup", args: { q: "b" } },
+          { id: "c3", name: "lookpu", args: { q: "c" } },
+        ],
+      }),
+      "done",
+    ]);
+    const agent = createAgent({
+      model,
+      tools: [lookup],
+      middleware: [safeToolMiddleware({ concurrency: { lookup: 1 } }), note],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => [r.tool_call_id, r.content])).toEqual([
+      ["c1", "found a"],
+      ["c2", "found b"],
+      [
+        "c3",
+        'Error: tool "lookpu" does not exist. Did you mean "lookup"? Available tools: lookup. Call one of these tools instead.',
+      ],
+    ]);
+    expect(messages.map((m) => m.getType())).toEqual(["human", "ai", "tool", "tool", "tool", "human", "ai"]);
   });
 
   it("keeps toolCallLimitMiddleware's count across turns of a model that reuses call_0", async () => {
@@ -801,6 +1002,34 @@ describe("the tools an unknown call's answer lists", () => {
     }
   });
 
+  it("passes on a result of a tool another middleware answers for that only reads like LangChain's unknown-tool text", async () => {
+    const looksUnknown = "Error: forecast is not a valid tool, try one of [forecast_v2]";
+    const answers: [string, "success" | "error"][] = [
+      [`${looksUnknown}.`, "success"],
+      [`${looksUnknown} until noon.`, "error"],
+    ];
+    for (const [content, status] of answers) {
+      const provider = createMiddleware({
+        name: "ForecastProvider",
+        wrapToolCall: (request, handler) =>
+          request.toolCall.name === "forecast"
+            ? new ToolMessage({ status, content, tool_call_id: request.toolCall.id! })
+            : handler(request),
+      });
+      const agent = createAgent({
+        model: new ScriptedChatModel([
+          new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name: "forecast", args: {} }] }),
+          "done",
+        ]),
+        tools: [lookup],
+        middleware: [safeToolMiddleware(), provider],
+      });
+      const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+      await expectValidHistory(messages);
+      expect(results(messages).map((r) => [r.status, r.content])).toEqual([[status, content]]);
+    }
+  });
+
   it("leaves out tools without a name (a provider's built-in tool)", async () => {
     const webSearch = { type: "web_search_preview" };
     expect(await unknownAnswer([safeToolMiddleware()], { tools: [lookup, sendEmail, webSearch as never] })).toBe(
@@ -841,6 +1070,47 @@ describe("tools other middleware provide", () => {
     expect(results(messages).map((r) => r.content)).toEqual([
       "sunny in Oslo",
       'Error: tool "forcast" does not exist. Available tools: lookup. Call one of these tools instead.',
+    ]);
+  });
+
+  it("answers a failing tool a middleware provides as failed, and a name nobody provides with no tools registered as having none (a turn a cache served)", async () => {
+    const forecast = tool(
+      async ({ city }): Promise<string> => {
+        throw new Error(`no forecast for ${city}`);
+      },
+      { name: "forecast", description: "f", schema: z.object({ city: z.string() }) },
+    );
+    let served = 0;
+    const cache = createMiddleware({
+      name: "Cache",
+      wrapModelCall: (request, handler) =>
+        served++
+          ? handler(request)
+          : new AIMessage({
+              id: "cached",
+              content: "",
+              tool_calls: [
+                { id: "c1", name: "forecast", args: { city: "Oslo" } },
+                { id: "c2", name: "forcast", args: { city: "Rome" } },
+              ],
+            }),
+    });
+    const dynamic = createMiddleware({
+      name: "DynamicTools",
+      wrapModelCall: (request, handler) => handler({ ...request, tools: [...request.tools, forecast] }),
+      wrapToolCall: (request, handler) =>
+        request.toolCall.name === "forecast" ? handler({ ...request, tool: forecast }) : handler(request),
+    });
+    const agent = createAgent({
+      model: new ScriptedChatModel(["done"]),
+      tools: [],
+      middleware: [cache, safeToolMiddleware(), dynamic],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    expect(results(messages).map((r) => r.content)).toEqual([
+      'Error: tool "forecast" failed: no forecast for Oslo. Fix the arguments or try a different approach.',
+      'Error: tool "forcast" does not exist. Available tools: (none). Call one of these tools instead.',
     ]);
   });
 });
@@ -1103,6 +1373,38 @@ describe("what tools' Commands write under createAgent (each call is its own tas
     ]);
     const one = await run(turnOf(["cached", "c1"]), [cached]);
     expect(results(one).map((r) => r.id)).toEqual(["cached-result"]);
+  });
+
+  it("stores a tool's own ToolMessage without a message id as it is, beside other calls, as the node passes it on", async () => {
+    const built: ToolMessage[] = [];
+    const own = tool(
+      async ({ q }, runtime: ToolRuntime) => {
+        const message = new ToolMessage({ content: q, tool_call_id: runtime.toolCallId, name: "own" });
+        built.push(message);
+        return message;
+      },
+      { name: "own", description: "own", schema: z.object({ q: z.string() }) },
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([
+        new AIMessage({
+          id: "a1",
+          content: "",
+          tool_calls: [
+            { id: "c1", name: "own", args: { q: "a" } },
+            { id: "c2", name: "own", args: { q: "b" } },
+          ],
+        }),
+        "done",
+      ]),
+      tools: [own],
+      middleware: [safeToolMiddleware()],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    const stored = results(messages);
+    expect(stored.map((r) => r.content)).toEqual(["a", "b"]);
+    expect(stored.every((r) => built.includes(r))).toBe(true);
   });
 
   it("keeps every call's result when tools return results under one message id of their own, across sibling calls and later turns (a cached result)", async () => {

@@ -216,6 +216,30 @@ describe("ToolMessages returned by tools", () => {
     }
   });
 
+  it("keeps the metadata of a tool's own ToolMessage where it copies it: re-addressed by the node, or beside other calls under the middleware", async () => {
+    const misaddressed = tool(
+      async () => new ToolMessage({ content: "mine", tool_call_id: "c2", id: "own", metadata: { source: "db" } }),
+      { name: "own", description: "own", schema: z.object({}) },
+    );
+    const readdressed = await resultOf(misaddressed);
+    expect([readdressed.tool_call_id, readdressed.metadata]).toEqual(["c1", { source: "db" }]);
+
+    const own = tool(
+      async ({ q }, runtime: ToolRuntime) =>
+        new ToolMessage({ content: q, tool_call_id: runtime.toolCallId, id: `own-${q}`, metadata: { source: q } }),
+      { name: "own", description: "own", schema: z.object({ q: z.string() }) },
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([aiWith([call("own", { q: "a" }, "c1"), call("own", { q: "b" }, "c2")]), "done"]),
+      tools: [own],
+      middleware: [safeToolMiddleware()],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    const results = messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
+    expect(results.map((r) => r.metadata)).toEqual([{ source: "a" }, { source: "b" }]);
+  });
+
   it("takes a ToolMessage for the tool's result even when it carries a Command's marker (lg_name)", async () => {
     const marked = Object.assign(new ToolMessage({ content: "marked", tool_call_id: "c1", name: "marked" }), {
       lg_name: "Command",

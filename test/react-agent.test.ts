@@ -266,6 +266,24 @@ describe("createReactAgent with postModelHook: safePostModelHook()", () => {
     });
   });
 
+  it("corrects a turn that opens the history, and writes nothing after a human message or for a turn without a message id (the reducer could not replace it)", () => {
+    const hook = safePostModelHook();
+    const repeated = (id?: string) =>
+      new AIMessage({
+        id,
+        content: "",
+        tool_calls: [
+          { id: "call_0", name: "lookup", args: { q: "a" } },
+          { id: "call_0", name: "lookup", args: { q: "b" } },
+        ],
+      });
+    const [corrected] = hook({ messages: [repeated("r1")] }).messages;
+    expect(corrected!.id).toBe("r1");
+    expect(corrected!.tool_calls!.map((c) => c.id)).toEqual(["call_0", expect.not.stringMatching(/^call_0$/)]);
+    expect(hook({ messages: [repeated("r1"), ...go] })).toEqual({ messages: [] });
+    expect(hook({ messages: [...go, repeated()] })).toEqual({ messages: [] });
+  });
+
   it("writes nothing for a turn that needs nothing", () => {
     const hook = safePostModelHook();
     const ai = new AIMessage({ id: "r1", content: "", tool_calls: [{ id: "c1", name: "lookup", args: { q: "a" } }] });

@@ -104,6 +104,7 @@ export function copyToolMessage(
     id: message.id,
     status: message.status,
     artifact: message.artifact,
+    metadata: message.metadata,
     additional_kwargs: message.additional_kwargs,
     response_metadata: message.response_metadata,
     ...overrides,

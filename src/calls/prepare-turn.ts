@@ -18,7 +18,8 @@ export interface TurnMarks {
 }
 
 export function turnMarksOf(ai: AIMessage | undefined): TurnMarks {
-  const marks: unknown = ai?.additional_kwargs?.[CALL_MARK];
+  // an AIMessage always has its additional_kwargs (the constructor sets {} for none)
+  const marks: unknown = ai?.additional_kwargs[CALL_MARK];
   return isRecord(marks) ? (marks as TurnMarks) : {};
 }
 

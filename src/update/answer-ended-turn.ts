@@ -12,7 +12,6 @@
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { copyToolMessage } from "../calls/call.js";
 import { CallNotRunError } from "../errors.js";
-import { isRecord } from "../util/guards.js";
 import { prepareTurn } from "../calls/prepare-turn.js";
 import { errorToToolMessage } from "./to-tool-message.js";
 import type { ToolErrorHandling } from "../types.js";
@@ -28,12 +27,14 @@ export interface EndedTurnContext {
 /**
  * `list` with its AIMessage prepared (ids, marks) and followed by one result
  * per call in call order: the results the list holds (re-addressed to the
- * prepared ids), and for every other call a `CallNotRunError`.
+ * prepared ids; the first for a call, others dropped), and for every other
+ * call a `CallNotRunError`.
  */
 function answerTurnIn(list: readonly unknown[], context: EndedTurnContext): unknown[] {
   const at = list.findIndex(
     (entry) =>
       AIMessage.isInstance(entry) &&
+      // Stryker disable next-line OptionalChaining: an AIMessage always holds both lists (its constructor sets [] for none)
       ((entry.tool_calls?.length ?? 0) > 0 || (entry.invalid_tool_calls?.length ?? 0) > 0),
   );
   if (at < 0) return [...list];
@@ -44,18 +45,15 @@ function answerTurnIn(list: readonly unknown[], context: EndedTurnContext): unkn
   const results = new Map<string, ToolMessage>();
   const rest: unknown[] = [];
   for (const entry of list.slice(at + 1)) {
-    const call = ToolMessage.isInstance(entry)
-      ? calls.find((c) => !results.has(c.id) && (c.id === entry.tool_call_id || c.originalId === entry.tool_call_id))
-      : undefined;
-    if (call)
-      results.set(
-        call.id,
-        copyToolMessage(entry as ToolMessage, {
-          tool_call_id: call.id,
-          name: (entry as ToolMessage).name || call.name,
-        }),
-      );
-    else rest.push(entry);
+    // createAgent addresses the structured result to the call's id as the model gave it ("" for none);
+    // of calls the model gave one id, the one of the result's name (the structured-output tool) is meant.
+    // Only a ToolMessage has a tool_call_id: another entry matches no call.
+    const result = entry as ToolMessage;
+    const candidates = calls.filter((c) => !results.has(c.id) && (c.originalId ?? "") === result.tool_call_id);
+    const call = candidates.find((c) => c.name === result.name) ?? candidates[0];
+    if (call) results.set(call.id, copyToolMessage(result, { tool_call_id: call.id, name: result.name || call.name }));
+    // a second result for a call, or one for a call the turn does not make, would answer no call where it stands
+    else if (!ToolMessage.isInstance(entry)) rest.push(entry);
   }
   const answers = calls.map(
     (call) =>
@@ -69,8 +67,9 @@ function answerTurnIn(list: readonly unknown[], context: EndedTurnContext): unkn
  * carries answered in full (see the module comment); any other value as it came.
  */
 export function answerEndedTurn(response: unknown, context: EndedTurnContext): unknown {
-  if (isRecord(response) && "structuredResponse" in response && Array.isArray(response.messages)) {
-    return { ...response, messages: answerTurnIn(response.messages, context) };
-  }
-  return response;
+  // createAgent lets only objects through the chain: AIMessages (handled before), Commands and structured
+  // responses, of which only a structured response holds a list of messages.
+  const messages = (response as { messages?: unknown }).messages;
+  if (!Array.isArray(messages)) return response;
+  return { ...(response as object), messages: answerTurnIn(messages, context) };
 }
