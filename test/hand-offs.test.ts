@@ -1,9 +1,24 @@
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool, type ToolRuntime } from "@langchain/core/tools";
-import { Command, END, MemorySaver, MessagesAnnotation, START, Send, StateGraph } from "@langchain/langgraph";
+import {
+  Annotation,
+  Command,
+  END,
+  MemorySaver,
+  MessagesAnnotation,
+  START,
+  Send,
+  StateGraph,
+} from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { SafeToolNode, safeToolsCondition, validateToolResults, type SafeTool } from "../src/index.js";
+import {
+  SafeToolNode,
+  safeToolsCondition,
+  validateToolResults,
+  type SafeTool,
+  type SafeToolNodeOptions,
+} from "../src/index.js";
 import { aiWith, call } from "./helpers/fixtures.js";
 import { expectValidHistory } from "./helpers/invariant.js";
 
@@ -19,6 +34,22 @@ const patterns: Record<string, Pattern> = {
       goto: target,
       update: { messages: (runtime.state as State).messages.concat(result) },
     }),
+  // the turn as the model wrote it, then its result
+  "the AIMessage and the result ([state.messages.at(-1), result])": (runtime, result, target) =>
+    new Command({
+      graph: Command.PARENT,
+      goto: target,
+      update: { messages: [(runtime.state as State).messages.at(-1)!, result] },
+    }),
+  // a tool that rebuilds the turn (as after a round trip through JSON) drops its message id
+  "a copy of the AIMessage without its message id, and the result": (runtime, result, target) => {
+    const ai = (runtime.state as State).messages.at(-1) as AIMessage;
+    return new Command({
+      graph: Command.PARENT,
+      goto: target,
+      update: { messages: [new AIMessage({ content: ai.content, tool_calls: ai.tool_calls }), result] },
+    });
+  },
   "only the result": (_runtime, result, target) =>
     new Command({ graph: Command.PARENT, goto: target, update: { messages: [result] } }),
   "the result alone, not in a list": (_runtime, result, target) =>
@@ -112,7 +143,7 @@ describe("a hand-off beside siblings: the parent gets every result of the batch"
         "found flights",
       ]);
       // a turn carried to a parent whose history the node cannot see gets ids no earlier turn there can hold
-      const keepsIds = label.includes("state.messages");
+      const keepsIds = label.includes("state.messages") || label.includes("a copy of the AIMessage");
       expect(results(messages).map((r) => r.tool_call_id === "c_hand" || r.tool_call_id === "c_look")).toEqual([
         keepsIds,
         keepsIds,
@@ -207,5 +238,180 @@ describe("a sub-agent run on a fresh history, handing off to the parent", () => 
     const { messages } = await parent.invoke({ messages: earlier });
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.content)).toEqual(["found x", "Transferred to finish"]);
+  });
+});
+
+const Team = Annotation.Root({
+  ...MessagesAnnotation.spec,
+  /** The agent a swarm-style hand-off makes active. */
+  activeAgent: Annotation<string | undefined>(),
+  /** What each agent reached by the hand-off was given, one line per agent. */
+  received: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+});
+type TeamState = typeof Team.State;
+
+const said = (m: BaseMessage) => `${m.getType()}:${typeof m.content === "string" ? m.content : "[blocks]"}`;
+
+/** LangGraph's docs' hand-off with a task description: a Send that gives the agent only its task, no result. */
+function handOffWithTask(target: string): SafeTool {
+  return tool(
+    async ({ task }, runtime: ToolRuntime) =>
+      new Command({
+        graph: Command.PARENT,
+        goto: [
+          new Send(target, {
+            ...(runtime.state as State),
+            messages: [new HumanMessage({ content: task, id: `task-${target}` })],
+          }),
+        ],
+      }),
+    { name: `transfer_to_${target}`, description: `Hand off to ${target}.`, schema: z.object({ task: z.string() }) },
+  );
+}
+
+/**
+ * A parent graph whose "team" node is an agent subgraph that calls `calls`
+ * at once; "bob" and "alice" note what they were given, then reply.
+ */
+async function runTeam(calls: ReturnType<typeof call>[], tools: SafeTool[], options: SafeToolNodeOptions = {}) {
+  const turn = aiWith(calls, [], { id: "team-turn" });
+  const team = new StateGraph(MessagesAnnotation)
+    .addNode("model", () => ({ messages: [turn] }))
+    .addNode("tools", new SafeToolNode(tools, options))
+    .addEdge(START, "model")
+    .addEdge("model", "tools")
+    .addEdge("tools", END)
+    .compile();
+  const reply = (name: string) => (state: TeamState) => ({
+    messages: [...state.messages, new AIMessage({ content: `${name} here`, id: `${name}-reply` })],
+    received: [`${name} got ${state.messages.map(said).join(" | ")}`],
+  });
+  const parent = new StateGraph(Team)
+    .addNode("team", team, { ends: ["bob", "alice"] })
+    .addNode("bob", reply("bob"))
+    .addNode("alice", reply("alice"))
+    .addEdge(START, "team")
+    .addEdge("bob", END)
+    .addEdge("alice", END)
+    .compile();
+  return parent.invoke({ messages: [new HumanMessage({ content: "book me a trip", id: "h0" })] });
+}
+
+describe("hand-offs that carry more than the result, or less", () => {
+  it("gives an agent reached by a task description only its task and the turn, under ids of its own (the docs' Send with a task)", async () => {
+    const out = await runTeam(
+      [call("transfer_to_bob", { task: "book the flight" }, "c_bob"), call("lookup", { q: "hotels" }, "c_look")],
+      [handOffWithTask("bob"), lookup],
+    );
+    await expectValidHistory(out.messages);
+    expect(out.received).toHaveLength(1);
+    expect(out.received[0]).toMatch(/^bob got human:book the flight \| ai: \| tool:.* \| tool:found hotels$/);
+    expect(results(out.messages).map((r) => r.tool_call_id === "c_bob" || r.tool_call_id === "c_look")).toEqual([
+      false,
+      false,
+    ]);
+  });
+
+  it("gives the turn to the first agent only when two hand-offs give their agents only a task", async () => {
+    const out = await runTeam(
+      [
+        call("transfer_to_bob", { task: "book the flight" }, "c_bob"),
+        call("transfer_to_alice", { task: "book the hotel" }, "c_alice"),
+      ],
+      [handOffWithTask("bob"), handOffWithTask("alice")],
+    );
+    await expectValidHistory(out.messages);
+    expect([...out.received].sort()).toEqual([
+      "alice got human:book the hotel",
+      expect.stringMatching(/^bob got human:book the flight \| ai: \| tool:.* \| tool:.*$/),
+    ]);
+  });
+
+  it("leaves a task-only Send as it is when another hand-off's Send carries its result: that agent gets the turn", async () => {
+    const out = await runTeam(
+      [call("transfer_to_bob", {}, "c_bob"), call("transfer_to_alice", { task: "book the hotel" }, "c_alice")],
+      [handOff("bob", patterns["a Send carrying only the result"]!), handOffWithTask("alice")],
+    );
+    await expectValidHistory(out.messages);
+    expect([...out.received].sort()).toEqual([
+      "alice got human:book the hotel",
+      expect.stringMatching(/^bob got ai: \| tool:Transferred to bob \| tool:.*$/),
+    ]);
+  });
+
+  it("renames the turn for every agent when one of them is given only the result, another the whole history", async () => {
+    const out = await runTeam(
+      [call("transfer_to_bob", {}, "c_bob"), call("transfer_to_alice", {}, "c_alice")],
+      [
+        handOff("bob", patterns["the docs' [...state.messages, result]"]!),
+        handOff("alice", patterns["a Send carrying only the result"]!),
+      ],
+    );
+    await expectValidHistory(out.messages);
+    expect(results(out.messages).map((r) => r.content)).toEqual(["Transferred to bob", "Transferred to alice"]);
+    expect(results(out.messages).some((r) => r.tool_call_id === "c_bob" || r.tool_call_id === "c_alice")).toBe(false);
+  });
+
+  it("keeps a swarm-style hand-off's write of the active agent as it was written", async () => {
+    const swarm = tool(
+      async (_args, runtime: ToolRuntime) =>
+        new Command({
+          graph: Command.PARENT,
+          goto: "bob",
+          update: {
+            messages: [
+              ...(runtime.state as State).messages,
+              new ToolMessage({ content: "Transferred to bob", tool_call_id: runtime.toolCallId }),
+            ],
+            activeAgent: "bob",
+          },
+        }),
+      { name: "transfer_to_bob", description: "Hand off to bob.", schema: z.object({}) },
+    );
+    const out = await runTeam(
+      [call("transfer_to_bob", {}, "c_bob"), call("lookup", { q: "x" }, "c_look")],
+      [swarm, lookup],
+    );
+    await expectValidHistory(out.messages);
+    expect(out.activeAgent).toBe("bob");
+    expect(results(out.messages).map((r) => r.content)).toEqual(["Transferred to bob", "found x"]);
+  });
+
+  it("writes the turn into the parent's messages when the hand-off writes only another key", async () => {
+    const activate = tool(
+      async () => new Command({ graph: Command.PARENT, goto: "bob", update: { activeAgent: "bob" } }),
+      { name: "transfer_to_bob", description: "Hand off to bob.", schema: z.object({}) },
+    );
+    const out = await runTeam(
+      [call("transfer_to_bob", {}, "c_bob"), call("lookup", { q: "x" }, "c_look")],
+      [activate, lookup],
+    );
+    await expectValidHistory(out.messages);
+    expect(out.activeAgent).toBe("bob");
+    expect(results(out.messages).map((r) => r.content)).toEqual([
+      'Tool "transfer_to_bob" ran and updated the graph state.',
+      "found x",
+    ]);
+  });
+
+  it("places the turn with the hand-off that carries its result when another one leaves the turn out", async () => {
+    const omit = handOff(
+      "bob",
+      (runtime, _result, target) =>
+        new Command({
+          graph: Command.PARENT,
+          goto: target,
+          update: { messages: (runtime.state as State).messages.slice(0, -1) },
+        }),
+    );
+    const out = await runTeam(
+      [call("transfer_to_bob", {}, "c_bob"), call("transfer_to_alice", {}, "c_alice")],
+      [omit, handOff("alice", patterns["the docs' [...state.messages, result]"]!)],
+    );
+    await expectValidHistory(out.messages);
+    expect(results(out.messages).map((r) => r.content)).toEqual([
+      'Tool "transfer_to_bob" ran and updated the graph state.',
+      "Transferred to alice",
+    ]);
   });
 });
