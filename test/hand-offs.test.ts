@@ -20,7 +20,7 @@ import {
   type SafeToolNodeOptions,
 } from "../src/index.js";
 import { aiWith, call } from "./helpers/fixtures.js";
-import { expectValidHistory } from "./helpers/invariant.js";
+import { expectValidHistory, invariantProblems } from "./helpers/invariant.js";
 
 type State = typeof MessagesAnnotation.State;
 type Pattern = (runtime: ToolRuntime, result: ToolMessage, target: string) => Command;
@@ -271,19 +271,39 @@ function handOffWithTask(target: string): SafeTool {
 
 /**
  * A parent graph whose "team" node is an agent subgraph that calls `calls`
- * at once; "bob" and "alice" note what they were given, then reply.
+ * at once; "bob" and "alice" note what they were given, then reply. With
+ * `rounds` > 1, the user asks again on the same thread (a checkpointer) and
+ * the team makes the same calls in a new turn, under new ids.
  */
-async function runTeam(calls: ReturnType<typeof call>[], tools: SafeTool[], options: SafeToolNodeOptions = {}) {
-  const turn = aiWith(calls, [], { id: "team-turn" });
+async function runTeam(
+  calls: ReturnType<typeof call>[],
+  tools: SafeTool[],
+  options: SafeToolNodeOptions = {},
+  rounds = 1,
+) {
+  let round = 0;
   const team = new StateGraph(MessagesAnnotation)
-    .addNode("model", () => ({ messages: [turn] }))
+    .addNode("model", () => {
+      const r = round++;
+      const ids = (id: string | undefined) => (r === 0 ? id : `${id}_${r}`);
+      return {
+        messages: [
+          aiWith(
+            calls.map((c) => ({ ...c, id: ids(c.id) })),
+            [],
+            { id: ids("team-turn") },
+          ),
+        ],
+      };
+    })
     .addNode("tools", new SafeToolNode(tools, options))
     .addEdge(START, "model")
     .addEdge("model", "tools")
     .addEdge("tools", END)
     .compile();
+  let replies = 0;
   const reply = (name: string) => (state: TeamState) => ({
-    messages: [...state.messages, new AIMessage({ content: `${name} here`, id: `${name}-reply` })],
+    messages: [...state.messages, new AIMessage({ content: `${name} here`, id: `${name}-reply-${++replies}` })],
     received: [`${name} got ${state.messages.map(said).join(" | ")}`],
   });
   const parent = new StateGraph(Team)
@@ -293,8 +313,12 @@ async function runTeam(calls: ReturnType<typeof call>[], tools: SafeTool[], opti
     .addEdge(START, "team")
     .addEdge("bob", END)
     .addEdge("alice", END)
-    .compile();
-  return parent.invoke({ messages: [new HumanMessage({ content: "book me a trip", id: "h0" })] });
+    .compile({ checkpointer: new MemorySaver() });
+  const config = { configurable: { thread_id: "team" } };
+  let out = await parent.invoke({ messages: [new HumanMessage({ content: "book me a trip", id: "h0" })] }, config);
+  for (let r = 1; r < rounds; r++)
+    out = await parent.invoke({ messages: [new HumanMessage({ content: "and another", id: `h${r}` })] }, config);
+  return out;
 }
 
 describe("hand-offs that carry more than the result, or less", () => {
@@ -413,5 +437,54 @@ describe("hand-offs that carry more than the result, or less", () => {
       'Tool "transfer_to_bob" ran and updated the graph state.',
       "Transferred to alice",
     ]);
+  });
+
+  it("brings one copy of each result, and of the media moved out of them, when two agents each get the turn, turn after turn", async () => {
+    const PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+    const screenshot = tool(
+      async () => [
+        { type: "text", text: "The screen:" },
+        { type: "image", source_type: "base64", mime_type: "image/png", data: PIXEL },
+      ],
+      { name: "screenshot", description: "Screenshot.", schema: z.object({}) },
+    );
+    // a tool's own ToolMessage with a message id of its own
+    const note = tool(
+      async (_args, runtime: ToolRuntime) =>
+        new ToolMessage({ content: "noted", tool_call_id: runtime.toolCallId, name: "note", id: "own-note" }),
+      { name: "note", description: "Note.", schema: z.object({}) },
+    );
+    const out = await runTeam(
+      [
+        call("transfer_to_bob", {}, "c_bob"),
+        call("screenshot", {}, "c_shot"),
+        call("note", {}, "c_note"),
+        call("transfer_to_alice", {}, "c_alice"),
+      ],
+      [
+        handOff("bob", patterns["a Send carrying only the result"]!),
+        handOff("alice", patterns["a Send carrying only the result"]!),
+        screenshot,
+        note,
+      ],
+      { resultMedia: "user_message" },
+      2,
+    );
+    expect(invariantProblems(out.messages)).toEqual([]);
+    const turn = [
+      "Transferred to bob",
+      "The screen:\n[The tool returned an image (image/png); it follows in the next message.]",
+      "noted",
+      "Transferred to alice",
+    ];
+    expect(results(out.messages).map((r) => r.content)).toEqual([...turn, ...turn]);
+    expect(out.messages.find((m) => ToolMessage.isInstance(m) && m.content === "noted")?.id).toBe("own-note");
+    // each turn's media, once, right after its results
+    const media = out.messages.flatMap((m, i) => (HumanMessage.isInstance(m) && Array.isArray(m.content) ? [i] : []));
+    expect(media).toHaveLength(2);
+    for (const at of media) {
+      expect(out.messages[at - 1]!.content).toBe("Transferred to alice");
+      expect(JSON.stringify(out.messages[at]!.content)).toContain(PIXEL);
+    }
   });
 });
