@@ -55,6 +55,9 @@ const patterns: Record<string, Pattern> = {
   "the result alone, not in a list": (_runtime, result, target) =>
     new Command({ graph: Command.PARENT, goto: target, update: { messages: result } }),
   "no message at all": (_runtime, _result, target) => new Command({ graph: Command.PARENT, goto: target }),
+  // LangGraph reads an empty list as no [key, value] pairs: nothing to write
+  "an empty update list": (_runtime, _result, target) =>
+    new Command({ graph: Command.PARENT, goto: target, update: [] as unknown as Record<string, unknown> }),
   "a Send carrying [...state.messages, result]": (runtime, result, target) =>
     new Command({
       graph: Command.PARENT,
@@ -123,6 +126,9 @@ async function runParent(
   return messages as BaseMessage[];
 }
 
+/** The patterns whose hand-off carries no result (the node writes one that says the tool ran). */
+const NO_RESULT = new Set(["no message at all", "an empty update list"]);
+
 const results = (messages: readonly BaseMessage[]) =>
   messages.filter((m): m is ToolMessage => ToolMessage.isInstance(m));
 
@@ -137,9 +143,7 @@ describe("a hand-off beside siblings: the parent gets every result of the batch"
       await expectValidHistory(messages);
       expect(validateToolResults(messages)).toEqual([]);
       expect(results(messages).map((r) => r.content)).toEqual([
-        label === "no message at all"
-          ? 'Tool "transfer_to_bob" ran and updated the graph state.'
-          : "Transferred to bob",
+        NO_RESULT.has(label) ? 'Tool "transfer_to_bob" ran and updated the graph state.' : "Transferred to bob",
         "found flights",
       ]);
       // a turn carried to a parent whose history the node cannot see gets ids no earlier turn there can hold
@@ -164,11 +168,9 @@ describe("a hand-off beside siblings: the parent gets every result of the batch"
     );
     await expectValidHistory(messages);
     expect(results(messages).map((r) => r.content)).toEqual([
-      label === "no message at all" ? 'Tool "transfer_to_bob" ran and updated the graph state.' : "Transferred to bob",
+      NO_RESULT.has(label) ? 'Tool "transfer_to_bob" ran and updated the graph state.' : "Transferred to bob",
       "found hotels",
-      label === "no message at all"
-        ? 'Tool "transfer_to_alice" ran and updated the graph state.'
-        : "Transferred to alice",
+      NO_RESULT.has(label) ? 'Tool "transfer_to_alice" ran and updated the graph state.' : "Transferred to alice",
     ]);
     expect(messages.filter((m) => AIMessage.isInstance(m)).map((m) => m.content)).toEqual(
       expect.arrayContaining(["bob here", "alice here"]),
@@ -255,7 +257,7 @@ const said = (m: BaseMessage) => `${m.getType()}:${typeof m.content === "string"
 /** LangGraph's docs' hand-off with a task description: a Send that gives the agent only its task, no result. */
 function handOffWithTask(target: string): SafeTool {
   return tool(
-    async ({ task }, runtime: ToolRuntime) =>
+    async ({ task }: { task: string }, runtime: ToolRuntime) =>
       new Command({
         graph: Command.PARENT,
         goto: [
@@ -485,6 +487,72 @@ describe("hand-offs that carry more than the result, or less", () => {
     for (const at of media) {
       expect(out.messages[at - 1]!.content).toBe("Transferred to alice");
       expect(JSON.stringify(out.messages[at]!.content)).toContain(PIXEL);
+    }
+  });
+
+  it("keeps what a hand-off writes after its result (an agent's turn inlined, a note), after the turn", async () => {
+    const inlined = handOff(
+      "bob",
+      (runtime, result, target) =>
+        new Command({
+          graph: Command.PARENT,
+          goto: target,
+          update: {
+            messages: [
+              ...(runtime.state as State).messages,
+              result,
+              new AIMessage({ id: "sub-a", content: "", tool_calls: [{ id: "sub1", name: "search", args: {} }] }),
+              new ToolMessage({ id: "sub-t", content: "found by the sub-agent", tool_call_id: "sub1", name: "search" }),
+              new HumanMessage({ content: "note for bob", id: "note" }),
+            ],
+          },
+        }),
+    );
+    const out = await runTeam(
+      [call("transfer_to_bob", {}, "c_bob"), call("lookup", { q: "x" }, "c_look")],
+      [inlined, lookup],
+    );
+    await expectValidHistory(out.messages);
+    expect(out.messages.map((m) => m.content)).toEqual([
+      "book me a trip",
+      "",
+      "Transferred to bob",
+      "found x",
+      "",
+      "found by the sub-agent",
+      "note for bob",
+      "bob here",
+    ]);
+  });
+
+  it("hands off a call sent on its own, with no AIMessage in the payload: the parent gets its one result", async () => {
+    const out = await new SafeToolNode([handOff("bob", patterns["only the result"]!)]).invoke({
+      messages: [],
+      lg_tool_call: call("transfer_to_bob", {}, "c_bob"),
+    });
+    const parent = (Array.isArray(out) ? out : [out]).filter(
+      (o): o is Command => o instanceof Command && o.graph === Command.PARENT,
+    );
+    expect(parent).toHaveLength(1);
+    const carried = parent[0]!._updateAsTuples().flatMap(([, value]) => value as BaseMessage[]);
+    expect(carried.map((m) => [m.getType(), m.content])).toEqual([["tool", "Transferred to bob"]]);
+    expect(parent[0]!.goto).toEqual(["bob"]);
+  });
+
+  it("leaves a stray ToolMessage of the history out of what a hand-off re-sends, also when the history starts with the AIMessage", async () => {
+    for (const trimmed of [false, true]) {
+      const ai = aiWith([call("transfer_to_bob", {}, "c_bob")], [], { id: "team-turn" });
+      // a result for a call no AIMessage makes (a stray the node does not carry to the parent)
+      const stray = new ToolMessage({ content: "lost", tool_call_id: "gone", name: "lookup", id: "stray" });
+      const history = [...(trimmed ? [] : [new HumanMessage({ content: "go", id: "h0" })]), ai, stray];
+      const out = await new SafeToolNode([handOff("bob", patterns["the docs' [...state.messages, result]"]!)]).invoke({
+        messages: history,
+      });
+      const parent = (Array.isArray(out) ? out : [out]).find(
+        (o): o is Command => o instanceof Command && o.graph === Command.PARENT,
+      )!;
+      const carried = parent._updateAsTuples().flatMap(([, value]) => value as BaseMessage[]);
+      expect(carried.map((m) => m.content)).toEqual([...(trimmed ? [] : ["go"]), "", "Transferred to bob"]);
     }
   });
 });
