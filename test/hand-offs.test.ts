@@ -65,6 +65,8 @@ const patterns: Record<string, Pattern> = {
     }),
   "a Send carrying only the result": (_runtime, result, target) =>
     new Command({ graph: Command.PARENT, goto: [new Send(target, { messages: [result] })] }),
+  "a Send carrying the result alone, not in a list": (_runtime, result, target) =>
+    new Command({ graph: Command.PARENT, goto: [new Send(target, { messages: result })] }),
 };
 
 function handOff(target: string, pattern: Pattern): SafeTool {
@@ -554,5 +556,37 @@ describe("hand-offs that carry more than the result, or less", () => {
       const carried = parent._updateAsTuples().flatMap(([, value]) => value as BaseMessage[]);
       expect(carried.map((m) => m.content)).toEqual([...(trimmed ? [] : ["go"]), "", "Transferred to bob"]);
     }
+  });
+
+  it("re-sends the renamed turn in every list when one hand-off gives only its result and a later one the whole history", async () => {
+    const out = await runTeam(
+      [call("transfer_to_bob", {}, "c_bob"), call("transfer_to_alice", {}, "c_alice")],
+      [
+        handOff("bob", patterns["only the result"]!),
+        handOff("alice", patterns["the docs' [...state.messages, result]"]!),
+      ],
+    );
+    await expectValidHistory(out.messages);
+    expect(results(out.messages).map((r) => r.content)).toEqual(["Transferred to bob", "Transferred to alice"]);
+  });
+
+  it("takes the first of the results a hand-off carries for its call, in its update and in its Send", async () => {
+    const twice = tool(
+      async (_args, runtime: ToolRuntime) => {
+        const result = (content: string) => new ToolMessage({ content, tool_call_id: runtime.toolCallId });
+        return new Command({
+          graph: Command.PARENT,
+          goto: [new Send("bob", { messages: [result("sent to bob")] })],
+          update: { messages: [result("handed to bob")] },
+        });
+      },
+      { name: "transfer_to_bob", description: "Hand off to bob.", schema: z.object({}) },
+    );
+    const out = await runTeam(
+      [call("transfer_to_bob", {}, "c_bob"), call("lookup", { q: "x" }, "c_look")],
+      [twice, lookup],
+    );
+    await expectValidHistory(out.messages);
+    expect(results(out.messages).map((r) => r.content)).toEqual(["handed to bob", "found x"]);
   });
 });

@@ -1154,6 +1154,23 @@ describe("how a tool's Command is read", () => {
     ]);
   });
 
+  it("passes on a Command that only clears a text of the state (writes an empty string)", async () => {
+    const State = Annotation.Root({ ...MessagesAnnotation.spec, draft: Annotation<string>() });
+    const clear = tool(async () => new Command({ update: { draft: "" } }), {
+      name: "clear",
+      description: "c",
+      schema: z.object({}),
+    });
+    const graph = new StateGraph(State)
+      .addNode("tools", new SafeToolNode([clear]))
+      .addEdge(START, "tools")
+      .addEdge("tools", END)
+      .compile();
+    const out = await graph.invoke({ messages: historyWith(aiWith([call("clear", {}, "c1")])), draft: "old draft" });
+    await expectValidHistory(out.messages);
+    expect(out.draft).toBe("");
+  });
+
   it("passes on a Command that carries only a resume", async () => {
     const resumes = tool(async () => new Command({ resume: "approved" }), {
       name: "resumes",

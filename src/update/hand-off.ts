@@ -18,12 +18,14 @@ import {
 import { dropReconciled, holdsNoHistory, placeTurn, withId, withParentIds, type ParentList } from "./place-turn.js";
 import { outputToToolMessage } from "./to-tool-message.js";
 
-/** The messages list of a Send's payload, recognised by shape (also from another copy of `@langchain/langgraph`). */
+/** The messages of a Send's payload as a list, recognised by shape (also from another copy of `@langchain/langgraph`). */
 export function sendMessages(destination: Destination): unknown[] | undefined {
   // A node name has no payload; LangGraph runs any goto entry with a node and a payload as a Send.
   // Stryker disable next-line OptionalChaining: a goto entry is a node name or a Send: LangGraph refuses any other, null included
   const messages = (destination as { args?: { messages?: unknown } } | null)?.args?.messages;
-  return Array.isArray(messages) ? messages : undefined;
+  if (messages === undefined) return undefined;
+  // a message not in a list, as the messages reducer takes it
+  return Array.isArray(messages) ? messages : [messages];
 }
 
 /** A `Command.PARENT` of the batch, its message lists taken apart. */
