@@ -394,6 +394,33 @@ describe("Commands returned by tools", () => {
     expect(local.messages.map((m) => m.tool_call_id)).toEqual(["c3"]);
   });
 
+  it("keeps the resume a Command.PARENT gives when it merges several, whichever gives it", async () => {
+    const handoff = (name: string, resume?: string) =>
+      tool(
+        async (_a, rt: ToolRuntime) =>
+          new Command({
+            graph: Command.PARENT,
+            goto: name,
+            ...(resume === undefined ? {} : { resume }),
+            update: { messages: [new ToolMessage({ content: `to ${name}`, tool_call_id: rt.toolCallId })] },
+          }),
+        { name, description: name, schema: z.object({}) },
+      );
+    for (const resumeOn of ["first", "second", "none"] as const) {
+      const { out } = await runCommands(
+        [
+          handoff("h1", resumeOn === "first" ? "yes" : undefined),
+          handoff("h2", resumeOn === "second" ? "yes" : undefined),
+        ],
+        [call("h1", {}, "c1"), call("h2", {}, "c2")],
+      );
+      const parents = out.filter((o) => isCommand(o) && (o as Command).graph === Command.PARENT) as Command[];
+      expect(parents).toHaveLength(1);
+      expect(parents[0]!.resume).toBe(resumeOn === "none" ? undefined : "yes");
+      expect(parents[0]!.goto).toEqual(["h1", "h2"]);
+    }
+  });
+
   it("hands several Command.PARENT results of a subgraph to the parent graph, losing no update", async () => {
     const handoff = (name: string, target: string) =>
       tool(
@@ -463,6 +490,47 @@ describe("what tools write beyond their result", () => {
       const after = await historyBesideWeather(compact, "x");
       expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual(["compacted", "Sunny in x"]);
       if (!keepTurn) expect(after[0]!.content).toBe("summary of everything so far");
+    }
+  });
+
+  it("keeps an earlier turn's results when a tool rewrites the history with that turn in it, this turn kept or left out", async () => {
+    const earlier = [
+      new HumanMessage({ content: "hi", id: "h-early" }),
+      aiWith([call("get_weather", { city: "Rome" }, "c0")], [], { id: "ai-early" }),
+      new ToolMessage({ content: "Sunny in Rome", tool_call_id: "c0", name: "get_weather", id: "t-early" }),
+    ];
+    for (const keepTurn of [true, false]) {
+      const compact = tool(
+        async (_a, rt: ToolRuntime) => {
+          const messages = (rt.state as { messages: BaseMessage[] }).messages;
+          return new Command({
+            update: {
+              messages: [
+                new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
+                ...(keepTurn ? messages : messages.slice(0, earlier.length)),
+                new ToolMessage({ content: "compacted", tool_call_id: rt.toolCallId }),
+                new HumanMessage({ content: "summary of this request", id: "summary" }),
+              ],
+            },
+          });
+        },
+        { name: "compact", description: "c", schema: z.object({}) },
+      );
+      const history = historyWith(
+        aiWith([call("compact", {}, "c1"), call("get_weather", { city: "x" }, "c2")]),
+        earlier,
+      );
+      const after = await expectValidAfter(
+        history,
+        await new SafeToolNode([compact, weather]).invoke({ messages: history }),
+      );
+      expect(after.map((m) => m.content)).toEqual([
+        "hi",
+        "",
+        "Sunny in Rome",
+        ...(keepTurn ? ["please help", "", "compacted", "Sunny in x"] : []),
+        "summary of this request",
+      ]);
     }
   });
 
@@ -1035,6 +1103,109 @@ describe("how a tool's Command is read", () => {
     const after = (await graph.invoke(history as never)) as unknown as BaseMessage[];
     expect(invariantProblems(after.slice(0, -1))).toEqual([]);
     expect(after.slice(2).map((m) => m.content)).toEqual(["bare", "Sunny in x", "note"]);
+  });
+
+  it("keeps the texts and [role, content] pairs a list state's (MessageGraph) tool writes, in a bare list or alone, as messages after the turn", async () => {
+    const texts = tool(async () => new Command({ update: ["ok"] as unknown as Record<string, unknown> }), {
+      name: "texts",
+      description: "t",
+      schema: z.object({}),
+    });
+    // left with the pair alone once its result is taken out, the list must not read as [key, value] pairs
+    const pairs = tool(
+      async (_a, rt: ToolRuntime) =>
+        new Command({
+          update: [
+            ["user", "noted"],
+            new ToolMessage({ content: "paired", tool_call_id: rt.toolCallId }),
+          ] as unknown as Record<string, unknown>,
+        }),
+      { name: "pairs", description: "p", schema: z.object({}) },
+    );
+    // one text, not in a list: written as if the node had returned it
+    const text = tool(async () => new Command({ update: "done" as unknown as Record<string, unknown> }), {
+      name: "text",
+      description: "t",
+      schema: z.object({}),
+    });
+    const history = historyWith(aiWith([call("texts", {}, "c1"), call("pairs", {}, "c2"), call("text", {}, "c3")]));
+    const graph = new MessageGraph()
+      .addNode("tools", new SafeToolNode([texts, pairs, text]) as never)
+      .addEdge(START, "tools")
+      .addEdge("tools", END)
+      .compile();
+    const after = (await graph.invoke(history as never)) as unknown as BaseMessage[];
+    expect(invariantProblems(after)).toEqual([]);
+    expect(after.slice(2).map((m) => [m.getType(), m.content])).toEqual([
+      ["tool", 'Tool "texts" ran and updated the graph state.'],
+      ["tool", "paired"],
+      ["tool", 'Tool "text" ran and updated the graph state.'],
+      ["human", "ok"],
+      ["human", "noted"],
+      ["human", "done"],
+    ]);
+  });
+
+  it("keeps the goto of a Command that carries nothing else in a list state (MessageGraph)", async () => {
+    const goes = tool(async () => new Command({ goto: "review" }), {
+      name: "go",
+      description: "g",
+      schema: z.object({}),
+    });
+    const graph = new MessageGraph()
+      .addNode("tools", new SafeToolNode([goes]) as never, { ends: ["review"] })
+      .addNode("review", () => new AIMessage({ content: "reviewed", id: "review" }))
+      .addEdge(START, "tools")
+      .addEdge("review", END)
+      .compile();
+    const after = (await graph.invoke(
+      historyWith(aiWith([call("go", {}, "c1")])) as never,
+    )) as unknown as BaseMessage[];
+    await expectValidHistory(after);
+    expect(after.slice(2).map((m) => m.content)).toEqual(['Tool "go" ran and updated the graph state.', "reviewed"]);
+  });
+
+  it("answers a call whose Command's update is null (nothing to write), as LangGraph takes it", async () => {
+    const empty = tool(async () => new Command({ update: null as unknown as Record<string, unknown> }), {
+      name: "empty",
+      description: "e",
+      schema: z.object({}),
+    });
+    const after = await historyBesideWeather(empty, "x");
+    expect(after.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content)).toEqual([
+      'Tool "empty" ran and updated the graph state.',
+      "Sunny in x",
+    ]);
+  });
+
+  it("passes on a Command that only clears a text of the state (writes an empty string)", async () => {
+    const State = Annotation.Root({ ...MessagesAnnotation.spec, draft: Annotation<string>() });
+    const clear = tool(async () => new Command({ update: { draft: "" } }), {
+      name: "clear",
+      description: "c",
+      schema: z.object({}),
+    });
+    const graph = new StateGraph(State)
+      .addNode("tools", new SafeToolNode([clear]))
+      .addEdge(START, "tools")
+      .addEdge("tools", END)
+      .compile();
+    const out = await graph.invoke({ messages: historyWith(aiWith([call("clear", {}, "c1")])), draft: "old draft" });
+    await expectValidHistory(out.messages);
+    expect(out.draft).toBe("");
+  });
+
+  it("passes on a Command that carries only a resume", async () => {
+    const resumes = tool(async () => new Command({ resume: "approved" }), {
+      name: "resumes",
+      description: "r",
+      schema: z.object({}),
+    });
+    const history = historyWith(aiWith([call("resumes", {}, "c1")]));
+    const out = await new SafeToolNode([resumes]).invoke({ messages: history });
+    const commands = (Array.isArray(out) ? out : [out]).filter((o): o is Command => isCommand(o));
+    expect(commands.map((c) => c.resume)).toEqual(["approved"]);
+    await expectValidAfter(history, out);
   });
 
   it("writes a plain update, with no Command, when a tool's Command carries nothing but its result", async () => {

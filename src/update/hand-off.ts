@@ -18,10 +18,14 @@ import {
 import { dropReconciled, holdsNoHistory, placeTurn, withId, withParentIds, type ParentList } from "./place-turn.js";
 import { outputToToolMessage } from "./to-tool-message.js";
 
-/** A Send, recognised by shape (also from another copy of `@langchain/langgraph`), whose payload holds a messages list. */
+/** The messages of a Send's payload as a list, recognised by shape (also from another copy of `@langchain/langgraph`). */
 export function sendMessages(destination: Destination): unknown[] | undefined {
-  const send = destination as { lg_name?: unknown; args?: { messages?: unknown } };
-  return send?.lg_name === "Send" && Array.isArray(send.args?.messages) ? send.args!.messages : undefined;
+  // A node name has no payload; LangGraph runs any goto entry with a node and a payload as a Send.
+  // Stryker disable next-line OptionalChaining: a goto entry is a node name or a Send: LangGraph refuses any other, null included
+  const messages = (destination as { args?: { messages?: unknown } } | null)?.args?.messages;
+  if (messages === undefined) return undefined;
+  // a message not in a list, as the messages reducer takes it
+  return Array.isArray(messages) ? messages : [messages];
 }
 
 /** A `Command.PARENT` of the batch, its message lists taken apart. */
@@ -90,6 +94,7 @@ export function placeResults(handOffs: readonly HandOff[], results: readonly Bas
     view.ai?.id !== undefined && homes.some((home) => holdsNoHistory(home, view))
       ? withParentIds(view.ai, results)
       : { ai: view.ai, results: [...results] };
+  // Stryker disable next-line StringLiteral: with no AIMessage, any fixed text names the media alike
   const turnId = view.ai?.id ?? "turn";
   const identified =
     homes.length > 1
@@ -98,17 +103,13 @@ export function placeResults(handOffs: readonly HandOff[], results: readonly Bas
         )
       : turn.results;
   for (const home of homes) placeTurn(home, identified, view, { ai: turn.ai });
-  // Every other list that re-sends the AIMessage must re-send the same version, or it would undo the ids.
-  if (turn.ai !== view.ai) {
-    for (const list of [...updateLists, ...sendLists]) {
-      if (homes.includes(list)) continue;
-      list.messages.splice(
-        0,
-        list.messages.length,
-        ...list.messages.map((entry) => (view.isAnsweredAI(entry) ? turn.ai : entry)),
-      );
-    }
-  }
+  // Every list that re-sends the AIMessage must re-send the same version, or it would undo the ids.
+  for (const list of [...updateLists, ...sendLists])
+    list.messages.splice(
+      0,
+      list.messages.length,
+      ...list.messages.map((entry) => (view.isAnsweredAI(entry) ? turn.ai : entry)),
+    );
 }
 
 /** A hand-off rebuilt from its taken-apart lists. */
