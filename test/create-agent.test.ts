@@ -1,5 +1,5 @@
 import { AIMessage, HumanMessage, RemoveMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
-import { ToolInputParsingException, tool, type ToolRuntime } from "@langchain/core/tools";
+import { ToolInputParsingException, tool, type StructuredToolInterface, type ToolRuntime } from "@langchain/core/tools";
 import {
   Command,
   END,
@@ -972,33 +972,33 @@ describe("the tools an unknown call's answer lists", () => {
     );
   });
 
+  /** The results of a turn calling "forecast", which a middleware after it answers with `answer` (no tool is registered for it). */
+  async function resultsOfProvidedForecast(answer: (toolCallId: string) => ToolMessage) {
+    const provider = createMiddleware({
+      name: "ForecastProvider",
+      wrapToolCall: (request, handler) =>
+        request.toolCall.name === "forecast" ? answer(request.toolCall.id!) : handler(request),
+    });
+    const agent = createAgent({
+      model: new ScriptedChatModel([
+        new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name: "forecast", args: {} }] }),
+        "done",
+      ]),
+      tools: [lookup],
+      middleware: [safeToolMiddleware(), provider],
+    });
+    const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
+    await expectValidHistory(messages);
+    return results(messages).map((r) => [r.status, r.content]);
+  }
+
   it("passes on the error results of a tool another middleware answers for, whatever they look like", async () => {
     const texts = ["Error: the forecast service is down [503].", [{ type: "text", text: "down [503]." }]] as const;
     for (const content of texts) {
-      const provider = createMiddleware({
-        name: "ForecastProvider",
-        wrapToolCall: (request, handler) =>
-          request.toolCall.name === "forecast"
-            ? new ToolMessage({
-                status: "error",
-                content: content as never,
-                tool_call_id: request.toolCall.id!,
-              })
-            : handler(request),
-      });
-      const agent = createAgent({
-        model: new ScriptedChatModel([
-          new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name: "forecast", args: {} }] }),
-          "done",
-        ]),
-        tools: [lookup],
-        middleware: [safeToolMiddleware(), provider],
-      });
-      const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
-      await expectValidHistory(messages);
-      expect(results(messages).map((r) => [r.status, r.content])).toEqual([
-        ["error", typeof content === "string" ? content : "down [503]."],
-      ]);
+      const answered = await resultsOfProvidedForecast(
+        (id) => new ToolMessage({ status: "error", content: content as never, tool_call_id: id }),
+      );
+      expect(answered).toEqual([["error", typeof content === "string" ? content : "down [503]."]]);
     }
   });
 
@@ -1009,24 +1009,8 @@ describe("the tools an unknown call's answer lists", () => {
       [`${looksUnknown} until noon.`, "error"],
     ];
     for (const [content, status] of answers) {
-      const provider = createMiddleware({
-        name: "ForecastProvider",
-        wrapToolCall: (request, handler) =>
-          request.toolCall.name === "forecast"
-            ? new ToolMessage({ status, content, tool_call_id: request.toolCall.id! })
-            : handler(request),
-      });
-      const agent = createAgent({
-        model: new ScriptedChatModel([
-          new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "c1", name: "forecast", args: {} }] }),
-          "done",
-        ]),
-        tools: [lookup],
-        middleware: [safeToolMiddleware(), provider],
-      });
-      const { messages } = await agent.invoke({ messages: [new HumanMessage({ id: "h", content: "go" })] });
-      await expectValidHistory(messages);
-      expect(results(messages).map((r) => [r.status, r.content])).toEqual([[status, content]]);
+      const answered = await resultsOfProvidedForecast((id) => new ToolMessage({ status, content, tool_call_id: id }));
+      expect(answered).toEqual([[status, content]]);
     }
   });
 
@@ -1039,18 +1023,22 @@ describe("the tools an unknown call's answer lists", () => {
 });
 
 describe("tools other middleware provide", () => {
+  /** A middleware that gives the model `provided` and runs its calls (dynamic tools). */
+  const providing = (provided: StructuredToolInterface) =>
+    createMiddleware({
+      name: "DynamicTools",
+      wrapModelCall: (request, handler) => handler({ ...request, tools: [...request.tools, provided] }),
+      wrapToolCall: (request, handler) =>
+        request.toolCall.name === provided.name ? handler({ ...request, tool: provided }) : handler(request),
+    });
+
   it("runs a tool a middleware listed after it provides (dynamic tools); a name nobody provides gets the node's text", async () => {
     const forecast = tool(async ({ city }) => `sunny in ${city}`, {
       name: "forecast",
       description: "f",
       schema: z.object({ city: z.string() }),
     });
-    const dynamic = createMiddleware({
-      name: "DynamicTools",
-      wrapModelCall: (request, handler) => handler({ ...request, tools: [...request.tools, forecast] }),
-      wrapToolCall: (request, handler) =>
-        request.toolCall.name === "forecast" ? handler({ ...request, tool: forecast }) : handler(request),
-    });
+    const dynamic = providing(forecast);
     const turn = new AIMessage({
       id: "a1",
       content: "",
@@ -1095,12 +1083,7 @@ describe("tools other middleware provide", () => {
               ],
             }),
     });
-    const dynamic = createMiddleware({
-      name: "DynamicTools",
-      wrapModelCall: (request, handler) => handler({ ...request, tools: [...request.tools, forecast] }),
-      wrapToolCall: (request, handler) =>
-        request.toolCall.name === "forecast" ? handler({ ...request, tool: forecast }) : handler(request),
-    });
+    const dynamic = providing(forecast);
     const agent = createAgent({
       model: new ScriptedChatModel(["done"]),
       tools: [],
