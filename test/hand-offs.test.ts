@@ -69,6 +69,14 @@ const patterns: Record<string, Pattern> = {
     new Command({ graph: Command.PARENT, goto: [new Send(target, { messages: result })] }),
 };
 
+/** A hand-off that leaves the turn out on purpose (the supervisor's addHandoffMessages: false): the history before it. */
+const leavesTurnOut: Pattern = (runtime, _result, target) =>
+  new Command({
+    graph: Command.PARENT,
+    goto: target,
+    update: { messages: (runtime.state as State).messages.slice(0, -1) },
+  });
+
 function handOff(target: string, pattern: Pattern): SafeTool {
   return tool(
     async (_args, runtime: ToolRuntime) =>
@@ -180,15 +188,7 @@ describe("a hand-off beside siblings: the parent gets every result of the batch"
   });
 
   it("leaves the turn out when the hand-off leaves it out on purpose (the supervisor's addHandoffMessages: false)", async () => {
-    const omit = handOff(
-      "bob",
-      (runtime, _result, target) =>
-        new Command({
-          graph: Command.PARENT,
-          goto: target,
-          update: { messages: (runtime.state as State).messages.slice(0, -1) },
-        }),
-    );
+    const omit = handOff("bob", leavesTurnOut);
     const messages = await runParent(
       [call("transfer_to_bob", {}, "c_hand"), call("lookup", { q: "x" }, "c_look")],
       [omit, lookup],
@@ -423,15 +423,7 @@ describe("hand-offs that carry more than the result, or less", () => {
   });
 
   it("places the turn with the hand-off that carries its result when another one leaves the turn out", async () => {
-    const omit = handOff(
-      "bob",
-      (runtime, _result, target) =>
-        new Command({
-          graph: Command.PARENT,
-          goto: target,
-          update: { messages: (runtime.state as State).messages.slice(0, -1) },
-        }),
-    );
+    const omit = handOff("bob", leavesTurnOut);
     const out = await runTeam(
       [call("transfer_to_bob", {}, "c_bob"), call("transfer_to_alice", {}, "c_alice")],
       [omit, handOff("alice", patterns["the docs' [...state.messages, result]"]!)],
